@@ -1,0 +1,1 @@
+"""Crimebook: documentation and accountability for crimes of state violence."""

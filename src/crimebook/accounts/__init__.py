@@ -1,0 +1,1 @@
+"""Staff accounts, roles, compartments and API tokens."""

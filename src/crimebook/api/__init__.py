@@ -1,0 +1,1 @@
+"""REST API (django-ninja) under /api/v1/: same services and selectors as the pages."""

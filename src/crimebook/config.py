@@ -1,0 +1,100 @@
+"""Typed settings read from the environment (prefix ``CRIMEBOOK_``), failing fast.
+
+This module imports nothing from Django so that the command-line tool can report a
+configuration error in one line before Django starts. ``crimebook.settings`` turns a
+:class:`Config` into Django settings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Config", "ConfigError", "Mode", "load_config"]
+
+DEV_SECRET_KEY = "crimebook-development-only-not-secret"  # noqa: S105 - refused in production
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message says what to set."""
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Config(BaseSettings):
+    """Every setting Crimebook reads. Environment variables are ``CRIMEBOOK_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CRIMEBOOK_", case_sensitive=False)
+
+    mode: Mode = Mode.DEVELOPMENT
+    debug: bool = False
+    secret_key: str = ""
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    key_dir: Path | None = None
+    language_code: str = "en"
+    time_zone: str = "Europe/Minsk"
+    log_level: str = "INFO"
+    session_idle_seconds: int = Field(default=3600, ge=60, le=86400)
+    api_page_size_max: int = Field(default=200, ge=1, le=1000)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def keys_path(self) -> Path:
+        return (self.key_dir or self.data_path / "keys").expanduser().resolve()
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_path / "crimebook.sqlite3"
+
+    @property
+    def effective_secret_key(self) -> str:
+        return self.secret_key or DEV_SECRET_KEY
+
+    def check(self) -> None:
+        """Refuse unsafe production settings with a one-line message."""
+        if self.mode is not Mode.PRODUCTION:
+            return
+        if not self.secret_key or self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            raise ConfigError(
+                "production mode needs CRIMEBOOK_SECRET_KEY set to a random value of "
+                "at least 32 characters"
+            )
+        if self.debug:
+            raise ConfigError("production mode refuses CRIMEBOOK_DEBUG=true; unset it")
+        if any("*" in host for host in self.allowed_hosts):
+            raise ConfigError(
+                "production mode refuses a wildcard in CRIMEBOOK_ALLOWED_HOSTS; list the host names"
+            )
+        if not self.allowed_hosts:
+            raise ConfigError("production mode needs CRIMEBOOK_ALLOWED_HOSTS (comma-separated)")
+
+
+def load_config() -> Config:
+    """Read and check the configuration, raising :class:`ConfigError` with a clear message."""
+    try:
+        config = Config()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CRIMEBOOK_" + str(first["loc"][0]).upper() if first["loc"] else "CRIMEBOOK_*"
+        raise ConfigError(f"invalid {name}: {first['msg']}") from None
+    config.check()
+    return config

@@ -1,0 +1,1 @@
+"""Small shared pieces: errors, logging filters, the key file accessor."""

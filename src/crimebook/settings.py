@@ -1,0 +1,177 @@
+"""Django settings, derived from the typed :mod:`crimebook.config`. Nothing is set here by hand
+that an operator may need to change: use ``CRIMEBOOK_*`` environment variables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from crimebook.config import ConfigError, Mode, load_config
+
+try:
+    CONFIG = load_config()
+except ConfigError as _exc:  # one line, no traceback: the operator knows what to set
+    sys.stderr.write(f"crimebook: configuration error: {_exc}\n")
+    raise SystemExit(2) from None
+
+BASE_DIR = Path(__file__).resolve().parent
+PRODUCTION = CONFIG.mode is Mode.PRODUCTION
+DEBUG = CONFIG.debug
+SECRET_KEY = CONFIG.effective_secret_key
+ALLOWED_HOSTS = CONFIG.allowed_hosts
+CRIMEBOOK_DATA_DIR = CONFIG.data_path
+CRIMEBOOK_KEY_DIR = CONFIG.keys_path
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crimebook.accounts",
+    "crimebook.audit",
+    "crimebook.register",
+    "crimebook.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "crimebook.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "crimebook.web.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "crimebook.urls"
+WSGI_APPLICATION = "crimebook.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "crimebook.web.context.workspace",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, Any]]:
+    if CONFIG.database_url:
+        db: dict[str, Any] = dict(dj_database_url.parse(CONFIG.database_url, conn_max_age=60))
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            db.setdefault("TEST", {})["NAME"] = (
+                f"test_crimebook_{db.get('NAME') or 'db'}"
+            )
+        return {"default": db}
+    CONFIG.data_path.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(CONFIG.sqlite_path),
+            "OPTIONS": {
+                # WAL lets readers work while one writer commits; IMMEDIATE takes the write
+                # lock at BEGIN so the audit chain head cannot be read stale by two writers.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=15000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = CONFIG.language_code
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("be", "Беларуская")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = CONFIG.time_zone
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = CONFIG.data_path / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Sessions and cookies: short idle lifetime, never readable by scripts.
+SESSION_COOKIE_NAME = "crimebook_ws"
+SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict" if PRODUCTION else "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict" if PRODUCTION else "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Logging: structured, to stderr, with no request addresses or user agents anywhere.
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "crimebook.core.logging.ScrubFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": CONFIG.log_level},
+    "loggers": {
+        # django.request and django.server put the client address and path in their records.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
