@@ -1,5 +1,7 @@
 """Headline counts of the register as a given user may see them."""
 
+__all__ = ["RegisterStats", "register_stats", "register_stats_all"]
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,9 +9,18 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from crimebook.register import selectors
+from crimebook.register.models import (
+    Act,
+    Deployment,
+    Dismissal,
+    Incident,
+    Person,
+    Source,
+    Unit,
+)
 
 MINSK = ZoneInfo("Europe/Minsk")
 
@@ -31,25 +42,43 @@ def _local_day(d: date, end: bool = False) -> datetime:
     return datetime.combine(d, time.max if end else time.min, tzinfo=MINSK)
 
 
-def register_stats(user: Any) -> RegisterStats:
-    incidents = selectors.incidents_for(user)
+def _compute(
+    incidents: QuerySet[Incident], acts: int, persons: QuerySet[Person], units: int,
+    sources: int, deployments: int, dismissals: QuerySet[Dismissal],
+) -> RegisterStats:  # fmt: skip
     window = incidents.filter(
         start__gte=_local_day(date(2020, 8, 9)),
         start__lte=_local_day(date(2020, 8, 21), end=True),
         violation_types__code__in=["torture", "ill_treatment", "excessive_force"],
     ).distinct()
-    dismissed = selectors.dismissals_for(user).aggregate(total=Sum("count"))["total"] or 0
+    dismissed = dismissals.aggregate(total=Sum("count"))["total"] or 0
     return RegisterStats(
         incidents=incidents.count(),
-        acts=selectors.acts_for(user).count(),
-        persons=selectors.persons_for(user).count(),
-        victims=selectors.persons_for(user, role="victim").count(),
-        units=selectors.units_for(user).count(),
-        sources=selectors.sources_for(user).count(),
-        deployments=selectors.deployments_for(user).count(),
+        acts=acts,
+        persons=persons.count(),
+        victims=persons.filter(is_victim=True).count(),
+        units=units,
+        sources=sources,
+        deployments=deployments,
         torture_and_injury_9_21_aug_2020=window.count(),
         dismissals=int(dismissed),
     )
 
 
-__all__ = ["RegisterStats", "register_stats"]
+def register_stats(user: Any) -> RegisterStats:
+    """Figures over the records ``user`` may see (through the selectors)."""
+    return _compute(
+        selectors.incidents_for(user), selectors.acts_for(user).count(),
+        selectors.persons_for(user), selectors.units_for(user).count(),
+        selectors.sources_for(user).count(), selectors.deployments_for(user).count(),
+        selectors.dismissals_for(user),
+    )  # fmt: skip
+
+
+def register_stats_all() -> RegisterStats:
+    """Figures over the whole register, for the operator's command line only (the operator
+    holds the database and the keys; no web page or API route calls this)."""
+    return _compute(
+        Incident.objects.all(), Act.objects.count(), Person.objects.all(), Unit.objects.count(),
+        Source.objects.count(), Deployment.objects.count(), Dismissal.objects.all(),
+    )  # fmt: skip

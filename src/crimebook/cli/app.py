@@ -1,0 +1,21 @@
+"""Command tree: ``crimebook demo|serve|migrate|createuser|stats|audit …|keys …``."""
+
+from __future__ import annotations
+
+import typer
+
+from crimebook.cli import accounts, audit, demo, keys, serve, stats
+
+app = typer.Typer(
+    name="crimebook",
+    help="Crimebook: documentation and accountability for crimes of state violence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("migrate")(serve.migrate)
+app.command("serve")(serve.serve)
+app.command("createuser")(accounts.createuser)
+app.command("stats")(stats.stats)
+app.command("demo")(demo.demo)
+app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")

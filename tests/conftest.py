@@ -1,0 +1,73 @@
+"""Fixtures shared by the whole suite: a fresh key file per test, users, compartments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crimebook.core import keys
+
+
+@pytest.fixture(autouse=True)
+def _key_file(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """Every test that touches Django gets its own key file in a temporary directory."""
+    from django.conf import settings
+
+    old = settings.CRIMEBOOK_KEY_DIR
+    settings.CRIMEBOOK_KEY_DIR = tmp_path / "keys"
+    keys.get_keyring.cache_clear()
+    keys.keys_init()
+    yield
+    settings.CRIMEBOOK_KEY_DIR = old
+    keys.get_keyring.cache_clear()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from crimebook.accounts.models import User
+    from crimebook.accounts.services import membership_set
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "investigator", compartments: tuple[Any, ...] = (), **kw: Any) -> Any:
+        user = User.objects.create_user(
+            username=kw.pop("username", f"{role}{next(counter)}"), password="x-Strong-pass-42", role=role
+        )
+        for compartment in compartments:
+            membership_set(actor=None, user=user, compartment=compartment, role=kw.get("member_role", role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def compartment(db: Any) -> Any:
+    from crimebook.accounts.services import compartment_create
+
+    return compartment_create(actor=None, name="Case A")
+
+
+@pytest.fixture
+def other_compartment(db: Any) -> Any:
+    from crimebook.accounts.services import compartment_create
+
+    return compartment_create(actor=None, name="Case B")
+
+
+@pytest.fixture
+def investigator(make_user: Callable[..., Any], compartment: Any) -> Any:
+    return make_user("investigator", (compartment,), username="ivy")
+
+
+@pytest.fixture
+def reader(make_user: Callable[..., Any], compartment: Any) -> Any:
+    return make_user("read_only", (compartment,), username="rita")
+
+
+@pytest.fixture
+def mallory(make_user: Callable[..., Any], other_compartment: Any) -> Any:
+    """A legitimate staff member of *another* compartment."""
+    return make_user("investigator", (other_compartment,), username="mallory")
