@@ -34,10 +34,14 @@ def make_user(db: Any) -> Callable[..., Any]:
 
     def make(role: str = "investigator", compartments: tuple[Any, ...] = (), **kw: Any) -> Any:
         user = User.objects.create_user(
-            username=kw.pop("username", f"{role}{next(counter)}"), password="x-Strong-pass-42", role=role
+            username=kw.pop("username", f"{role}{next(counter)}"),
+            password="x-Strong-pass-42",
+            role=role,
         )
         for compartment in compartments:
-            membership_set(actor=None, user=user, compartment=compartment, role=kw.get("member_role", role))
+            membership_set(
+                actor=None, user=user, compartment=compartment, role=kw.get("member_role", role)
+            )
         return user
 
     return make

@@ -10,18 +10,28 @@ from crimebook.register import services as s
 
 def source(compartment: Any, **kw: Any) -> Any:
     data = s.SourceData(
-        compartment_id=compartment.pk, kind=kw.pop("kind", "interview"),
-        title=kw.pop("title", "Interview with a witness"), reliability=kw.pop("reliability", "B"),
-        credibility=kw.pop("credibility", 2), consent_investigation=True, **kw,
-    )  # fmt: skip
+        compartment_id=compartment.pk,
+        kind=kw.pop("kind", "interview"),
+        title=kw.pop("title", "Interview with a witness"),
+        reliability=kw.pop("reliability", "B"),
+        credibility=kw.pop("credibility", 2),
+        consent_investigation=True,
+        **kw,
+    )
     return s.source_create(actor=None, data=data)
 
 
 def person(compartment: Any, name: str = "Алесь Тэставы", **kw: Any) -> Any:
-    identity = s.PersonIdentity(full_name=name, birth_date=kw.pop("birth_date", date(1990, 5, 1)),
-                                contacts=kw.pop("contacts", ()), identifiers=kw.pop("identifiers", ()))  # fmt: skip
-    roles = {"is_victim": True} if not kw else kw
-    return s.person_create(actor=None, data=s.PersonData(compartment_id=compartment.pk, identity=identity, **roles))
+    identity = s.PersonIdentity(
+        full_name=name,
+        birth_date=kw.pop("birth_date", date(1990, 5, 1)),
+        contacts=kw.pop("contacts", ()),
+        identifiers=kw.pop("identifiers", ()),
+    )
+    roles = kw if kw else {"is_victim": True}
+    return s.person_create(
+        actor=None, data=s.PersonData(compartment_id=compartment.pk, identity=identity, **roles)
+    )
 
 
 def incident_data(compartment: Any, **kw: Any) -> s.IncidentData:
@@ -46,13 +56,21 @@ def incident(compartment: Any, **kw: Any) -> Any:
 
 
 def unit(code: str = "omon", **kw: Any) -> Any:
-    data = s.UnitData(code=code, name=kw.pop("name", f"Unit {code}"),
-                      unit_type=kw.pop("unit_type", "riot_police"),
-                      valid_from=kw.pop("valid_from", date(2000, 1, 1)), **kw)  # fmt: skip
+    data = s.UnitData(
+        code=code,
+        name=kw.pop("name", f"Unit {code}"),
+        unit_type=kw.pop("unit_type", "riot_police"),
+        valid_from=kw.pop("valid_from", date(2000, 1, 1)),
+        **kw,
+    )
     return s.unit_create(actor=None, data=data)
 
 
 def act(incident_obj: Any, victim: Any, **kw: Any) -> Any:
-    data = s.ActData(incident_id=incident_obj.pk, victim_id=victim.pk,
-                     act_type=kw.pop("act_type", "beating"), **kw)  # fmt: skip
+    data = s.ActData(
+        incident_id=incident_obj.pk,
+        victim_id=victim.pk,
+        act_type=kw.pop("act_type", "beating"),
+        **kw,
+    )
     return s.act_create(actor=None, data=data)

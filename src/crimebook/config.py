@@ -36,7 +36,9 @@ class Config(BaseSettings):
     mode: Mode = Mode.DEVELOPMENT
     debug: bool = False
     secret_key: str = ""
-    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"]
+    )
     data_dir: Path = Path("var")
     database_url: str = ""
     key_dir: Path | None = None

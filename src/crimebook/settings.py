@@ -81,9 +81,7 @@ def _databases() -> dict[str, dict[str, Any]]:
     if CONFIG.database_url:
         db: dict[str, Any] = dict(dj_database_url.parse(CONFIG.database_url, conn_max_age=60))
         if db["ENGINE"] == "django.db.backends.postgresql":
-            db.setdefault("TEST", {})["NAME"] = (
-                f"test_crimebook_{db.get('NAME') or 'db'}"
-            )
+            db.setdefault("TEST", {})["NAME"] = f"test_crimebook_{db.get('NAME') or 'db'}"
         return {"default": db}
     CONFIG.data_path.mkdir(parents=True, exist_ok=True)
     return {

@@ -6,18 +6,24 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from tests import factories as f
 
 from crimebook.audit.models import AuditEntry
 from crimebook.audit.selectors import audit_chain_verify
 from crimebook.audit.services import audit_record
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def _seed(n: int = 5) -> None:
     for i in range(n):
-        audit_record(actor=None, action="create", object_type="test.thing", object_id=i, changes={"n": [None, i]})
+        audit_record(
+            actor=None,
+            action="create",
+            object_type="test.thing",
+            object_id=i,
+            changes={"n": [None, i]},
+        )
 
 
 def _raw(sql: str, params: list[Any]) -> None:
@@ -78,8 +84,15 @@ def test_postgres_trigger_refuses_update_and_delete() -> None:
     from django.db import DatabaseError
 
     _seed(2)
-    for sql in ("UPDATE audit_auditentry SET action = 'x'", "DELETE FROM audit_auditentry",
-                "TRUNCATE audit_auditentry"):  # fmt: skip
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+    for sql in (
+        "UPDATE audit_auditentry SET action = 'x'",
+        "DELETE FROM audit_auditentry",
+        "TRUNCATE audit_auditentry",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
             c.execute(sql)
     assert AuditEntry.objects.count() == 2

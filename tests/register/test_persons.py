@@ -7,19 +7,21 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from tests import factories as f
 
 from crimebook.audit.models import AuditEntry
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.models import Person
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def test_identity_is_never_stored_or_audited_in_plaintext(compartment: Any) -> None:
-    person = f.person(compartment, "Сяргей Іваноў", identifiers=("MP1234567",), contacts=("+375 29 000-11-22",))
+    person = f.person(
+        compartment, "Сяргей Іваноў", identifiers=("MP1234567",), contacts=("+375 29 000-11-22",)
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM register_person")
         rows = repr(cursor.fetchall())
@@ -36,12 +38,16 @@ def test_blind_index_finds_transliteration_variants(compartment: Any, investigat
     f.person(compartment, "Другі Чалавек")
     for query in ("Siarhei Ivanou", "IVANOU  siarhei", "Іваноў Сяргей"):
         assert list(selectors.persons_find_by_identity(investigator, name=query)) == [person]
-    assert list(selectors.persons_find_by_identity(investigator, identifier="mp1234567")) == [person]
+    assert list(selectors.persons_find_by_identity(investigator, identifier="mp1234567")) == [
+        person
+    ]
     assert not selectors.persons_find_by_identity(investigator, name="Siarhei Petrou").exists()
     assert AuditEntry.objects.filter(action="identity_lookup").count() == 5
 
 
-def test_reveal_requires_role_and_reason_and_is_audited(compartment: Any, investigator: Any, reader: Any, mallory: Any) -> None:
+def test_reveal_requires_role_and_reason_and_is_audited(
+    compartment: Any, investigator: Any, reader: Any, mallory: Any
+) -> None:
     person = f.person(compartment, "Алена Тэставая", birth_date=date(1985, 2, 3))
     with pytest.raises(ValidationFailed):
         s.person_identity_reveal(actor=investigator, person=person, reason="")
@@ -49,7 +55,9 @@ def test_reveal_requires_role_and_reason_and_is_audited(compartment: Any, invest
         s.person_identity_reveal(actor=reader, person=person, reason="checking a duplicate")
     with pytest.raises(NotFound):
         s.person_identity_reveal(actor=mallory, person=person, reason="curious about this")
-    identity = s.person_identity_reveal(actor=investigator, person=person, reason="prepare interview")
+    identity = s.person_identity_reveal(
+        actor=investigator, person=person, reason="prepare interview"
+    )
     assert identity.full_name == "Алена Тэставая" and identity.birth_date == date(1985, 2, 3)
     entry = AuditEntry.objects.get(action="reveal_identity")
     assert entry.actor_name == "ivy" and entry.changes == {"reason": "prepare interview"}
@@ -68,10 +76,19 @@ def test_tampered_or_moved_ciphertext_is_refused(compartment: Any, investigator:
 
 def test_update_without_identity_keeps_it(compartment: Any, investigator: Any) -> None:
     person = f.person(compartment, "Алесь Тэставы")
-    s.person_update(actor=investigator, person=person, data=s.PersonData(compartment_id=compartment.pk, is_witness=True))
+    s.person_update(
+        actor=investigator,
+        person=person,
+        data=s.PersonData(compartment_id=compartment.pk, is_witness=True),
+    )
     person.refresh_from_db()
     assert person.is_witness and not person.is_victim
-    assert s.person_identity_reveal(actor=investigator, person=person, reason="verify update").full_name == "Алесь Тэставы"
+    assert (
+        s.person_identity_reveal(
+            actor=investigator, person=person, reason="verify update"
+        ).full_name
+        == "Алесь Тэставы"
+    )
 
 
 def test_implausible_birth_date_rejected(compartment: Any) -> None:

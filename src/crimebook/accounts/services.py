@@ -21,7 +21,9 @@ def _check_role(role: str) -> Role:
         return Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise ValidationFailed.single("role", f"Unknown role {role!r}; choose one of {choices}.")
+        raise ValidationFailed.single(
+            "role", f"Unknown role {role!r}; choose one of {choices}."
+        ) from None
 
 
 def user_create(
@@ -42,16 +44,22 @@ def user_create(
         user.is_superuser = False
         user.save()
         audit_record(
-            actor=actor, action="create", object_type="accounts.user", object_id=user.pk,
+            actor=actor,
+            action="create",
+            object_type="accounts.user",
+            object_id=user.pk,
             changes={"username": [None, username], "role": [None, checked.value]},
-        )  # fmt: skip
+        )
     return user
 
 
 def compartment_create(
-    *, actor: Actor | None, name: str, kind: str = Compartment.Kind.RECORD_SET,
+    *,
+    actor: Actor | None,
+    name: str,
+    kind: str = Compartment.Kind.RECORD_SET,
     description: str = "",
-) -> Compartment:  # fmt: skip
+) -> Compartment:
     compartment = Compartment(name=name, kind=kind, description=description)
     try:
         compartment.full_clean()
@@ -60,9 +68,12 @@ def compartment_create(
     with transaction.atomic():
         compartment.save()
         audit_record(
-            actor=actor, action="create", object_type="accounts.compartment",
-            object_id=compartment.pk, changes={"name": [None, name], "kind": [None, kind]},
-        )  # fmt: skip
+            actor=actor,
+            action="create",
+            object_type="accounts.compartment",
+            object_id=compartment.pk,
+            changes={"name": [None, name], "kind": [None, kind]},
+        )
     return compartment
 
 
@@ -75,11 +86,16 @@ def membership_set(
             user=user, compartment=compartment, defaults={"role": checked}
         )
         audit_record(
-            actor=actor, action="create" if created else "update",
-            object_type="accounts.membership", object_id=membership.pk,
-            changes={"user": [None, user.pk], "compartment": [None, compartment.pk],
-                     "role": [None, checked.value]},
-        )  # fmt: skip
+            actor=actor,
+            action="create" if created else "update",
+            object_type="accounts.membership",
+            object_id=membership.pk,
+            changes={
+                "user": [None, user.pk],
+                "compartment": [None, compartment.pk],
+                "role": [None, checked.value],
+            },
+        )
     return membership
 
 
@@ -94,13 +110,19 @@ def api_token_create(
     secret = "cb_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], prefix=secret[:10], digest=_digest(secret),
+            user=user,
+            name=name[:100],
+            prefix=secret[:10],
+            digest=_digest(secret),
             expires_at=expires_at,
-        )  # fmt: skip
+        )
         audit_record(
-            actor=actor, action="create", object_type="accounts.apitoken", object_id=token.pk,
+            actor=actor,
+            action="create",
+            object_type="accounts.apitoken",
+            object_id=token.pk,
             changes={"user": [None, user.pk], "name": [None, name]},
-        )  # fmt: skip
+        )
     return token, secret
 
 
@@ -108,7 +130,9 @@ def api_token_authenticate(secret: str) -> User | None:
     if not secret.startswith("cb_") or len(secret) > 100:
         return None
     token = (
-        ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked=False).first()
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(secret), revoked=False)
+        .first()
     )
     if token is None or not token.user.is_active:
         return None

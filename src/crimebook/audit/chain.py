@@ -85,19 +85,22 @@ def verify_chain(entries: Iterable[tuple[EntryContent, str]]) -> ChainReport:
         count += 1
         if content.seq != expected_seq:
             return ChainReport(
-                count, expected_prev,
+                count,
+                expected_prev,
                 ChainBreak(content.seq, f"expected entry {expected_seq} here (missing or moved)"),
-            )  # fmt: skip
+            )
         if content.prev_hash != expected_prev:
             return ChainReport(
-                count, expected_prev,
+                count,
+                expected_prev,
                 ChainBreak(content.seq, "does not link to the entry before it (reordered)"),
-            )  # fmt: skip
+            )
         if entry_hash(content) != stored:
             return ChainReport(
-                count, expected_prev,
+                count,
+                expected_prev,
                 ChainBreak(content.seq, "content does not match its hash (modified)"),
-            )  # fmt: skip
+            )
         expected_prev = stored
         expected_seq += 1
     return ChainReport(count, expected_prev, None)

@@ -14,7 +14,9 @@ def audit_entries_for_object(object_type: str, object_id: object) -> QuerySet[Au
     return AuditEntry.objects.filter(object_type=object_type, object_id=str(object_id))
 
 
-def _stream(progress: Callable[[int], None] | None, page: int) -> Iterator[tuple[EntryContent, str]]:
+def _stream(
+    progress: Callable[[int], None] | None, page: int
+) -> Iterator[tuple[EntryContent, str]]:
     last = 0
     while True:
         rows = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:page])

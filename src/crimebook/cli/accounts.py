@@ -14,12 +14,17 @@ from crimebook.core.errors import ValidationFailed
 
 def createuser(
     username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option(help=f"One of: {', '.join(r.value for r in Role)}.")] = "read_only",
+    role: Annotated[
+        str, typer.Option(help=f"One of: {', '.join(r.value for r in Role)}.")
+    ] = "read_only",
     compartment: Annotated[
         list[str] | None, typer.Option(help="Compartment to join (repeatable), with the same role.")
     ] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="CRIMEBOOK_NEW_PASSWORD")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="CRIMEBOOK_NEW_PASSWORD"
+        ),
     ] = "",
 ) -> None:
     """Create a staff account (the password is asked for, never echoed)."""

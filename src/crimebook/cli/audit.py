@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from crimebook.audit.selectors import audit_chain_verify, audit_count
 from crimebook.cli._common import console, err
@@ -16,13 +16,19 @@ def verify() -> None:
     """Walk the hash chain; name the first modified, deleted or reordered entry."""
     total = audit_count()
     with Progress(
-        TextColumn("verifying audit chain"), BarColumn(), MofNCompleteColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as progress:  # fmt: skip
+        TextColumn("verifying audit chain"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
         task = progress.add_task("verify", total=total)
         report = audit_chain_verify(progress=lambda n: progress.advance(task, n))
     if report.ok:
-        console.print(f"[green]audit chain intact[/]: {report.entries} entries, head {report.head_hash}")
+        console.print(
+            f"[green]audit chain intact[/]: {report.entries} entries, head {report.head_hash}"
+        )
         return
     err.print(f"[bold red]audit chain BROKEN[/] at {report.first_break}")
     raise typer.Exit(1)

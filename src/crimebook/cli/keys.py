@@ -17,4 +17,6 @@ def init() -> None:
         path, _ = keys_init(exist_ok=False)
     except FileExistsError as exc:
         fail(str(exc))
-    console.print(f"created key file {path} (mode 0600) — back it up: without it identities are lost")
+    console.print(
+        f"created key file {path} (mode 0600) — back it up: without it identities are lost"
+    )

@@ -21,7 +21,9 @@ def migrate() -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind; loopback unless behind a proxy.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; loopback unless behind a proxy.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=32)] = 2,
     allow_public_bind: Annotated[
@@ -36,12 +38,25 @@ def serve(
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     console.print(f"Crimebook workspace at [bold]http://{bind}/[/]  (Ctrl-C stops it)")
     argv = [
-        sys.executable, "-m", "gunicorn", "crimebook.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "crimebook.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
         # no client address, no user agent, no referrer in the access log
-        "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
-        "--forwarded-allow-ips", "", "--timeout", "120",
-    ]  # fmt: skip
+        "--access-logformat",
+        '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+        "--forwarded-allow-ips",
+        "",
+        "--timeout",
+        "120",
+    ]
     sys.stdout.flush()
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn

@@ -44,15 +44,15 @@ def check_place(
             problems.append((name, "Not a number."))
     if radius_m is not None:
         if radius_m < 0:
-            problems.append(("radius_m", f"The uncertainty radius cannot be negative ({radius_m})."))
+            problems.append(
+                ("radius_m", f"The uncertainty radius cannot be negative ({radius_m}).")
+            )
         elif radius_m > MAX_RADIUS_M:
             problems.append(("radius_m", "The uncertainty radius cannot exceed 1,000 km."))
     return problems
 
 
-def creates_cycle(
-    edges: Mapping[int, Iterable[int]], child: int, parent: int
-) -> bool:
+def creates_cycle(edges: Mapping[int, Iterable[int]], child: int, parent: int) -> bool:
     """Would adding child→parent close a loop? ``edges`` maps a unit to its parents."""
     if child == parent:
         return True
@@ -79,9 +79,13 @@ def periods_overlap(
 
 
 def check_within_lifetime(
-    start: date | None, end: date | None, life_from: date | None, life_to: date | None,
-    *, unit_name: str,
-) -> list[Problem]:  # fmt: skip
+    start: date | None,
+    end: date | None,
+    life_from: date | None,
+    life_to: date | None,
+    *,
+    unit_name: str,
+) -> list[Problem]:
     problems: list[Problem] = []
     if life_from is not None and start is not None and start < life_from:
         problems.append(("start", f"{unit_name} did not exist before {life_from}."))

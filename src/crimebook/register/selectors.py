@@ -64,7 +64,9 @@ def incidents_for(user: Any, filters: IncidentFilter | None = None) -> QuerySet[
     f = filters or IncidentFilter()
     qs = Incident.objects.visible_to(user)
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(place_name__icontains=f.q) | Q(description__icontains=f.q))
+        qs = qs.filter(
+            Q(title__icontains=f.q) | Q(place_name__icontains=f.q) | Q(description__icontains=f.q)
+        )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.verification:
@@ -85,9 +87,13 @@ def incident_get_for(user: Any, pk: object) -> Incident:
 
 
 def acts_for(
-    user: Any, *, incident_id: int | None = None, act_type: str = "", victim_id: int | None = None,
+    user: Any,
+    *,
+    incident_id: int | None = None,
+    act_type: str = "",
+    victim_id: int | None = None,
     medical_grade: str = "",
-) -> QuerySet[Act]:  # fmt: skip
+) -> QuerySet[Act]:
     qs = Act.objects.visible_to(user).select_related("incident", "victim", "act_type")
     if incident_id:
         qs = qs.filter(incident_id=incident_id)
@@ -150,9 +156,12 @@ def persons_find_by_identity(
         cond |= Q(index_entries__kind=kind, index_entries__digest=digest)
     with transaction.atomic():
         audit_record(
-            actor=user, action="identity_lookup", object_type="register.person", object_id="*",
+            actor=user,
+            action="identity_lookup",
+            object_type="register.person",
+            object_id="*",
             changes={"query": keyring.audit_digest(f"{name}\x00{identifier}")},
-        )  # fmt: skip
+        )
     return Person.objects.visible_to(user).filter(cond).distinct()
 
 
@@ -215,9 +224,12 @@ def post_get_for(user: Any, pk: object) -> Post:
 
 
 def deployments_for(
-    user: Any, *, unit_id: int | None = None, date_from: date | None = None,
+    user: Any,
+    *,
+    unit_id: int | None = None,
+    date_from: date | None = None,
     date_to: date | None = None,
-) -> QuerySet[Deployment]:  # fmt: skip
+) -> QuerySet[Deployment]:
     qs = Deployment.objects.visible_to(user).select_related("unit", "source")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)

@@ -1,7 +1,5 @@
 """Headline counts of the register as a given user may see them."""
 
-__all__ = ["RegisterStats", "register_stats", "register_stats_all"]
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from crimebook.register.models import (
     Source,
     Unit,
 )
+
+__all__ = ["RegisterStats", "register_stats", "register_stats_all"]
 
 MINSK = ZoneInfo("Europe/Minsk")
 
@@ -43,9 +43,14 @@ def _local_day(d: date, end: bool = False) -> datetime:
 
 
 def _compute(
-    incidents: QuerySet[Incident], acts: int, persons: QuerySet[Person], units: int,
-    sources: int, deployments: int, dismissals: QuerySet[Dismissal],
-) -> RegisterStats:  # fmt: skip
+    incidents: QuerySet[Incident],
+    acts: int,
+    persons: QuerySet[Person],
+    units: int,
+    sources: int,
+    deployments: int,
+    dismissals: QuerySet[Dismissal],
+) -> RegisterStats:
     window = incidents.filter(
         start__gte=_local_day(date(2020, 8, 9)),
         start__lte=_local_day(date(2020, 8, 21), end=True),
@@ -68,17 +73,25 @@ def _compute(
 def register_stats(user: Any) -> RegisterStats:
     """Figures over the records ``user`` may see (through the selectors)."""
     return _compute(
-        selectors.incidents_for(user), selectors.acts_for(user).count(),
-        selectors.persons_for(user), selectors.units_for(user).count(),
-        selectors.sources_for(user).count(), selectors.deployments_for(user).count(),
+        selectors.incidents_for(user),
+        selectors.acts_for(user).count(),
+        selectors.persons_for(user),
+        selectors.units_for(user).count(),
+        selectors.sources_for(user).count(),
+        selectors.deployments_for(user).count(),
         selectors.dismissals_for(user),
-    )  # fmt: skip
+    )
 
 
 def register_stats_all() -> RegisterStats:
     """Figures over the whole register, for the operator's command line only (the operator
     holds the database and the keys; no web page or API route calls this)."""
     return _compute(
-        Incident.objects.all(), Act.objects.count(), Person.objects.all(), Unit.objects.count(),
-        Source.objects.count(), Deployment.objects.count(), Dismissal.objects.all(),
-    )  # fmt: skip
+        Incident.objects.all(),
+        Act.objects.count(),
+        Person.objects.all(),
+        Unit.objects.count(),
+        Source.objects.count(),
+        Deployment.objects.count(),
+        Dismissal.objects.all(),
+    )

@@ -5,7 +5,8 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
     from crimebook.register.services.vocab import load_into, vocabulary_document
 
     load_into(
-        vocabulary_document(), apps.get_model("register", "Vocabulary"),
+        vocabulary_document(),
+        apps.get_model("register", "Vocabulary"),
         apps.get_model("register", "Term"),
     )
 

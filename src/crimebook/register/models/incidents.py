@@ -48,13 +48,17 @@ class Incident(Compartmented, TimeWindow, Located):
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED
     )
     verification = models.CharField(
-        _("verification level"), max_length=20, choices=Verification.choices,
+        _("verification level"),
+        max_length=20,
+        choices=Verification.choices,
         default=Verification.UNVERIFIED,
-    )  # fmt: skip
+    )
     confidentiality = models.CharField(
-        _("confidentiality"), max_length=20, choices=Confidentiality.choices,
+        _("confidentiality"),
+        max_length=20,
+        choices=Confidentiality.choices,
         default=Confidentiality.CONFIDENTIAL,
-    )  # fmt: skip
+    )
     sources = models.ManyToManyField(Source, related_name="incidents", blank=True)
     witnesses = models.ManyToManyField(Person, related_name="witnessed", blank=True)
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
@@ -101,13 +105,19 @@ class Act(models.Model):
     injuries = models.ManyToManyField(Term, related_name="+", blank=True)
     methods = models.ManyToManyField(Term, related_name="+", blank=True)
     detention_place = models.ForeignKey(
-        Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("place of detention"),
-    )  # fmt: skip
-    medical_grade = models.CharField(
-        _("medical findings (Istanbul Protocol)"), max_length=20, choices=MedicalGrade.choices,
+        Term,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-    )  # fmt: skip
+        related_name="+",
+        verbose_name=_("place of detention"),
+    )
+    medical_grade = models.CharField(
+        _("medical findings (Istanbul Protocol)"),
+        max_length=20,
+        choices=MedicalGrade.choices,
+        blank=True,
+    )
     medical_findings = models.TextField(_("medical findings"), blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -76,3 +76,6 @@ class PersonIndex(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "digest"], name="person_index_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} index of {self.person_id}"

@@ -55,9 +55,7 @@ class Source(Compartmented):
         _("credibility"), choices=Credibility.choices, default=Credibility.UNKNOWN
     )
     consent_investigation = models.BooleanField(_("consent: investigation"), default=False)
-    consent_prosecution = models.BooleanField(
-        _("consent: sharing with prosecutors"), default=False
-    )
+    consent_prosecution = models.BooleanField(_("consent: sharing with prosecutors"), default=False)
     consent_prosecution_with = models.CharField(
         _("prosecutors or mechanisms named"), max_length=300, blank=True
     )

@@ -48,6 +48,9 @@ class UnitRelation(models.Model):
     class Meta:
         ordering = ["child_id", "valid_from"]
 
+    def __str__(self) -> str:
+        return f"{self.child_id} under {self.parent_id} ({self.valid_from}–{self.valid_to or ''})"
+
 
 class PostQuerySet(VisibleQuerySet["Post"]):
     compartment_path = "person__compartment"

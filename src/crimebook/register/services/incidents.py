@@ -22,14 +22,30 @@ from crimebook.register.services._common import (
 )
 
 INCIDENT_FIELDS = (
-    "compartment", "title", "description", "start", "end", "precision", "place_name",
-    "latitude", "longitude", "radius_m", "status", "verification", "confidentiality",
-    "external_id",
-)  # fmt: skip
-ACT_FIELDS = (
-    "incident", "victim", "act_type", "detention_place", "medical_grade", "medical_findings",
+    "compartment",
+    "title",
     "description",
-)  # fmt: skip
+    "start",
+    "end",
+    "precision",
+    "place_name",
+    "latitude",
+    "longitude",
+    "radius_m",
+    "status",
+    "verification",
+    "confidentiality",
+    "external_id",
+)
+ACT_FIELDS = (
+    "incident",
+    "victim",
+    "act_type",
+    "detention_place",
+    "medical_grade",
+    "medical_findings",
+    "description",
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,9 @@ class IncidentData:
     external_id: str | None = None
 
 
-def _same_compartment(model: type[Source] | type[Person], ids: tuple[int, ...],
-                      compartment_id: int, field_name: str) -> list[int]:  # fmt: skip
+def _same_compartment(
+    model: type[Source] | type[Person], ids: tuple[int, ...], compartment_id: int, field_name: str
+) -> list[int]:
     wanted = sorted(set(ids))
     found = set(
         model.objects.filter(pk__in=wanted, compartment_id=compartment_id).values_list(
@@ -88,9 +105,19 @@ def _apply_incident(
     old_witnesses = [] if creating else list(incident.witnesses.values_list("pk", flat=True))
     incident.compartment_id = data.compartment_id
     for name in (
-        "title", "description", "start", "end", "precision", "place_name", "latitude",
-        "longitude", "radius_m", "status", "verification", "confidentiality",
-    ):  # fmt: skip
+        "title",
+        "description",
+        "start",
+        "end",
+        "precision",
+        "place_name",
+        "latitude",
+        "longitude",
+        "radius_m",
+        "status",
+        "verification",
+        "confidentiality",
+    ):
         setattr(incident, name, getattr(data, name))
     incident.external_id = data.external_id or None
     if creating and actor is not None:
@@ -107,9 +134,12 @@ def _apply_incident(
     }
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=incident, before=before, fields=INCIDENT_FIELDS,
+            actor=actor,
+            instance=incident,
+            before=before,
+            fields=INCIDENT_FIELDS,
             extra_changes=extra,
-        )  # fmt: skip
+        )
         incident.violation_types.set(violation_terms)
         incident.sources.set(sources)
         incident.witnesses.set(witnesses)
@@ -144,7 +174,9 @@ def _apply_act(*, actor: Actor | None, act: Act, data: ActData, creating: bool) 
     require_compartment_write(actor, incident.compartment_id)
     if not creating and act.incident.compartment_id != incident.compartment_id:
         require_compartment_write(actor, act.incident.compartment_id)
-    if not Person.objects.filter(pk=data.victim_id, compartment_id=incident.compartment_id).exists():
+    if not Person.objects.filter(
+        pk=data.victim_id, compartment_id=incident.compartment_id
+    ).exists():
         raise ValidationFailed.single(
             "victim_id", f"No person with id {data.victim_id} in this incident's compartment."
         )
@@ -174,8 +206,9 @@ def _apply_act(*, actor: Actor | None, act: Act, data: ActData, creating: bool) 
         if v is not None
     }
     with transaction.atomic():
-        audited_save(actor=actor, instance=act, before=before, fields=ACT_FIELDS,
-                     extra_changes=extra)  # fmt: skip
+        audited_save(
+            actor=actor, instance=act, before=before, fields=ACT_FIELDS, extra_changes=extra
+        )
         act.injuries.set(injuries)
         act.methods.set(methods)
     return act
@@ -216,15 +249,21 @@ def involvement_create(*, actor: Actor | None, data: InvolvementData) -> Involve
             "person_id", f"No person with id {data.person_id} in this act's compartment."
         )
     involvement = Involvement(
-        act=act, person_id=data.person_id, degree=data.degree, confidence=data.confidence,
-        basis_note=data.basis_note, analyst_id=actor.pk if actor is not None else None,
-    )  # fmt: skip
+        act=act,
+        person_id=data.person_id,
+        degree=data.degree,
+        confidence=data.confidence,
+        basis_note=data.basis_note,
+        analyst_id=actor.pk if actor is not None else None,
+    )
     clean(involvement, exclude=["analyst"])
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=involvement, before=None,
+            actor=actor,
+            instance=involvement,
+            before=None,
             fields=("act", "person", "degree", "confidence", "basis_note", "analyst"),
             extra_changes={"basis": [[], [str(b) for b in basis]]},
-        )  # fmt: skip
+        )
         involvement.basis.set(basis)
     return involvement

@@ -58,7 +58,10 @@ def _validate_identity(identity: PersonIdentity) -> None:
     total = len(identity.full_name) + sum(len(x) for x in identity.contacts + identity.identifiers)
     if total > MAX_IDENTITY_CHARS:
         raise ValidationFailed.single("full_name", "Identity fields are too long.")
-    if identity.birth_date is not None and not date(1900, 1, 1) <= identity.birth_date <= date.today():
+    if (
+        identity.birth_date is not None
+        and not date(1900, 1, 1) <= identity.birth_date <= date.today()
+    ):
         raise ValidationFailed.single("birth_date", "The birth date is not plausible.")
 
 
@@ -66,24 +69,42 @@ def _index_entries(person: Person, identity: PersonIdentity) -> list[PersonIndex
     keyring = get_keyring()
     rows: list[tuple[str, str]] = []
     if identity.full_name.strip():
-        rows.append((PersonIndex.Kind.NAME, keyring.blind_index("name", normalise_name(identity.full_name))))
+        rows.append(
+            (PersonIndex.Kind.NAME, keyring.blind_index("name", normalise_name(identity.full_name)))
+        )
     if identity.birth_date:
-        rows.append((PersonIndex.Kind.BIRTH_DATE, keyring.blind_index("birth_date", identity.birth_date.isoformat())))
+        rows.append(
+            (
+                PersonIndex.Kind.BIRTH_DATE,
+                keyring.blind_index("birth_date", identity.birth_date.isoformat()),
+            )
+        )
     for value in identity.contacts:
-        rows.append((PersonIndex.Kind.CONTACT, keyring.blind_index("contact", normalise_identifier(value))))
+        rows.append(
+            (PersonIndex.Kind.CONTACT, keyring.blind_index("contact", normalise_identifier(value)))
+        )
     for value in identity.identifiers:
-        rows.append((PersonIndex.Kind.IDENTIFIER, keyring.blind_index("identifier", normalise_identifier(value))))
+        rows.append(
+            (
+                PersonIndex.Kind.IDENTIFIER,
+                keyring.blind_index("identifier", normalise_identifier(value)),
+            )
+        )
     unique = dict.fromkeys(rows)
-    return [PersonIndex(person=person, kind=k, digest=d) for k, d in unique]  # fmt: skip
+    return [PersonIndex(person=person, kind=k, digest=d) for k, d in unique]
 
 
 def _plain_fields(identity: PersonIdentity) -> dict[str, str]:
     return {
         "full_name": identity.full_name.strip(),
         "birth_date": identity.birth_date.isoformat() if identity.birth_date else "",
-        "contacts": json.dumps(list(identity.contacts), ensure_ascii=False) if identity.contacts else "",
-        "identifiers": json.dumps(list(identity.identifiers), ensure_ascii=False) if identity.identifiers else "",
-    }  # fmt: skip
+        "contacts": json.dumps(list(identity.contacts), ensure_ascii=False)
+        if identity.contacts
+        else "",
+        "identifiers": json.dumps(list(identity.identifiers), ensure_ascii=False)
+        if identity.identifiers
+        else "",
+    }
 
 
 def _encrypt_into(person: Person, identity: PersonIdentity) -> dict[str, str]:
@@ -105,7 +126,9 @@ def _apply_person(
     before = None
     old_plain: dict[str, str] = {}
     if not creating:
-        before = {name: getattr(person, name) for name in ("compartment", *ROLE_FIELDS, "external_id")}
+        before = {
+            name: getattr(person, name) for name in ("compartment", *ROLE_FIELDS, "external_id")
+        }
         before["compartment"] = person.compartment_id
         if data.identity is not None:
             old_plain = _plain_fields(person_identity_decrypt(person))
@@ -120,10 +143,12 @@ def _apply_person(
     identity_changes = field_changes(old_plain, new_plain, sensitive=new_plain.keys())
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=person, before=before,
+            actor=actor,
+            instance=person,
+            before=before,
             fields=("compartment", "pseudonym", *ROLE_FIELDS, "external_id"),
             extra_changes=identity_changes,
-        )  # fmt: skip
+        )
         if data.identity is not None:
             PersonIndex.objects.filter(person=person).delete()
             PersonIndex.objects.bulk_create(_index_entries(person, data.identity))
@@ -171,7 +196,10 @@ def person_identity_reveal(*, actor: Actor, person: Person, reason: str) -> Pers
     identity = person_identity_decrypt(person)
     with transaction.atomic():
         audit_record(
-            actor=actor, action="reveal_identity", object_type="register.person",
-            object_id=person.pk, changes={"reason": reason},
-        )  # fmt: skip
+            actor=actor,
+            action="reveal_identity",
+            object_type="register.person",
+            object_id=person.pk,
+            changes={"reason": reason},
+        )
     return identity

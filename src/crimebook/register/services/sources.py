@@ -13,10 +13,20 @@ from crimebook.register.models import Dismissal, Person, Source, StaffingRecord,
 from crimebook.register.services._common import audited_save, clean, require_compartment_write
 
 SOURCE_FIELDS = (
-    "compartment", "kind", "title", "description", "url", "received_on", "reliability",
-    "credibility", "consent_investigation", "consent_prosecution", "consent_prosecution_with",
-    "consent_publication", "external_id",
-)  # fmt: skip
+    "compartment",
+    "kind",
+    "title",
+    "description",
+    "url",
+    "received_on",
+    "reliability",
+    "credibility",
+    "consent_investigation",
+    "consent_prosecution",
+    "consent_prosecution_with",
+    "consent_publication",
+    "external_id",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,9 @@ class SourceData:
     external_id: str | None = None
 
 
-def _apply_source(*, actor: Actor | None, source: Source, data: SourceData, creating: bool) -> Source:
+def _apply_source(
+    *, actor: Actor | None, source: Source, data: SourceData, creating: bool
+) -> Source:
     require_compartment_write(actor, data.compartment_id)
     if not creating and source.compartment_id != data.compartment_id:
         require_compartment_write(actor, source.compartment_id)
@@ -73,46 +85,71 @@ def _check_unit_and_source(unit_id: int, source_id: int, compartment_id: int) ->
 
 
 def staffing_record_create(
-    *, actor: Actor | None, compartment_id: int, unit_id: int, on: date, headcount: int,
-    source_id: int, as_reported: str = "",
-) -> StaffingRecord:  # fmt: skip
+    *,
+    actor: Actor | None,
+    compartment_id: int,
+    unit_id: int,
+    on: date,
+    headcount: int,
+    source_id: int,
+    as_reported: str = "",
+) -> StaffingRecord:
     require_compartment_write(actor, compartment_id)
     _check_unit_and_source(unit_id, source_id, compartment_id)
     if headcount < 0:
         raise ValidationFailed.single("headcount", "A headcount cannot be negative.")
     record = StaffingRecord(
-        compartment_id=compartment_id, unit_id=unit_id, on=on, headcount=headcount,
-        source_id=source_id, as_reported=as_reported,
-    )  # fmt: skip
+        compartment_id=compartment_id,
+        unit_id=unit_id,
+        on=on,
+        headcount=headcount,
+        source_id=source_id,
+        as_reported=as_reported,
+    )
     clean(record)
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=record, before=None,
+            actor=actor,
+            instance=record,
+            before=None,
             fields=("compartment", "unit", "on", "headcount", "source", "as_reported"),
-        )  # fmt: skip
+        )
     return record
 
 
 def dismissal_create(
-    *, actor: Actor | None, compartment_id: int, unit_id: int, on: date, source_id: int,
-    count: int = 1, person_id: int | None = None,
-) -> Dismissal:  # fmt: skip
+    *,
+    actor: Actor | None,
+    compartment_id: int,
+    unit_id: int,
+    on: date,
+    source_id: int,
+    count: int = 1,
+    person_id: int | None = None,
+) -> Dismissal:
     require_compartment_write(actor, compartment_id)
     _check_unit_and_source(unit_id, source_id, compartment_id)
     if count < 1:
         raise ValidationFailed.single("count", "A dismissal record counts at least one person.")
-    if person_id is not None and not Person.objects.filter(
-        pk=person_id, compartment_id=compartment_id
-    ).exists():
+    if (
+        person_id is not None
+        and not Person.objects.filter(pk=person_id, compartment_id=compartment_id).exists()
+    ):
         raise ValidationFailed.single("person_id", "No such person in this compartment.")
     record = Dismissal(
-        compartment_id=compartment_id, unit_id=unit_id, on=on, count=count,
-        person_id=person_id, source_id=source_id,
-    )  # fmt: skip
+        compartment_id=compartment_id,
+        unit_id=unit_id,
+        on=on,
+        count=count,
+        person_id=person_id,
+        source_id=source_id,
+    )
     clean(record)
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=record, before=None,
+            actor=actor,
+            instance=record,
+            before=None,
             fields=("compartment", "unit", "on", "count", "person", "source"),
-        )  # fmt: skip
+        )
     return record

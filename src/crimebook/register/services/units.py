@@ -28,14 +28,30 @@ from crimebook.register.services._common import (
 )
 
 UNIT_FIELDS = (
-    "code", "name", "name_ru", "name_be", "unit_type", "valid_from", "valid_to", "latitude",
+    "code",
+    "name",
+    "name_ru",
+    "name_be",
+    "unit_type",
+    "valid_from",
+    "valid_to",
+    "latitude",
     "longitude",
-)  # fmt: skip
+)
 POST_FIELDS = ("person", "unit", "rank", "position", "start", "end", "is_commander", "source")
 DEPLOYMENT_FIELDS = (
-    "compartment", "unit", "source", "start", "end", "precision", "place_name", "latitude",
-    "longitude", "radius_m", "note",
-)  # fmt: skip
+    "compartment",
+    "unit",
+    "source",
+    "start",
+    "end",
+    "precision",
+    "place_name",
+    "latitude",
+    "longitude",
+    "radius_m",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -59,16 +75,27 @@ def _apply_unit(*, actor: Actor | None, unit: Unit, data: UnitData, creating: bo
     if unit_type is None:
         raise ValidationFailed.single("unit_type", "A unit needs a unit type.")
     before = None if creating else snapshot(unit, UNIT_FIELDS)
-    for name in ("code", "name", "name_ru", "name_be", "valid_from", "valid_to", "latitude",
-                 "longitude"):  # fmt: skip
+    for name in (
+        "code",
+        "name",
+        "name_ru",
+        "name_be",
+        "valid_from",
+        "valid_to",
+        "latitude",
+        "longitude",
+    ):
         setattr(unit, name, getattr(data, name))
     unit.unit_type = unit_type
     clean(unit)
     if not creating:
         bad = [
-            p for p in Post.objects.filter(unit=unit)
-            if check_within_lifetime(p.start, p.end, data.valid_from, data.valid_to, unit_name=unit.name)
-        ]  # fmt: skip
+            p
+            for p in Post.objects.filter(unit=unit)
+            if check_within_lifetime(
+                p.start, p.end, data.valid_from, data.valid_to, unit_name=unit.name
+            )
+        ]
         if bad:
             raise ValidationFailed.single(
                 "valid_from", f"{len(bad)} post(s) in this unit would fall outside its lifetime."
@@ -87,9 +114,13 @@ def unit_update(*, actor: Actor | None, unit: Unit, data: UnitData) -> Unit:
 
 
 def unit_parent_add(
-    *, actor: Actor | None, child: Unit, parent: Unit,
-    valid_from: date | None = None, valid_to: date | None = None,
-) -> UnitRelation:  # fmt: skip
+    *,
+    actor: Actor | None,
+    child: Unit,
+    parent: Unit,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> UnitRelation:
     """Make ``child`` subordinate to ``parent`` for a period, refusing cycles and a second
     parent in an overlapping period."""
     require_reference_write(actor)
@@ -110,9 +141,11 @@ def unit_parent_add(
     relation = UnitRelation(child=child, parent=parent, valid_from=valid_from, valid_to=valid_to)
     with transaction.atomic():
         audited_save(
-            actor=actor, instance=relation, before=None,
+            actor=actor,
+            instance=relation,
+            before=None,
             fields=("child", "parent", "valid_from", "valid_to"),
-        )  # fmt: skip
+        )
     return relation
 
 
@@ -148,12 +181,16 @@ def _apply_post(*, actor: Actor | None, post: Post, data: PostData, creating: bo
         raise ValidationFailed.single("unit_id", f"No unit with id {data.unit_id}.")
     raise_problems(check_window(data.start, data.end, what="post"))
     raise_problems(
-        check_within_lifetime(data.start, data.end, unit.valid_from, unit.valid_to,
-                              unit_name=unit.name)  # fmt: skip
+        check_within_lifetime(
+            data.start, data.end, unit.valid_from, unit.valid_to, unit_name=unit.name
+        )
     )
-    if data.source_id is not None and not Source.objects.filter(
-        pk=data.source_id, compartment_id=person.compartment_id
-    ).exists():
+    if (
+        data.source_id is not None
+        and not Source.objects.filter(
+            pk=data.source_id, compartment_id=person.compartment_id
+        ).exists()
+    ):
         raise ValidationFailed.single("source_id", "No such source in this person's compartment.")
     before = None if creating else snapshot(post, POST_FIELDS)
     post.person = person
@@ -204,8 +241,19 @@ def _apply_deployment(
             "source_id", "A deployment needs a source in the same compartment."
         )
     before = None if creating else snapshot(deployment, DEPLOYMENT_FIELDS)
-    for name in ("compartment_id", "unit_id", "source_id", "start", "end", "precision",
-                 "place_name", "latitude", "longitude", "radius_m", "note"):  # fmt: skip
+    for name in (
+        "compartment_id",
+        "unit_id",
+        "source_id",
+        "start",
+        "end",
+        "precision",
+        "place_name",
+        "latitude",
+        "longitude",
+        "radius_m",
+        "note",
+    ):
         setattr(deployment, name, getattr(data, name))
     clean(deployment)
     with transaction.atomic():

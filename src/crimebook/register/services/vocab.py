@@ -40,9 +40,10 @@ def load_into(document: dict[str, Any], vocabulary_model: Any, term_model: Any) 
             codes.add(item["code"])
             labels = {f"label_{k}": item[k] for k in ("en", "ru", "be")}
             term, made = term_model.objects.get_or_create(
-                vocabulary=obj, code=item["code"],
+                vocabulary=obj,
+                code=item["code"],
                 defaults={**labels, "introduced_in": vocab["version"]},
-            )  # fmt: skip
+            )
             if not made:
                 for key, value in labels.items():
                     setattr(term, key, value)
@@ -62,7 +63,10 @@ def vocabularies_load(*, actor: Actor | None, document: dict[str, Any] | None = 
         versions = {v["code"]: v["version"] for v in doc["vocabularies"]}
         for code in changed:
             audit_record(
-                actor=actor, action="load", object_type="register.vocabulary", object_id=code,
+                actor=actor,
+                action="load",
+                object_type="register.vocabulary",
+                object_id=code,
                 changes={"version": versions[code]},
-            )  # fmt: skip
+            )
     return len(changed)
