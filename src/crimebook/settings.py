@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ninja: its Swagger UI templates and static files, served from here instead of a CDN
+    "ninja",
     "crimebook.accounts",
     "crimebook.audit",
     "crimebook.register",
