@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from crimebook.cli import accounts, audit, demo, keys, serve, stats
+from crimebook.cli import accounts, audit, keys, serve, stats
+from crimebook.cli.demo import demo as demo_command
 
 app = typer.Typer(
     name="crimebook",
@@ -16,6 +17,6 @@ app.command("migrate")(serve.migrate)
 app.command("serve")(serve.serve)
 app.command("createuser")(accounts.createuser)
 app.command("stats")(stats.stats)
-app.command("demo")(demo.demo)
+app.command("demo")(demo_command)
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
