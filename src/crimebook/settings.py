@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 
 from crimebook.config import ConfigError, Mode, load_config
 
@@ -16,6 +17,8 @@ try:
 except ConfigError as _exc:  # one line, no traceback: the operator knows what to set
     sys.stderr.write(f"crimebook: configuration error: {_exc}\n")
     raise SystemExit(2) from None
+
+django_stubs_ext.monkeypatch()  # lets admin and querysets be subscripted at run time
 
 BASE_DIR = Path(__file__).resolve().parent
 PRODUCTION = CONFIG.mode is Mode.PRODUCTION
