@@ -218,7 +218,7 @@ _SPECS: tuple[_Spec, ...] = (
         "prosecutor_general",
         "oktyabrskaya_square",
         180,
-        0.03,
+        0.04,
     ),
 )
 
