@@ -1,5 +1,44 @@
-"""The NinjaAPI instance; routers are added per resource."""
+"""The NinjaAPI instance: token authentication on every route, one error shape, and one
+router per resource. Routes only parse, call a selector or service, and render."""
 
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 
-api = NinjaAPI(title="Crimebook API", version="1", urls_namespace="api")
+from crimebook.api import (
+    _handlers,
+    acts,
+    deployments,
+    incidents,
+    involvements,
+    persons,
+    posts,
+    sources,
+    units,
+)
+
+api = NinjaAPI(
+    title="Crimebook API",
+    version="1",
+    description=(
+        "The register over HTTP. Authenticate with `Authorization: Bearer <token>`. Errors are "
+        '`{"error": {"code", "message", "fields"}}`. Times are ISO 8601 with a UTC offset.'
+    ),
+    urls_namespace="api",
+    auth=_handlers.BearerToken(),
+    parser=_handlers.JsonParser(),
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_decorator=_handlers.docs_guard,
+)
+_handlers.install(api)
+
+for prefix, module in (
+    ("/incidents", incidents),
+    ("/acts", acts),
+    ("/involvements", involvements),
+    ("/persons", persons),
+    ("/sources", sources),
+    ("/units", units),
+    ("/posts", posts),
+    ("/deployments", deployments),
+):
+    api.add_router(prefix, module.router)

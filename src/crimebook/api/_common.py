@@ -1,0 +1,183 @@
+"""Helpers shared by the resource modules: the error shape, pagination, the caller, and
+turning request payloads into the services' frozen ``*Data`` records. Private to the API."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Optional, TypeVar
+
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from ninja import Body, Field, Schema
+from ninja.errors import AuthenticationError
+from ninja.patch_dict import ModelToDict
+from pydantic import create_model
+
+from crimebook.accounts.models import User
+from crimebook.core.errors import ValidationFailed
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "validation_failed",
+    429: "throttled",
+    500: "internal_error",
+}
+
+T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
+D = TypeVar("D")
+
+
+# --- the one error shape -------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code: str = Field(..., examples=["validation_failed"])
+    message: str
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict, description="Messages per input field ('__all__': not one field)."
+    )
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def error_response(
+    status: int, message: str, fields: Mapping[str, Sequence[str]] | None = None
+) -> JsonResponse:
+    """The API's only error body: ``{"error": {"code", "message", "fields"}}``."""
+    body = {
+        "error": {
+            "code": ERROR_CODES.get(status, "error"),
+            "message": message,
+            "fields": {str(k): [str(m) for m in v] for k, v in (fields or {}).items()},
+        }
+    }
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def responses(ok: Any, status: int = 200) -> dict[int, Any]:
+    """Response map for an operation: its success schema plus the documented errors."""
+    return {status: ok, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+# --- who is asking -------------------------------------------------------------------------
+
+
+def caller(request: HttpRequest) -> User:
+    """The user the bearer token belongs to (set by the API's authentication)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):  # unreachable behind the API's auth; deny anyway
+        raise AuthenticationError()
+    return user
+
+
+# --- pagination ----------------------------------------------------------------------------
+
+
+class PageParams(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
+    offset: int = Field(0, ge=0, description="Items to skip.")
+
+
+class Page(Schema, Generic[T]):
+    count: int = Field(..., description="Items matching the filters, on all pages.")
+    items: list[T]
+
+
+def paginate(
+    queryset: QuerySet[M], page: PageParams, *, prefetch: Sequence[str] = ()
+) -> dict[str, Any]:
+    items = queryset[page.offset : page.offset + page.limit]
+    if prefetch:
+        items = items.prefetch_related(*prefetch)
+    return {"count": queryset.count(), "items": list(items)}
+
+
+# --- payloads into service data ------------------------------------------------------------
+
+
+def _default(field: dataclasses.Field[Any]) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return dataclasses.MISSING
+
+
+def to_data(cls: type[D], values: Mapping[str, Any], *, base: D | None = None) -> D:
+    """Build (``base`` None) or patch a service's frozen dataclass from payload values.
+
+    Only the given keys change. ``null`` resets a field to the service's default; a field
+    without one (e.g. a title) cannot be null. Lists become tuples, as the services expect.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        field = fields.get(name)
+        if field is None:
+            continue
+        if value is None:
+            value = _default(field)
+            if value is dataclasses.MISSING:
+                errors[name] = ["This field is required and cannot be null."]
+                continue
+        changes[name] = tuple(value) if isinstance(value, list) else value
+    if errors:
+        raise ValidationFailed(errors)
+    if base is None:
+        return cls(**changes)
+    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+
+
+def payload_dict(payload: Schema) -> dict[str, Any]:
+    """The fields the client actually sent (defaults are the services' business)."""
+    return payload.model_dump(exclude_unset=True)
+
+
+# --- PATCH bodies --------------------------------------------------------------------------
+
+
+def patch_model(schema: type[Schema]) -> type[Schema]:
+    """``schema`` with every field optional and defaulting to "not sent"."""
+    fields: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        annotation: Any = info.annotation
+        if info.metadata:  # constraints pydantic lifted out of Annotated[...]
+            annotation = Annotated[annotation, *info.metadata]
+        fields[name] = (Optional[annotation], Field(None, description=info.description))  # noqa: UP045
+    return create_model(f"{schema.__name__.removesuffix('In')}Patch", __base__=Schema, **fields)
+
+
+class _PatchOf:
+    """``Patch[SomeIn]``: a body of SomeIn's fields, all optional, parsed into a dict of the
+    fields the client sent. (ninja's PatchDict cannot resolve postponed annotations.)"""
+
+    def __getitem__(self, schema: type[Schema]) -> Any:
+        model = patch_model(schema)
+        to_dict = type(
+            f"{model.__name__}Dict", (ModelToDict,),
+            {"_wrapped_model": model, "_wrapped_model_dump_params": {"exclude_unset": True}},
+        )  # fmt: skip
+        return Body[to_dict]  # type: ignore[valid-type,misc]
+
+
+if TYPE_CHECKING:
+
+    class Patch(dict[str, Any], Generic[T]):
+        pass
+
+else:
+    Patch = _PatchOf()
