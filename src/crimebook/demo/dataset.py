@@ -363,6 +363,9 @@ _CUSTODY_ACTS: tuple[tuple[str, float], ...] = (
     ("sexual_violence", 3),
     ("enforced_disappearance", 1.5),
 )
+_VIOLENT = frozenset(
+    {"beating", "torture", "stress_position", "excessive_force", "sexual_violence", "killing"}
+)
 _SEVERITY = (
     "killing",
     "sexual_violence",
@@ -971,6 +974,9 @@ class _Builder:
                 continue
             taken.append(victim.key)
             made += [self.act(setting, victim.key, t) for t in self.act_types(setting)]
+        if made and not any(a.act_type in _VIOLENT for a in made):
+            # the register documents torture and major injury: every incident has violence
+            made.append(self.act(setting, made[0].victim_key, "beating"))
         return made
 
     def title(self, setting: _Setting, acts: Sequence[DemoAct], day: date) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from crimebook.register import selectors
 from crimebook.register.models import (
@@ -23,6 +23,14 @@ from crimebook.register.models import (
 __all__ = ["RegisterStats", "register_stats", "register_stats_all"]
 
 MINSK = ZoneInfo("Europe/Minsk")
+# The headline figure counts incidents of torture or ill-treatment, or with a recorded injury.
+TORTURE_OR_MAJOR_INJURY = (
+    "torture",
+    "ill_treatment",
+    "excessive_force",
+    "sexual_violence",
+    "killing",
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,8 @@ def _compute(
     window = incidents.filter(
         start__gte=_local_day(date(2020, 8, 9)),
         start__lte=_local_day(date(2020, 8, 21), end=True),
-        violation_types__code__in=["torture", "ill_treatment", "excessive_force"],
-    ).distinct()
+    ).filter(Q(violation_types__code__in=TORTURE_OR_MAJOR_INJURY) | Q(acts__injuries__isnull=False))
+    window = incidents.filter(pk__in=window.values("pk"))
     dismissed = dismissals.aggregate(total=Sum("count"))["total"] or 0
     return RegisterStats(
         incidents=incidents.count(),
