@@ -1,9 +1,43 @@
+"""Workspace URLs, namespace ``web``. Record pages follow one pattern per resource:
+``<thing>_list``, ``<thing>_create``, ``<thing>_detail``, ``<thing>_edit``."""
+
 from django.urls import path
 
 from crimebook.web import views
+from crimebook.web.views import acts, deployments, incidents, persons, posts, sources, units
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/new/", incidents.incident_create, name="incident_create"),
+    path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/edit/", incidents.incident_edit, name="incident_edit"),
+    path("incidents/<int:pk>/acts/new/", acts.act_create, name="act_create"),
+    path("acts/", acts.act_list, name="act_list"),
+    path("acts/<int:pk>/", acts.act_detail, name="act_detail"),
+    path("acts/<int:pk>/edit/", acts.act_edit, name="act_edit"),
+    path(
+        "acts/<int:pk>/involvements/new/", acts.involvement_create, name="involvement_create"
+    ),
+    path("persons/", persons.person_list, name="person_list"),
+    path("persons/new/", persons.person_create, name="person_create"),
+    path("persons/<int:pk>/", persons.person_detail, name="person_detail"),
+    path("persons/<int:pk>/edit/", persons.person_edit, name="person_edit"),
+    path("persons/<int:pk>/reveal/", persons.person_reveal, name="person_reveal"),
+    path("units/", units.unit_list, name="unit_list"),
+    path("units/new/", units.unit_create, name="unit_create"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", units.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/parents/new/", units.unit_parent_add, name="unit_parent_add"),
+    path("posts/new/", posts.post_create, name="post_create"),
+    path("deployments/", deployments.deployment_list, name="deployment_list"),
+    path("deployments/new/", deployments.deployment_create, name="deployment_create"),
+    path("deployments/<int:pk>/", deployments.deployment_detail, name="deployment_detail"),
+    path("deployments/<int:pk>/edit/", deployments.deployment_edit, name="deployment_edit"),
+    path("sources/", sources.source_list, name="source_list"),
+    path("sources/new/", sources.source_create, name="source_create"),
+    path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
+    path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
 ]

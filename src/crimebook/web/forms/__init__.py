@@ -1,9 +1,35 @@
-"""Forms of the web shell that are not tied to one record type."""
+"""Forms of the workspace. They only parse input; views build the services' dataclasses
+and map ``ValidationFailed`` back onto the fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+__all__ = ["LoginForm", "UserForm"]
 
 
 class LoginForm(AuthenticationForm):
     """Django's login form; lockout and 2FA are added by the access-control work."""
+
+
+class UserForm(forms.Form):
+    """A form whose choices depend on who is asking."""
+
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    #: ``(legend, [field names])`` groups for the form page; empty means one plain group.
+    fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = ()
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """Visible fields in their fieldsets, for the generic form template."""
+        if not self.fieldsets:
+            return [("", list(self.visible_fields()))]
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]

@@ -1,0 +1,147 @@
+"""Helpers shared by the record views: error translation, pagination, filter forms,
+mapping service validation errors onto forms, and the generic form page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from crimebook.accounts.models import User
+from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.web.forms import UserForm
+
+PAGE_SIZE = 50
+
+P = ParamSpec("P")
+T = TypeVar("T")
+F = TypeVar("F", bound=UserForm)
+ViewFunc = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The 403 page, saying why when the service gave a reason."""
+    return render(request, "web/403.html", {"message": message}, status=403)
+
+
+def forbidden_write(request: HttpRequest) -> HttpResponse:
+    """The 403 page for a record the user can see but not change."""
+    return forbidden(request, _("Your role in this compartment does not allow changes."))
+
+
+def register_view(view: ViewFunc[P]) -> ViewFunc[P]:
+    """Turn the register's errors into responses: ``NotFound`` (missing *or* invisible)
+    becomes the one 404 page, ``PermissionDenied`` the 403 page with its message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied as exc:
+            return forbidden(request, str(exc))
+
+    return wrapper
+
+
+def user_of(request: HttpRequest) -> User:
+    """The logged-in staff user (the login middleware lets no one else through)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied(_("Log in to continue."))
+    return user
+
+
+def posted(request: HttpRequest) -> Any:
+    """Form data when the request is a POST, else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any]) -> Page[Any]:
+    """Page ``?page=`` of 50; a missing or bad page number shows the first or last page."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def list_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    query: Callable[[dict[str, Any]], QuerySet[Any]],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A filtered, paginated list. An invalid filter shows its error beside the field and
+    an empty list (never an unfiltered one that the reader might take for the result)."""
+    items: QuerySet[Any] | list[Any] = query(form.cleaned_data) if form.is_valid() else []
+    page = paginate(request, items)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page_obj": page,
+            "filters_invalid": not form.is_valid(),
+            "filtered": any(v not in (None, "", []) for v in form.cleaned_data.values())
+            if form.is_valid()
+            else False,
+            **(context or {}),
+        },
+    )
+
+
+def apply_errors(
+    form: forms.Form, exc: ValidationFailed, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's validation messages beside the matching fields (or above the
+    form); what was typed stays in the bound form."""
+    for key, messages in exc.errors.items():
+        name = (aliases or {}).get(key, key)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def attempt(
+    form: forms.Form, call: Callable[[], T], aliases: Mapping[str, str] | None = None
+) -> T | None:
+    """Run a service; on ``ValidationFailed`` put its messages on the form and return None."""
+    try:
+        return call()
+    except ValidationFailed as exc:
+        apply_errors(form, exc, aliases)
+        return None
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    title: str,
+    cancel_url: str,
+    record: Model | None = None,
+    intro: str = "",
+) -> HttpResponse:
+    """The generic create/edit page (web/form.html)."""
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url, "record": record,
+         "intro": intro},
+    )  # fmt: skip
+
+
+def initial_of(instance: Model, names: Sequence[str]) -> dict[str, Any]:
+    """Initial form values from a record's attributes (FKs as ``<name>_id``)."""
+    out: dict[str, Any] = {}
+    for name in names:
+        attname = f"{name}_id" if hasattr(instance, f"{name}_id") else name
+        out[name] = getattr(instance, attname)
+    return out

@@ -1,0 +1,140 @@
+"""Incident pages: list with filters, detail, create and edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from crimebook.accounts.access import writable_compartment_ids
+from crimebook.register import selectors, services
+from crimebook.register.models import Incident
+from crimebook.register.selectors import IncidentFilter
+from crimebook.web.forms.filters import IncidentFilterForm
+from crimebook.web.forms.incidents import IncidentForm
+from crimebook.web.views._common import (
+    attempt,
+    forbidden,
+    forbidden_write,
+    form_page,
+    initial_of,
+    list_page,
+    posted,
+    register_view,
+    user_of,
+)
+
+# Service error keys that name a differently called form field.
+ALIASES = {"source_ids": "sources", "witness_ids": "witnesses"}
+FORM_FIELDS = (
+    "compartment", "title", "description", "start", "end", "precision", "place_name",
+    "latitude", "longitude", "radius_m", "status", "verification", "confidentiality",
+)  # fmt: skip
+
+
+@register_view
+def incident_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+
+    def query(data: dict[str, Any]) -> Any:
+        filters = IncidentFilter(
+            q=data["q"].strip(), status=data["status"], verification=data["verification"],
+            violation_type=data["violation_type"], date_from=data["date_from"],
+            date_to=data["date_to"],
+        )  # fmt: skip
+        return selectors.incidents_for(user, filters).prefetch_related("violation_types")
+
+    return list_page(
+        request,
+        form=IncidentFilterForm(request.GET, user=user),
+        query=query,
+        template="web/incidents/list.html",
+        context={"can_create": bool(writable_compartment_ids(user))},
+    )
+
+
+@register_view
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    incident = selectors.incident_get_for(user, pk)
+    acts = list(
+        selectors.acts_for(user, incident_id=incident.pk).prefetch_related("injuries", "methods")
+    )
+    victims = list({act.victim_id: act.victim for act in acts}.values())
+    context = {
+        "incident": incident,
+        "acts": acts,
+        "victims": victims,
+        "witnesses": selectors.persons_for(user).filter(witnessed=incident),
+        "sources": selectors.sources_for(user).filter(incidents=incident),
+        "violation_types": incident.violation_types.all(),
+        "can_write": incident.compartment_id in writable_compartment_ids(user),
+    }
+    return render(request, "web/incidents/detail.html", context)
+
+
+def _incident_data(form: IncidentForm, *, external_id: str | None) -> services.IncidentData:
+    d = form.cleaned_data
+    return services.IncidentData(
+        compartment_id=d["compartment"], title=d["title"], description=d["description"],
+        start=d["start"], end=d["end"], precision=d["precision"], place_name=d["place_name"],
+        latitude=d["latitude"], longitude=d["longitude"], radius_m=d["radius_m"],
+        violation_types=tuple(d["violation_types"]), status=d["status"],
+        verification=d["verification"], confidentiality=d["confidentiality"],
+        source_ids=tuple(d["sources"]), witness_ids=tuple(d["witnesses"]),
+        external_id=external_id,
+    )  # fmt: skip
+
+
+@register_view
+def incident_create(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if not writable_compartment_ids(user):
+        return forbidden(request, _("Your role does not allow creating records."))
+    form = IncidentForm(posted(request), user=user)
+    if form.is_bound and form.is_valid():
+        data = _incident_data(form, external_id=None)
+        incident = attempt(
+            form, lambda: services.incident_create(actor=user, data=data), ALIASES
+        )
+        if incident is not None:
+            messages.success(request, _("Incident saved."))
+            return redirect("web:incident_detail", pk=incident.pk)
+    return form_page(
+        request, form, title=_("New incident"), cancel_url=reverse("web:incident_list")
+    )
+
+
+@register_view
+def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    incident: Incident = selectors.incident_get_for(user, pk)
+    if incident.compartment_id not in writable_compartment_ids(user):
+        return forbidden_write(request)
+    initial = initial_of(incident, FORM_FIELDS)
+    initial["violation_types"] = [t.code for t in incident.violation_types.all()]
+    initial["sources"] = list(
+        selectors.sources_for(user).filter(incidents=incident).values_list("pk", flat=True)
+    )
+    initial["witnesses"] = list(
+        selectors.persons_for(user).filter(witnessed=incident).values_list("pseudonym", flat=True)
+    )
+    form = IncidentForm(posted(request), initial=initial, user=user)
+    if form.is_bound and form.is_valid():
+        data = _incident_data(form, external_id=incident.external_id)
+        saved = attempt(
+            form,
+            lambda: services.incident_update(actor=user, incident=incident, data=data),
+            ALIASES,
+        )
+        if saved is not None:
+            messages.success(request, _("Incident saved."))
+            return redirect("web:incident_detail", pk=saved.pk)
+    return form_page(
+        request, form, title=_("Edit incident"), record=incident,
+        cancel_url=reverse("web:incident_detail", kwargs={"pk": incident.pk}),
+    )  # fmt: skip
