@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,3 +32,23 @@ def keys_init(*, exist_ok: bool = False) -> tuple[Path, bool]:
     keyring_save(keyring_create(), path)
     get_keyring.cache_clear()
     return path, True
+
+
+def keys_add_active() -> str:
+    """Add a new data key and make it active (old keys stay, so old ciphertexts still open).
+    The file is replaced atomically before any record is re-encrypted."""
+    rotated = get_keyring().with_new_active_key()
+    keyring_save(rotated, key_file_path())
+    get_keyring.cache_clear()
+    return rotated.active
+
+
+def keys_retire(unused: set[str]) -> list[str]:
+    """Remove data keys that no ciphertext needs any more (never the active one)."""
+    keyring = get_keyring()
+    drop = sorted(k for k in unused if k != keyring.active and k in keyring.data_keys)
+    if drop:
+        kept = {k: v for k, v in keyring.data_keys.items() if k not in drop}
+        keyring_save(replace(keyring, data_keys=kept), key_file_path())
+        get_keyring.cache_clear()
+    return drop
