@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from tests import factories as f
 
 from crimebook.audit.models import AuditEntry
 from crimebook.audit.selectors import audit_chain_verify
 from crimebook.audit.services import audit_record
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

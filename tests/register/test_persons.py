@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from tests import factories as f
 
 from crimebook.audit.models import AuditEntry
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.models import Person
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

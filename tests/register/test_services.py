@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from tests import factories as f
 
 from crimebook.audit.models import AuditEntry
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.register import services as s
 from crimebook.register.models import Incident, Involvement, Post, UnitRelation
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
