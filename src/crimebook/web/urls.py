@@ -18,9 +18,7 @@ urlpatterns = [
     path("acts/", acts.act_list, name="act_list"),
     path("acts/<int:pk>/", acts.act_detail, name="act_detail"),
     path("acts/<int:pk>/edit/", acts.act_edit, name="act_edit"),
-    path(
-        "acts/<int:pk>/involvements/new/", acts.involvement_create, name="involvement_create"
-    ),
+    path("acts/<int:pk>/involvements/new/", acts.involvement_create, name="involvement_create"),
     path("persons/", persons.person_list, name="person_list"),
     path("persons/new/", persons.person_create, name="person_create"),
     path("persons/<int:pk>/", persons.person_detail, name="person_detail"),

@@ -50,7 +50,7 @@ class LocalDateTimeField(forms.DateTimeField):
             return value.astimezone(local_zone()).replace(tzinfo=None)
         return value
 
-    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> datetime | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime):
@@ -58,7 +58,7 @@ class LocalDateTimeField(forms.DateTimeField):
         text = str(value).strip()
         for fmt in self.input_formats:
             try:
-                parsed = datetime.strptime(text, fmt)  # noqa: DTZ007 - zone attached below
+                parsed = datetime.strptime(text, fmt)  # naive: the zone is attached below
             except ValueError:
                 continue
             return parsed.replace(tzinfo=local_zone())
@@ -77,9 +77,7 @@ def date_field(label: str | Any, *, required: bool = False, **kwargs: Any) -> fo
 def float_field(label: str | Any, **kwargs: Any) -> forms.FloatField:
     """A number input without range checks: the services say what is out of range."""
     kwargs.setdefault("required", False)
-    return forms.FloatField(
-        label=label, widget=forms.NumberInput(attrs={"step": "any"}), **kwargs
-    )
+    return forms.FloatField(label=label, widget=forms.NumberInput(attrs={"step": "any"}), **kwargs)
 
 
 def term_choices(vocabulary: str, *, blank: str | Any | None = None) -> Choices:

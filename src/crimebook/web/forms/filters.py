@@ -56,9 +56,7 @@ class IncidentFilterForm(_DateRangeMixin, UserForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "status", model_choices(Incident.Status.choices, blank=ANY))
-        set_choices(
-            self, "verification", model_choices(Incident.Verification.choices, blank=ANY)
-        )
+        set_choices(self, "verification", model_choices(Incident.Verification.choices, blank=ANY))
         set_choices(self, "violation_type", term_choices("violation_type", blank=ANY))
 
 

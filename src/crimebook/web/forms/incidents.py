@@ -38,9 +38,7 @@ class IncidentForm(UserForm):
     compartment = compartment_field()
     title = forms.CharField(label=_("Title"), max_length=300)
     description = textarea(_("Description"))
-    start = LocalDateTimeField(
-        label=_("Start"), help_text=_("Local time in Minsk (Europe/Minsk).")
-    )
+    start = LocalDateTimeField(label=_("Start"), help_text=_("Local time in Minsk (Europe/Minsk)."))
     end = LocalDateTimeField(label=_("End"), help_text=_("Local time in Minsk (Europe/Minsk)."))
     precision = forms.ChoiceField(
         label=_("Precision of the time"), choices=Precision.choices, initial=Precision.HOUR

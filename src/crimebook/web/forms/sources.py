@@ -23,9 +23,7 @@ class SourceForm(UserForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Source.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     description = textarea(_("Description"))
-    url = forms.CharField(
-        label=_("URL"), max_length=1000, required=False, widget=forms.URLInput
-    )
+    url = forms.CharField(label=_("URL"), max_length=1000, required=False, widget=forms.URLInput)
     received_on = date_field(_("Received on"))
     reliability = forms.ChoiceField(
         label=_("Reliability of the source"), choices=Source.Reliability.choices,

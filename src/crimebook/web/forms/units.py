@@ -73,9 +73,7 @@ class PostForm(UserForm):
     start = date_field(_("From"))
     end = date_field(_("Until"))
     is_commander = forms.BooleanField(label=_("Commands the unit"), required=False)
-    source = forms.TypedChoiceField(
-        label=_("Source"), coerce=int, required=False, empty_value=None
-    )
+    source = forms.TypedChoiceField(label=_("Source"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

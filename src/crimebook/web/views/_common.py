@@ -41,7 +41,7 @@ def register_view(view: ViewFunc[P]) -> ViewFunc[P]:
     becomes the one 404 page, ``PermissionDenied`` the 403 page with its message."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFound:

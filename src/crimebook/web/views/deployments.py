@@ -94,9 +94,7 @@ def deployment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deployment = selectors.deployment_get_for(user, pk)
     if deployment.compartment_id not in writable_compartment_ids(user):
         return forbidden_write(request)
-    form = DeploymentForm(
-        posted(request), initial=initial_of(deployment, FORM_FIELDS), user=user
-    )
+    form = DeploymentForm(posted(request), initial=initial_of(deployment, FORM_FIELDS), user=user)
     if form.is_bound and form.is_valid():
         data = _deployment_data(form)
         saved = attempt(

@@ -98,9 +98,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(posted(request), user=user)
     if form.is_bound and form.is_valid():
         data = _incident_data(form, external_id=None)
-        incident = attempt(
-            form, lambda: services.incident_create(actor=user, data=data), ALIASES
-        )
+        incident = attempt(form, lambda: services.incident_create(actor=user, data=data), ALIASES)
         if incident is not None:
             messages.success(request, _("Incident saved."))
             return redirect("web:incident_detail", pk=incident.pk)

@@ -19,7 +19,7 @@ from crimebook.register import selectors, services
 from crimebook.register.models import Person
 from crimebook.web.forms._fields import lines
 from crimebook.web.forms.filters import PersonFilterForm
-from crimebook.web.forms.persons import PersonForm, RevealForm
+from crimebook.web.forms.persons import IDENTITY_FIELDS, PersonForm, RevealForm
 from crimebook.web.views._common import (
     attempt,
     forbidden,
@@ -54,10 +54,7 @@ def _person_page(
 ) -> HttpResponse:  # fmt: skip
     context = {
         "person": person,
-        "has_identity": any(
-            getattr(person, f"{name}_enc") for name in ("full_name", "birth_date", "contacts",
-                                                       "identifiers")
-        ),  # fmt: skip
+        "has_identity": any(getattr(person, f"{name}_enc") for name in IDENTITY_FIELDS),
         "acts": selectors.acts_for(user, victim_id=person.pk),
         "witnessed": selectors.incidents_for(user).filter(witnesses=person),
         "posts": selectors.posts_for(user, person_id=person.pk),
@@ -143,9 +140,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(posted(request), initial=initial, user=user, editing=True)
     if form.is_bound and form.is_valid():
         data = _person_data(form, external_id=person.external_id)
-        saved = attempt(
-            form, lambda: services.person_update(actor=user, person=person, data=data)
-        )
+        saved = attempt(form, lambda: services.person_update(actor=user, person=person, data=data))
         if saved is not None:
             messages.success(
                 request, _("Person %(pseudonym)s saved.") % {"pseudonym": saved.pseudonym}

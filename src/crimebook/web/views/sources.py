@@ -98,9 +98,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SourceForm(posted(request), initial=initial_of(source, FORM_FIELDS), user=user)
     if form.is_bound and form.is_valid():
         data = _source_data(form, external_id=source.external_id)
-        saved = attempt(
-            form, lambda: services.source_update(actor=user, source=source, data=data)
-        )
+        saved = attempt(form, lambda: services.source_update(actor=user, source=source, data=data))
         if saved is not None:
             messages.success(request, _("Source saved."))
             return redirect("web:source_detail", pk=saved.pk)

@@ -146,9 +146,12 @@ def unit_parent_add(request: HttpRequest, pk: int) -> HttpResponse:
         link = attempt(
             form,
             lambda: services.unit_parent_add(
-                actor=user, child=unit, parent=parent, valid_from=d["valid_from"],
+                actor=user,
+                child=unit,
+                parent=parent,
+                valid_from=d["valid_from"],
                 valid_to=d["valid_to"],
-            ),  # fmt: skip
+            ),
             ALIASES,
         )
         if link is not None:
