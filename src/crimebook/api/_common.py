@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Optional, TypeVar
 
 from django.db import models
@@ -13,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Schema
 from ninja.errors import AuthenticationError
 from ninja.patch_dict import ModelToDict
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
 from crimebook.accounts.models import User
 from crimebook.core.errors import ValidationFailed
@@ -36,6 +37,14 @@ ERROR_CODES = {
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
 D = TypeVar("D")
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# Datetimes in responses: always aware, always in UTC ("...Z"), whatever was sent in.
+UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
 # --- the one error shape -------------------------------------------------------------------

@@ -96,6 +96,11 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _in_path(error: dict[str, Any]) -> bool:
+    loc = error.get("loc") or ("",)
+    return str(loc[0]) == "path"
+
+
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
@@ -112,6 +117,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if exc.errors and all(_in_path(e) for e in exc.errors):
+            return error_response(404, NOT_FOUND)  # /incidents/abc names no record either
         return error_response(
             422, "The request is not valid; see fields.", validation_fields(exc.errors)
         )

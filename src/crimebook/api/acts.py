@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -52,8 +52,8 @@ class ActOut(Schema):
     medical_grade: str
     medical_findings: str
     description: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @staticmethod
     def resolve_act_type(obj: Act) -> str:
@@ -104,8 +104,10 @@ def get_act(request: HttpRequest, act_id: int) -> Act:
 
 
 @router.post("", response=responses(ActOut, 201), summary="Record an act")
-def create_act(request: HttpRequest, payload: ActIn) -> tuple[int, Act]:
-    return 201, act_create(actor=caller(request), data=to_data(ActData, payload_dict(payload)))
+def create_act(request: HttpRequest, payload: ActIn) -> Status[Act]:
+    return Status(
+        201, act_create(actor=caller(request), data=to_data(ActData, payload_dict(payload)))
+    )
 
 
 @router.patch("/{act_id}", response=responses(ActOut), summary="Change an act")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -46,15 +47,15 @@ class DeploymentOut(Schema):
     compartment_id: int
     unit_id: int
     source_id: int
-    start: datetime | None
-    end: datetime | None
+    start: UtcDatetime | None
+    end: UtcDatetime | None
     precision: str
     place_name: str
     latitude: float | None
     longitude: float | None
     radius_m: float | None
     note: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class DeploymentQuery(Schema):
@@ -84,9 +85,9 @@ def get_deployment(request: HttpRequest, deployment_id: int) -> Deployment:
 
 
 @router.post("", response=responses(DeploymentOut, 201), summary="Record a deployment")
-def create_deployment(request: HttpRequest, payload: DeploymentIn) -> tuple[int, Deployment]:
+def create_deployment(request: HttpRequest, payload: DeploymentIn) -> Status[Deployment]:
     data = to_data(DeploymentData, payload_dict(payload))
-    return 201, deployment_create(actor=caller(request), data=data)
+    return Status(201, deployment_create(actor=caller(request), data=data))
 
 
 @router.patch("/{deployment_id}", response=responses(DeploymentOut), summary="Change a deployment")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -57,8 +58,8 @@ class IncidentOut(Schema):
     compartment_id: int
     title: str
     description: str
-    start: datetime | None
-    end: datetime | None
+    start: UtcDatetime | None
+    end: UtcDatetime | None
     precision: str
     place_name: str
     latitude: float | None
@@ -71,8 +72,8 @@ class IncidentOut(Schema):
     source_ids: list[int]
     witness_ids: list[int]
     external_id: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @staticmethod
     def resolve_violation_types(obj: Incident) -> list[str]:
@@ -127,9 +128,9 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
 
 
 @router.post("", response=responses(IncidentOut, 201), summary="Create an incident")
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Incident]:
+def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
     data = to_data(IncidentData, payload_dict(payload))
-    return 201, incident_create(actor=caller(request), data=data)
+    return Status(201, incident_create(actor=caller(request), data=data))
 
 
 @router.patch("/{incident_id}", response=responses(IncidentOut), summary="Change an incident")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
     Page,
     PageParams,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -44,7 +44,7 @@ class InvolvementOut(Schema):
     basis_source_ids: list[int]
     basis_note: str
     analyst_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
     @staticmethod
     def resolve_basis_source_ids(obj: Involvement) -> list[int]:
@@ -65,6 +65,6 @@ def list_involvements(
 
 
 @router.post("", response=responses(InvolvementOut, 201), summary="Record an involvement")
-def create_involvement(request: HttpRequest, payload: InvolvementIn) -> tuple[int, Involvement]:
+def create_involvement(request: HttpRequest, payload: InvolvementIn) -> Status[Involvement]:
     data = to_data(InvolvementData, payload_dict(payload))
-    return 201, involvement_create(actor=caller(request), data=data)
+    return Status(201, involvement_create(actor=caller(request), data=data))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -46,7 +47,7 @@ class PostOut(Schema):
     end: date | None
     is_commander: bool
     source_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class PostQuery(Schema):
@@ -74,8 +75,10 @@ def get_post(request: HttpRequest, post_id: int) -> Post:
 
 
 @router.post("", response=responses(PostOut, 201), summary="Record a post")
-def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, Post]:
-    return 201, post_create(actor=caller(request), data=to_data(PostData, payload_dict(payload)))
+def create_post(request: HttpRequest, payload: PostIn) -> Status[Post]:
+    return Status(
+        201, post_create(actor=caller(request), data=to_data(PostData, payload_dict(payload)))
+    )
 
 
 @router.patch("/{post_id}", response=responses(PostOut), summary="Change a post")

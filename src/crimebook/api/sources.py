@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -65,8 +66,8 @@ class SourceOut(Schema):
     consent_publication: bool
     external_id: str | None
     recorded_by_id: int | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class SourceQuery(Schema):
@@ -95,9 +96,9 @@ def get_source(request: HttpRequest, source_id: int) -> Source:
 
 
 @router.post("", response=responses(SourceOut, 201), summary="Record a source")
-def create_source(request: HttpRequest, payload: SourceIn) -> tuple[int, Source]:
+def create_source(request: HttpRequest, payload: SourceIn) -> Status[Source]:
     data = to_data(SourceData, payload_dict(payload))
-    return 201, source_create(actor=caller(request), data=data)
+    return Status(201, source_create(actor=caller(request), data=data))
 
 
 @router.patch("/{source_id}", response=responses(SourceOut), summary="Change a source")

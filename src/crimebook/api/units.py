@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
     Page,
     PageParams,
     Patch,
+    UtcDatetime,
     caller,
     paginate,
     payload_dict,
@@ -55,8 +56,8 @@ class UnitOut(Schema):
     valid_to: date | None
     latitude: float | None
     longitude: float | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @staticmethod
     def resolve_unit_type(obj: Unit) -> str:
@@ -107,8 +108,10 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.post("", response=responses(UnitOut, 201), summary="Create a unit")
-def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
-    return 201, unit_create(actor=caller(request), data=to_data(UnitData, payload_dict(payload)))
+def create_unit(request: HttpRequest, payload: UnitIn) -> Status[Unit]:
+    return Status(
+        201, unit_create(actor=caller(request), data=to_data(UnitData, payload_dict(payload)))
+    )
 
 
 @router.patch("/{unit_id}", response=responses(UnitOut), summary="Change a unit")
@@ -131,7 +134,7 @@ def list_children(request: HttpRequest, unit_id: int) -> list[UnitRelation]:
 @router.post(
     "/{unit_id}/parents", response=responses(RelationOut, 201), summary="Subordinate to a parent"
 )
-def add_parent(request: HttpRequest, unit_id: int, payload: ParentIn) -> tuple[int, UnitRelation]:
+def add_parent(request: HttpRequest, unit_id: int, payload: ParentIn) -> Status[UnitRelation]:
     user = caller(request)
     child = unit_get_for(user, unit_id)
     try:
@@ -144,7 +147,7 @@ def add_parent(request: HttpRequest, unit_id: int, payload: ParentIn) -> tuple[i
         actor=user, child=child, parent=parent,
         valid_from=payload.valid_from, valid_to=payload.valid_to,
     )  # fmt: skip
-    return 201, relation
+    return Status(201, relation)
 
 
 @router.patch(

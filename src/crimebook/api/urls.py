@@ -26,7 +26,7 @@ def _json_errors(view: View) -> View:
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            response = error_response(404, NOT_FOUND)
+            response = not_found(request)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             response = error_response(
@@ -50,9 +50,7 @@ def _wrap(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLReso
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /api/v1/: 401 without a valid token, else 404."""
-    if BearerToken()(request) is None:
-        return unauthorized()
-    response = error_response(404, NOT_FOUND)
+    response = unauthorized() if BearerToken()(request) is None else error_response(404, NOT_FOUND)
     response["Cache-Control"] = "no-store"
     return response
 
