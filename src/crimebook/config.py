@@ -7,6 +7,7 @@ configuration error in one line before Django starts. ``crimebook.settings`` tur
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Config", "ConfigError", "Mode", "load_config"]
 
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 DEV_SECRET_KEY = "crimebook-development-only-not-secret"  # noqa: S105 - refused in production
 
 
@@ -47,6 +49,14 @@ class Config(BaseSettings):
     log_level: str = "INFO"
     session_idle_seconds: int = Field(default=3600, ge=60, le=86400)
     api_page_size_max: int = Field(default=200, ge=1, le=1000)
+    # Public intake (crimebook.intake_settings): age public keys only, never private keys.
+    intake_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    intake_max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024, le=64 * 1024**3)
+    intake_max_files: int = Field(default=20, ge=1, le=200)
+    intake_store_dir: Path | None = None
+    intake_signing_key_file: Path | None = None
+    intake_posts_per_minute: int = Field(default=6000, ge=1, le=1_000_000)
+    intake_codename_tries_per_minute: int = Field(default=120, ge=1, le=100_000)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
@@ -54,6 +64,30 @@ class Config(BaseSettings):
         if isinstance(value, str):
             return [h.strip() for h in value.split(",") if h.strip()]
         return value
+
+    @field_validator("intake_recipients", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [r.strip() for r in value.split(",") if r.strip()]
+        return value
+
+    @field_validator("intake_recipients")
+    @classmethod
+    def _check_recipients(cls, value: list[str]) -> list[str]:
+        for recipient in value:
+            if not _AGE_RECIPIENT.fullmatch(recipient):
+                raise ValueError(f"{recipient[:12]!r}… is not an age X25519 public key (age1…)")
+        return value
+
+    @property
+    def intake_store_path(self) -> Path:
+        return (self.intake_store_dir or self.data_path / "intake").expanduser().resolve()
+
+    @property
+    def intake_signing_key_path(self) -> Path:
+        path = self.intake_signing_key_file or self.intake_store_path / "receipt-signing.key"
+        return path.expanduser().resolve()
 
     @property
     def data_path(self) -> Path:
