@@ -189,7 +189,7 @@ def world(compartments: SimpleNamespace, users: SimpleNamespace) -> SimpleNamesp
     ))  # fmt: skip
     link = s.unit_parent_add(actor=None, child=omon, parent=ministry, valid_from=date(2000, 1, 1))
     return SimpleNamespace(
-        ministry=ministry, omon=omon, link=link,
+        ministry=ministry, omon=omon, link=link, victim_name=VICTIM_NAME,
         a=_register_in(compartments.a, "A", omon), b=_register_in(compartments.b, "B", omon),
     )  # fmt: skip
 
@@ -199,9 +199,7 @@ def _operations() -> list[tuple[str, str]]:
     from crimebook.api.main import api
 
     schema = api.get_openapi_schema(path_prefix="")
-    return sorted(
-        (method.upper(), path) for path, ops in schema["paths"].items() for method in ops
-    )
+    return sorted((method.upper(), path) for path, ops in schema["paths"].items() for method in ops)
 
 
 def _fill(path: str, ids: dict[str, int] | None = None, default: int = 1) -> str:
