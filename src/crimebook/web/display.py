@@ -21,7 +21,7 @@ ROLE_LABELS = {
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return formats.date_format(value, "Y-m-d")
 
 
 def _moment(value: datetime, *, day_only: bool) -> tuple[str, str]:

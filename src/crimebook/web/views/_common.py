@@ -89,9 +89,6 @@ def list_page(
             "form": form,
             "page_obj": page,
             "filters_invalid": not form.is_valid(),
-            "filtered": any(v not in (None, "", []) for v in form.cleaned_data.values())
-            if form.is_valid()
-            else False,
             **(context or {}),
         },
     )
