@@ -47,6 +47,7 @@ class Config(BaseSettings):
     language_code: str = "en"
     time_zone: str = "Europe/Minsk"
     log_level: str = "INFO"
+    backup_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     session_idle_seconds: int = Field(default=3600, ge=60, le=86400)
     api_page_size_max: int = Field(default=200, ge=1, le=1000)
     # Public intake (crimebook.intake_settings): age public keys only, never private keys.
@@ -58,7 +59,7 @@ class Config(BaseSettings):
     intake_posts_per_minute: int = Field(default=6000, ge=1, le=1_000_000)
     intake_codename_tries_per_minute: int = Field(default=120, ge=1, le=100_000)
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "backup_recipients", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):

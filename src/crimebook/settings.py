@@ -27,6 +27,7 @@ SECRET_KEY = CONFIG.effective_secret_key
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CRIMEBOOK_DATA_DIR = CONFIG.data_path
 CRIMEBOOK_KEY_DIR = CONFIG.keys_path
+CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
 
 INSTALLED_APPS = [
     "django.contrib.admin",

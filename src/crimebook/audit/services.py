@@ -81,6 +81,13 @@ def field_changes(
     return changes
 
 
+def _now_ms() -> datetime:
+    """Now, to the millisecond: every serialisation (JSON dumps, backups, APIs) keeps
+    milliseconds, so the canonical form hashes the same after a round trip."""
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -102,7 +109,7 @@ def audit_record(
         head = AuditEntry.objects.order_by("-seq").only("seq", "entry_hash").first()
         content = EntryContent(
             seq=(head.seq + 1) if head else 1,
-            at=timezone.now(),
+            at=_now_ms(),
             actor_id=int(actor.pk) if actor is not None and actor.pk is not None else None,
             actor_name=actor.get_username() if actor is not None else "system",
             action=action,
