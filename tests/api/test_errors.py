@@ -138,3 +138,15 @@ def test_the_selector_not_found_is_what_the_api_relies_on(world: Any, users: Any
     # GIVEN the contract the 404 test depends on: selectors hide other compartments
     with pytest.raises(NotFound):
         selectors.incident_get_for(users.alice, world.b.incident.pk)
+
+
+def test_unknown_body_fields_are_rejected_not_ignored(
+    alice_api: Any, world: Any, error_of: Check
+) -> None:
+    error = error_of(alice_api.patch(f"/incidents/{world.a.incident.pk}", {"titel": "x"}), 422)
+    assert error["fields"] == {"titel": ["Unknown field."]}
+    body = {"compartment_id": world.a.source.compartment_id, "kind": "interview", "title": "t",
+            "full_name": "Ivan"}  # fmt: skip
+    assert error_of(alice_api.post("/sources", body), 422)["fields"] == {
+        "full_name": ["Unknown field."]
+    }

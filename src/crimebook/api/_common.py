@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Schema
 from ninja.errors import AuthenticationError
 from ninja.patch_dict import ModelToDict
-from pydantic import AfterValidator, create_model
+from pydantic import AfterValidator, ConfigDict, create_model
 
 from crimebook.accounts.models import User
 from crimebook.core.errors import ValidationFailed
@@ -79,6 +79,12 @@ def error_response(
 def responses(ok: Any, status: int = 200) -> dict[int, Any]:
     """Response map for an operation: its success schema plus the documented errors."""
     return {status: ok, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class Input(Schema):
+    """Base of request bodies: a field the API does not know is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- who is asking -------------------------------------------------------------------------
@@ -159,7 +165,7 @@ def payload_dict(payload: Schema) -> dict[str, Any]:
 # --- PATCH bodies --------------------------------------------------------------------------
 
 
-def patch_model(schema: type[Schema]) -> type[Schema]:
+def patch_model(schema: type[Schema]) -> type[Input]:
     """``schema`` with every field optional and defaulting to "not sent"."""
     fields: dict[str, Any] = {}
     for name, info in schema.model_fields.items():
@@ -167,7 +173,7 @@ def patch_model(schema: type[Schema]) -> type[Schema]:
         if info.metadata:  # constraints pydantic lifted out of Annotated[...]
             annotation = Annotated[annotation, *info.metadata]
         fields[name] = (Optional[annotation], Field(None, description=info.description))  # noqa: UP045
-    return create_model(f"{schema.__name__.removesuffix('In')}Patch", __base__=Schema, **fields)
+    return create_model(f"{schema.__name__.removesuffix('In')}Patch", __base__=Input, **fields)
 
 
 class _PatchOf:

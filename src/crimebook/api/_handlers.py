@@ -84,6 +84,7 @@ _MESSAGES = {
         "Give a time zone offset (e.g. 2020-08-10T22:30:00+03:00); a time without one is ambiguous."
     ),
     "missing": "This field is required.",
+    "extra_forbidden": "Unknown field.",
 }
 
 

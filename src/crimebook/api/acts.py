@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -25,7 +26,7 @@ from crimebook.register.services import ActData, act_create, act_update
 router = Router(tags=["acts"])
 
 
-class ActIn(Schema):
+class ActIn(Input):
     incident_id: int
     victim_id: int = Field(..., description="A person in the incident's compartment.")
     act_type: str = Field(..., description="A code of the act_type vocabulary.")

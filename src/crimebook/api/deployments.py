@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -28,7 +29,7 @@ from crimebook.register.services.units import DEPLOYMENT_FIELDS
 router = Router(tags=["deployments"])
 
 
-class DeploymentIn(Schema):
+class DeploymentIn(Input):
     compartment_id: int
     unit_id: int
     source_id: int = Field(..., description="A source in the same compartment.")

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -30,7 +31,7 @@ router = Router(tags=["incidents"])
 PREFETCH = ("violation_types", "sources", "witnesses")
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     compartment_id: int
     title: str
     description: str = ""

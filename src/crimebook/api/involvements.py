@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     UtcDatetime,
@@ -24,7 +25,7 @@ from crimebook.register.services import InvolvementData, involvement_create
 router = Router(tags=["involvements"])
 
 
-class InvolvementIn(Schema):
+class InvolvementIn(Input):
     act_id: int
     person_id: int = Field(..., description="A person in the act's compartment.")
     degree: str = Field(..., description="perpetrated, ordered, present or commanded.")

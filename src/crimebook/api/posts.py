@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -26,7 +27,7 @@ from crimebook.register.services import PostData, post_create, post_update
 router = Router(tags=["posts"])
 
 
-class PostIn(Schema):
+class PostIn(Input):
     person_id: int
     unit_id: int
     rank: str = ""

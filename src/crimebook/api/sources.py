@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -28,7 +29,7 @@ from crimebook.register.services.sources import SOURCE_FIELDS
 router = Router(tags=["sources"])
 
 
-class SourceIn(Schema):
+class SourceIn(Input):
     compartment_id: int
     kind: str = Field(
         ...,

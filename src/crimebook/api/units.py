@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
+    Input,
     Page,
     PageParams,
     Patch,
@@ -33,7 +34,7 @@ from crimebook.register.services import (
 router = Router(tags=["units"])
 
 
-class UnitIn(Schema):
+class UnitIn(Input):
     code: str = Field(..., description="A unique slug, e.g. 'omon-minsk'.")
     name: str
     unit_type: str = Field(..., description="A code of the unit_type vocabulary.")
@@ -69,13 +70,13 @@ class UnitQuery(Schema):
     unit_type: str = ""
 
 
-class ParentIn(Schema):
+class ParentIn(Input):
     parent_id: int
     valid_from: date | None = None
     valid_to: date | None = None
 
 
-class ParentEndIn(Schema):
+class ParentEndIn(Input):
     valid_to: date
 
 
