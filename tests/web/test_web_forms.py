@@ -461,3 +461,46 @@ def test_create_source_rejected(
     response = inv_client.post(reverse("web:source_create"), source_post(case_a, **overrides))
     assert_error_beside(response, field, fragment)
     assert not Source.objects.filter(kind="open_source").exists()
+
+
+# -- edit error paths: the message is shown beside the field and the record is unchanged --
+
+
+def test_edit_person_rejected_keeps_record(inv_client: Client, world: World) -> None:
+    url = reverse("web:person_edit", args=[world.victim.pk])
+    response = inv_client.post(url, {"compartment": world.victim.compartment_id,
+                                     "is_witness": "on", "full_name": "Someone Else",
+                                     "birth_date": "2999-01-01"})  # fmt: skip
+    assert_error_beside(response, "birth_date", "not plausible")
+    world.victim.refresh_from_db()
+    assert world.victim.is_victim and not world.victim.is_witness
+    assert person_identity_decrypt(world.victim).full_name == "Алесь Тэставы"
+
+
+def test_edit_act_rejected_keeps_record(inv_client: Client, world: World) -> None:
+    url = reverse("web:act_edit", args=[world.act.pk])
+    response = inv_client.post(url, act_post(world.victim, methods=["baton", "catapult"]))
+    assert_error_beside(response, "methods", "valid choice")
+    world.act.refresh_from_db()
+    assert world.act.act_type.code == "beating"
+
+
+def test_edit_unit_rejected_keeps_record(inv_client: Client, world: World) -> None:
+    url = reverse("web:unit_edit", args=[world.unit.pk])
+    response = inv_client.post(url, unit_post(code="omon-minsk", name="Renamed",
+                                              unit_type="riot_police",
+                                              valid_from="2020-01-01"))  # fmt: skip
+    # the officer's post starts in 2019: it would fall outside the unit's lifetime
+    assert_error_beside(response, "valid_from", "outside its lifetime")
+    world.unit.refresh_from_db()
+    assert world.unit.name == "Minsk OMON"
+
+
+def test_edit_source_rejected_keeps_record(inv_client: Client, world: World) -> None:
+    url = reverse("web:source_edit", args=[world.source.pk])
+    response = inv_client.post(
+        url, source_post(world.source.compartment, consent_prosecution_with="ICC")
+    )
+    assert_error_beside(response, "consent_prosecution_with", "consent")
+    world.source.refresh_from_db()
+    assert world.source.title == "Interview with a witness"

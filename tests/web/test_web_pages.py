@@ -36,6 +36,24 @@ def test_anonymous_user_is_sent_to_login(client: Client, world: World) -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/", "/incidents/", "/incidents/new/", "/incidents/1/", "/incidents/1/edit/",
+        "/incidents/1/acts/new/", "/acts/", "/acts/1/", "/acts/1/edit/",
+        "/acts/1/involvements/new/", "/persons/", "/persons/new/", "/persons/1/",
+        "/persons/1/edit/", "/persons/1/reveal/", "/units/", "/units/new/", "/units/1/",
+        "/units/1/edit/", "/units/1/parents/new/", "/posts/new/", "/deployments/",
+        "/deployments/new/", "/deployments/1/", "/deployments/1/edit/", "/sources/",
+        "/sources/new/", "/sources/1/", "/sources/1/edit/",
+    ],
+)  # fmt: skip
+def test_every_page_needs_login(client: Client, world: World, url: str) -> None:
+    for response in (client.get(url), client.post(url, {"reason": "test reason"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
 def test_navigation_marks_the_current_section(inv_client: Client, world: World) -> None:
     body = text(inv_client.get(reverse("web:incident_list")))
     assert f'href="{reverse("web:incident_list")}" aria-current="page"' in body

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 # Paths reachable without logging in. Everything else needs a session (the API has its
 # own token authentication and answers 401 in JSON itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/i18n/", "/api/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/2fa/authenticate/", "/static/", "/i18n/", "/api/")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -60,7 +60,9 @@ def _act_page(
         "incident": act.incident,
         "injuries": act.injuries.all(),
         "methods": act.methods.all(),
-        "involvements": selectors.involvements_for(user, act_id=act.pk).prefetch_related("basis"),
+        "involvements": selectors.involvements_for(user, act_id=act.pk)
+        .select_related("analyst")
+        .prefetch_related("basis"),
         "can_write": can_write,
         "involvement_form": involvement_form,
     }
