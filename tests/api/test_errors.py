@@ -150,3 +150,12 @@ def test_unknown_body_fields_are_rejected_not_ignored(
     assert error_of(alice_api.post("/sources", body), 422)["fields"] == {
         "full_name": ["Unknown field."]
     }
+
+
+def test_an_oversized_body_is_413_in_the_error_shape(
+    alice_api: Any, world: Any, error_of: Check, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"title": "' + "x" * 2000 + '"}'
+    error = error_of(alice_api.request("PATCH", f"/incidents/{world.a.incident.pk}", body), 413)
+    assert error["code"] == "payload_too_large"
