@@ -3,6 +3,7 @@ different roles, and a small register built through the services (as the app doe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import load_backend
+from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 
 from crimebook.accounts.models import Compartment, User
@@ -28,6 +32,10 @@ from crimebook.register.models import (
 )
 
 PASSWORD = "correct-horse-battery-42"
+# django-allauth's session key listing how the session signed in (allauth.account.internal.
+# flows.login.AUTHENTICATION_METHODS_SESSION_KEY); written literally so these fixtures do
+# not depend on allauth's internals being importable.
+AUTHENTICATION_METHODS_SESSION_KEY = "account_authentication_methods"
 
 
 @pytest.fixture(autouse=True)
@@ -72,25 +80,43 @@ def outsider(case_b: Compartment) -> User:
     return _user("web-mallory", "investigator", case_b)
 
 
-def _client(user: User) -> Client:
+def _login_backend() -> str:
+    """A configured backend that can load a user for the session (ModelBackend or a
+    subclass such as allauth's)."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        if isinstance(load_backend(path), ModelBackend):
+            return path
+    return "django.contrib.auth.backends.ModelBackend"
+
+
+def logged_in_client(user: User) -> Client:
+    """A client whose session stands for a completed login: password and second factor
+    (the workspace refuses sessions without a second factor)."""
     client = Client()
-    client.force_login(user)
+    client.force_login(user, backend=_login_backend())
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session.save()
     return client
 
 
 @pytest.fixture
 def inv_client(investigator: User) -> Client:
-    return _client(investigator)
+    return logged_in_client(investigator)
 
 
 @pytest.fixture
 def reader_client(reader: User) -> Client:
-    return _client(reader)
+    return logged_in_client(reader)
 
 
 @pytest.fixture
 def outsider_client(outsider: User) -> Client:
-    return _client(outsider)
+    return logged_in_client(outsider)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from crimebook.register.models import (
 )
 from crimebook.register.services.persons import person_identity_decrypt
 
-from .conftest import World
+from .conftest import World, logged_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -230,8 +230,7 @@ def test_victim_must_be_in_the_incidents_compartment(
     from crimebook.accounts.services import membership_set
 
     membership_set(actor=None, user=investigator, compartment=case_b, role="investigator")
-    client = Client()
-    client.force_login(investigator)
+    client = logged_in_client(investigator)
     response = client.post(
         reverse("web:act_create", args=[world.incident.pk]), act_post(world.foreign_person)
     )

@@ -66,7 +66,7 @@ class IncidentForm(UserForm):
         help_text=_("Sources in the incident's compartment. Hold Ctrl to choose several."),
     )  # fmt: skip
     witnesses = PseudonymsField(
-        label=_("Witnesses"), required=False,
+        label=_("Witnesses"), required=False, max_length=2000,
         help_text=_("Pseudonyms of persons in the same compartment, separated by commas."),
     )  # fmt: skip
 
