@@ -27,6 +27,7 @@ SECRET_KEY = CONFIG.effective_secret_key
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CRIMEBOOK_DATA_DIR = CONFIG.data_path
 CRIMEBOOK_KEY_DIR = CONFIG.keys_path
+CRIMEBOOK_INTAKE_STORE_DIR = CONFIG.intake_store_path
 CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
 
 INSTALLED_APPS = [
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "crimebook.audit",
     "crimebook.register",
     "crimebook.web",
+    "crimebook.intake",  # its tables and sealed store, read by triage
+    "crimebook.triage",
 ]
 
 MIDDLEWARE = [

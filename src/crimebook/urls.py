@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crimebook.api.urls")),
+    path("triage/", include("crimebook.triage.urls")),
     path("", include("crimebook.web.urls")),
 ]

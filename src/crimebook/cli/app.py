@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crimebook.cli import accounts, audit, backup, keys, serve, stats
+from crimebook.cli import accounts, audit, backup, intake, keys, serve, stats
 from crimebook.cli.demo import demo as demo_command
 
 app = typer.Typer(
@@ -23,3 +23,5 @@ app.command("restore")(backup.restore)
 keys.app.command("backup-keygen")(backup.backup_keygen)
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(intake.app, name="intake")
+app.add_typer(intake.receipt_app, name="receipt")

@@ -29,10 +29,22 @@ def serve(
     allow_public_bind: Annotated[
         bool, typer.Option(help="Allow a non-loopback address (put TLS and a proxy in front).")
     ] = False,
+    intake_only: Annotated[
+        bool,
+        typer.Option(
+            "--intake-only",
+            help="Serve only the public intake (crimebook.intake_settings; default port 8001).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the workspace with gunicorn (static files included)."""
     if host not in LOOPBACK and not allow_public_bind:
         fail(f"refusing to bind {host}: use a loopback address or --allow-public-bind")
+    if intake_only:
+        from crimebook.cli.intake import serve_intake
+
+        serve_intake(host=host, port=8001 if port == 8000 else port, workers=workers)
+        return
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -1,0 +1,127 @@
+"""``crimebook intake keygen|sweep``, ``crimebook receipt verify|public-key`` and the
+intake-only server behind ``crimebook serve --intake-only``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crimebook.cli._common import console, fail
+
+app = typer.Typer(help="The public intake: keys and store maintenance.", no_args_is_help=True)
+receipt_app = typer.Typer(help="Insider receipts: verify a receipt file.", no_args_is_help=True)
+
+INTAKE_SETTINGS = "crimebook.intake_settings"
+
+
+def serve_intake(*, host: str, port: int, workers: int) -> None:
+    """Migrate the intake's own tables, then exec gunicorn with the intake settings only."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": INTAKE_SETTINGS}
+    check = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+        [sys.executable, "-m", "django", "migrate", "--settings", INTAKE_SETTINGS, "-v", "0"],
+        env=env,
+        check=False,
+    )
+    if check.returncode != 0:
+        raise typer.Exit(check.returncode)
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    console.print(f"Crimebook intake at [bold]http://{bind}/[/]  (Ctrl-C stops it)")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "crimebook.intake.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        # no access log at all: even a path and a time can identify a source
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "",
+        "--limit-request-fields",
+        "100",
+        "--timeout",
+        "600",
+    ]
+    sys.stdout.flush()
+    os.environ["DJANGO_SETTINGS_MODULE"] = INTAKE_SETTINGS
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+
+
+@app.command("keygen")
+def keygen() -> None:
+    """Create the intake's private key in the workspace key directory (never on the intake
+    host) and print the public key to set as CRIMEBOOK_INTAKE_RECIPIENTS there."""
+    from crimebook.triage.keys import intake_keygen
+
+    path, public, created = intake_keygen()
+    state = "created" if created else "already exists"
+    console.print(f"intake identity {state}: {path} (back it up offline!)")
+    console.print(f"CRIMEBOOK_INTAKE_RECIPIENTS={public}")
+
+
+@app.command("sweep")
+def sweep(
+    hours: Annotated[float, typer.Option(min=0.0, help="Only entries older than this.")] = 6.0,
+) -> None:
+    """Delete staging leftovers and unrecorded sealed directories after a crash."""
+    from crimebook.intake.services import store_sweep
+
+    removed = store_sweep(older_than_seconds=hours * 3600)
+    console.print(f"removed {len(removed)} abandoned entr{'y' if len(removed) == 1 else 'ies'}")
+
+
+@receipt_app.command("verify")
+def receipt_verify_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="Published key (ed25519:<base64>); default: this host's signing key."),
+    ] = None,
+) -> None:
+    """Check a receipt's signature. Prints its id, day and sealed hash; exit 1 if invalid."""
+    from crimebook.intake.receipts import (
+        ReceiptInvalid,
+        public_key_from_text,
+        receipt_verify,
+        signing_key_load_or_create,
+    )
+
+    try:
+        if public_key:
+            key = public_key_from_text(public_key)
+        else:
+            from crimebook.config import load_config
+
+            path = load_config().intake_signing_key_path
+            if not path.exists():
+                fail("no --public-key given and no signing key on this host")
+            key = signing_key_load_or_create(path).public_key()
+        receipt = receipt_verify(file.read_bytes()[:8192], [key])
+    except ReceiptInvalid as exc:
+        fail(f"receipt is NOT valid: {exc}")
+    console.print(
+        f"valid receipt {receipt.receipt_id}, issued {receipt.issued_on}, "
+        f"sealed submission SHA-256 {receipt.sealed_sha256}"
+    )
+
+
+@receipt_app.command("public-key")
+def receipt_public_key() -> None:
+    """Print the receipt verification key to publish (creates the signing key if absent)."""
+    from crimebook.config import load_config
+    from crimebook.intake.receipts import public_key_text, signing_key_load_or_create
+
+    key = signing_key_load_or_create(load_config().intake_signing_key_path)
+    console.print(public_key_text(key.public_key()))
