@@ -118,7 +118,7 @@ def test_wrong_and_unknown_codenames_get_the_same_answer(intake: Any) -> None:
         response = intake.client().post("/en/return/", {"codename": attempt})
         page = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
         answers.append((response.status_code, page))
-        assert "intake_source" not in response.client.session.keys()
+        assert "intake_source" not in response.client.session
     assert answers[0] == answers[1]
     assert b"not recognised" in answers[0][1]
 
@@ -160,7 +160,7 @@ def test_nothing_identifying_is_stored(intake: Any) -> None:
     dump = []
     with connection.cursor() as cursor:
         for table in ("intake_intakesource", "intake_submission", "intake_sealedattachment"):
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT * FROM {table}")
             dump.append(repr(cursor.fetchall()))
     text = "\n".join(dump)
     assert "203.0.113.77" not in text and "UniqueAgent" not in text
