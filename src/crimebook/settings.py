@@ -39,15 +39,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # ninja: its Swagger UI templates and static files, served from here instead of a CDN
     "ninja",
+    # our apps come before allauth so that our templates override its pages
     "crimebook.accounts",
     "crimebook.audit",
     "crimebook.register",
     "crimebook.web",
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "crimebook.core.middleware.StripClientIdentifiersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crimebook.web.middleware.SecurityHeadersMiddleware",
@@ -58,8 +64,50 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "crimebook.web.middleware.LoginRequiredMiddleware",
+    "crimebook.accounts.middleware.RequireSecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account before the password
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Login: django-allauth with its MFA app (TOTP + recovery codes). Staff accounts only.
+ACCOUNT_ADAPTER = "crimebook.accounts.adapter.StaffAccountAdapter"
+MFA_ADAPTER = "crimebook.accounts.adapter.EncryptingMFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Crimebook"
+# Rate limits keyed by account only: every client looks alike (no addresses are kept), so an
+# address-keyed limit would let one attacker lock out everybody.
+ACCOUNT_RATE_LIMITS = {
+    "login": "100000/m/ip",
+    "login_failed": "5/5m/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "reset_password": "1/m/ip",
+    "signup": "1/m/ip",
+}
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # no e-mail leaves the host
+
+# Lockout after repeated password failures, per account (django-axes), never per address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 ROOT_URLCONF = "crimebook.urls"
 WSGI_APPLICATION = "crimebook.wsgi.application"
@@ -132,6 +180,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.data_path / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -180,5 +229,6 @@ LOGGING: dict[str, Any] = {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }

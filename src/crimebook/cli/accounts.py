@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from crimebook.accounts.models import Compartment, Role
+from crimebook.accounts.mfa import second_factor_enrol
+from crimebook.accounts.models import Compartment, Role, User
 from crimebook.accounts.services import membership_set, user_create
 from crimebook.cli._common import console, fail
 from crimebook.core.errors import ValidationFailed
@@ -41,3 +42,14 @@ def createuser(
     for comp in compartments:
         membership_set(actor=None, user=user, compartment=comp, role=role)
     console.print(f"created user [bold]{user.username}[/] ({user.role})")
+
+
+def mfa_reset(username: Annotated[str, typer.Argument(help="Account to re-enrol.")]) -> None:
+    """Replace an account's second factor (lost device): prints a new TOTP secret and
+    recovery codes once. Run it only after verifying the person out of band."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"no account named {username!r}")
+    secret, codes = second_factor_enrol(user=user)
+    console.print(f"TOTP secret for {username}: {secret}")
+    console.print("recovery codes (each works once): " + " ".join(codes))

@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("migrate")(serve.migrate)
 app.command("serve")(serve.serve)
 app.command("createuser")(accounts.createuser)
+app.command("mfa-reset")(accounts.mfa_reset)
 app.command("stats")(stats.stats)
 app.command("demo")(demo_command)
 app.command("backup")(backup.backup)

@@ -15,6 +15,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from crimebook.accounts.mfa import second_factor_enrol
+from crimebook.accounts.models import User
 from crimebook.cli._common import console
 from crimebook.cli.serve import serve
 from crimebook.core.keys import keys_init
@@ -61,5 +63,10 @@ def demo(
         f"log in as [bold]demo[/] / [bold]{DEMO_PASSWORD}[/] "
         f"(also: {', '.join(summary.users[1:])}; same password)"
     )
+    console.print("second factor (fresh on every `crimebook demo`): a code from an authenticator")
+    console.print("app with the secret below, or one of the one-time recovery codes")
+    for username in summary.users:
+        secret, codes = second_factor_enrol(user=User.objects.get(username=username))
+        console.print(f"  {username:<8} TOTP secret {secret}  recovery codes {' '.join(codes[:3])}")
     if serve_after:
         serve(host="127.0.0.1", port=port, workers=2, allow_public_bind=False)

@@ -6,11 +6,17 @@ import logging
 import re
 
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-_IPV6 = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b")
+_IPV6 = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*:[0-9a-fA-F:]*")
+
+
+def _v6(match: re.Match[str]) -> str:
+    text = match.group(0)
+    # an address has "::" or at least five colons; a clock time ("18:38:19") has neither
+    return "[addr]" if "::" in text or text.count(":") >= 5 else text
 
 
 def scrub(text: str) -> str:
-    return _IPV6.sub("[addr]", _IPV4.sub("[addr]", text))
+    return _IPV6.sub(_v6, _IPV4.sub("[addr]", text))
 
 
 class ScrubFilter(logging.Filter):

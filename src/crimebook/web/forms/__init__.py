@@ -6,13 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
-__all__ = ["LoginForm", "UserForm"]
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form; lockout and 2FA are added by the access-control work."""
+__all__ = ["UserForm"]
 
 
 class UserForm(forms.Form):
