@@ -24,14 +24,36 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from crimebook.correlation.config import MatchConfig
-from crimebook.correlation.geo import M_PER_DEG_LAT, bounding_box, haversine_m
+from crimebook.correlation.geo import M_PER_DEG_LAT, bounding_box, haversine_rad
 from crimebook.correlation.model import F64, I64, IncidentTable
 from crimebook.correlation.prepare import Sites, Spans
+from crimebook.correlation.scoring import scores
 
 _BAND_EDGES_M = (250.0, 2_500.0, 25_000.0)
-_KEY_LIMIT = 1 << 62
+_DENSE_SPANS = 4  # sites with at least this many spans get a time-bin table
+_MAX_BINS = 1 << 14
+
+
+IX = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+
+
+def _small(a: I64) -> IX:
+    """Row numbers as int32 when they fit: a result may hold tens of millions of them."""
+    return a.astype(np.int32) if len(a) == 0 or int(a.max()) < 2**31 else a
+
+
+def _empty() -> tuple[IX, IX, F64, F64]:
+    z = np.zeros(0, dtype=np.int32)
+    return z, z.copy(), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
+
+
+def _ranges(lo: I64, hi: I64) -> I64:
+    """All positions of all ranges [lo, hi), concatenated."""
+    _, pos = _expand(lo, hi)
+    return pos
 
 
 def _expand(lo: I64, hi: I64) -> tuple[I64, I64]:
@@ -80,7 +102,22 @@ def _make_band(site_idx: I64, sites: Sites, inc_r: F64, cfg: MatchConfig) -> _Ba
 
 class _Joiner:
     def __init__(self, inc: IncidentTable, sites: Sites, spans: Spans, cfg: MatchConfig) -> None:
+        # Incidents in grid order keep consecutive look-ups close in memory.
+        self.order = np.lexsort((inc.lon, np.floor(inc.lat * 50.0))).astype(np.int64)
+        o = self.order
+        inc = IncidentTable(
+            inc.id[o],
+            inc.start[o],
+            inc.end[o],
+            inc.lat[o],
+            inc.lon[o],
+            inc.radius_m[o],
+            inc.tolerance_s[o],
+        )
         self.inc, self.sites, self.spans, self.cfg = inc, sites, spans, cfg
+        p_inc, p_site = np.radians(inc.lat), np.radians(sites.lat)
+        self.inc_rad = (p_inc, np.cos(p_inc), np.radians(inc.lon))
+        self.site_rad = (p_site, np.cos(p_site), np.radians(sites.lon))
         n_spans = np.diff(sites.off)
         active = np.flatnonzero(n_spans > 0).astype(np.int64)
         self.maxdur = np.zeros(len(sites.lat), dtype=np.int64)
@@ -95,11 +132,34 @@ class _Joiner:
             for b in range(len(_BAND_EDGES_M) + 1)
             if len(inc) and bool((band_of == b).any())
         ]
-        self.tmin = int(spans.start.min()) if len(spans.start) else 0
-        self.tspan = (int(spans.start.max()) - self.tmin + 1) if len(spans.start) else 1
-        self.span_keys: I64 | None = None
-        if len(sites.lat) * self.tspan < _KEY_LIMIT:
-            self.span_keys = spans.site * self.tspan + (spans.start - self.tmin)
+        self._time_index(active)
+
+    def _time_index(self, active: I64) -> None:
+        """For sites with many spans, a table ``first[row, b]`` = index of the site's first span
+        starting at or after ``tmin + b * width``: the span range for a time window is then two
+        table look-ups (a superset by at most one bin at each end). Sites with few spans are
+        simply scanned whole."""
+        sites, spans = self.sites, self.spans
+        n_spans = np.diff(sites.off)
+        dense = active[n_spans[active] >= _DENSE_SPANS]
+        self.dense_row = np.full(len(sites.lat), -1, dtype=np.int64)
+        self.dense_row[dense] = np.arange(len(dense), dtype=np.int64)
+        self.tmin = int(spans.start.min())
+        tspan = int(spans.start.max()) - self.tmin + 1
+        n_dense_spans = int(n_spans[dense].sum())
+        self.nbins = int(np.clip(2 * n_dense_spans // max(len(dense), 1), 1, _MAX_BINS))
+        self.width = max(1, -(-tspan // self.nbins))
+        dtype = np.int32 if len(spans.start) < 2**31 else np.int64
+        table = np.zeros((max(len(dense), 1), self.nbins + 1), dtype=dtype)  # >= 1 row to index
+        if len(dense):
+            rows = np.repeat(np.arange(len(dense), dtype=np.int64), n_spans[dense])
+            idx = _ranges(sites.off[dense], sites.off[dense + 1])
+            key = rows * self.nbins + (spans.start[idx] - self.tmin) // self.width
+            counts = np.bincount(key, minlength=len(dense) * self.nbins).reshape(len(dense), -1)
+            table[:, 0] = sites.off[dense]
+            np.cumsum(counts, axis=1, out=table[:, 1:])
+            table[:, 1:] += sites.off[dense][:, None].astype(dtype)
+        self.table = table.ravel()
 
     # -- step 2: (incident, row) ranges ---------------------------------------------------------
     def _rows(self, band: _Band, idx: I64) -> tuple[I64, I64, I64]:
@@ -114,13 +174,14 @@ class _Joiner:
         return idx[owner], lo, hi
 
     # -- steps 3-5 for one chunk of (incident, row) ranges ---------------------------------------
-    def _chunk(self, band: _Band, ci: I64, lo: I64, hi: I64) -> tuple[I64, I64, F64]:
+    def _chunk(self, band: _Band, ci: I64, lo: I64, hi: I64) -> tuple[IX, IX, F64, F64]:
         inc, sites, spans, cfg = self.inc, self.sites, self.spans, self.cfg
         owner, pos = _expand(lo, hi)
         ci = ci[owner]
         cs = band.sites[pos]
         del owner, pos
-        d = haversine_m(inc.lat[ci], inc.lon[ci], sites.lat[cs], sites.lon[cs])
+        ip, sp_ = self.inc_rad, self.site_rad
+        d = haversine_rad(ip[0][ci], ip[1][ci], ip[2][ci], sp_[0][cs], sp_[1][cs], sp_[2][cs])
         ok = d <= inc.radius_m[ci] + sites.radius_m[cs] + cfg.distance_tolerance_m
         ci, cs, d = ci[ok], cs[ok], d[ok]
         reach_t = inc.tolerance_s[ci] + self.maxtol[cs] + cfg.time_tolerance_s
@@ -128,40 +189,42 @@ class _Joiner:
         t_hi = inc.end[ci] + reach_t
         s_lo, s_hi = self._span_ranges(cs, t_lo, t_hi)
         owner, sp = _expand(s_lo, s_hi)
-        ci, d = ci[owner], d[owner]
+        ci, cs, d = ci[owner], cs[owner], d[owner]
         gap = np.maximum(
             np.maximum(spans.start[sp] - inc.end[ci], inc.start[ci] - spans.end[sp]), 0
         )
-        ok = gap <= inc.tolerance_s[ci] + spans.tol[sp] + cfg.time_tolerance_s
-        return ci[ok], sp[ok], d[ok]
+        tol_i, tol_s = inc.tolerance_s[ci], spans.tol[sp]
+        ok = gap <= tol_i + tol_s + cfg.time_tolerance_s
+        ci, cs, sp, d, gap = ci[ok], cs[ok], sp[ok], d[ok], gap[ok]
+        tol_i, tol_s = tol_i[ok], tol_s[ok]
+        r_i, r_s = inc.radius_m[ci], sites.radius_m[cs]
+        score, _ = scores(
+            gap,
+            tol_i + tol_s + cfg.time_tolerance_s,
+            d,
+            r_i + r_s + cfg.distance_tolerance_m,
+            (inc.end[ci] - inc.start[ci]) + 2 * (tol_i + tol_s),
+            r_i + r_s,
+            cfg,
+        )
+        return _small(self.order[ci]), _small(sp), d, score
 
     def _span_ranges(self, cs: I64, t_lo: I64, t_hi: I64) -> tuple[I64, I64]:
-        if self.span_keys is not None:
-            b, base = self.tspan, cs * self.tspan
-            q_lo = base + np.clip(t_lo - self.tmin, 0, b)
-            q_hi = base + np.clip(t_hi - self.tmin, -1, b - 1)
-            return (
-                np.searchsorted(self.span_keys, q_lo, side="left"),
-                np.searchsorted(self.span_keys, q_hi, side="right"),
-            )
-        # Times so far apart that a composite key would overflow: search site by site.
-        s_lo = np.empty(len(cs), dtype=np.int64)
-        s_hi = np.empty(len(cs), dtype=np.int64)
-        off, start = self.sites.off, self.spans.start
-        for s in np.unique(cs):
-            m = cs == s
-            a, z = int(off[s]), int(off[s + 1])
-            s_lo[m] = a + np.searchsorted(start[a:z], t_lo[m], side="left")
-            s_hi[m] = a + np.searchsorted(start[a:z], t_hi[m], side="right")
-        return s_lo, s_hi
+        off = self.sites.off
+        row = self.dense_row[cs]
+        dense = row >= 0
+        stride = self.nbins + 1
+        b_lo = np.clip((t_lo - self.tmin) // self.width, 0, self.nbins)
+        b_hi = np.clip((t_hi - self.tmin) // self.width, -1, self.nbins - 1) + 1
+        base = np.where(dense, row, 0) * stride
+        lo = np.where(dense, self.table[base + b_lo], off[cs])
+        hi = np.where(dense, self.table[base + b_hi], off[cs + 1])
+        return lo.astype(np.int64, copy=False), hi.astype(np.int64, copy=False)
 
-    def run(self) -> tuple[I64, I64, F64]:
-        inc = self.inc
-        # Incidents in grid order keep consecutive lookups close in memory.
-        order = np.lexsort((inc.lon, np.floor(inc.lat * 50.0)))
+    def run(self) -> tuple[IX, IX, F64, F64]:
         jobs: list[tuple[_Band, I64, I64, I64]] = []
         for band in self.bands:
-            ci, lo, hi = self._rows(band, order.astype(np.int64))
+            ci, lo, hi = self._rows(band, np.arange(len(self.inc), dtype=np.int64))
             cum = np.cumsum(np.maximum(hi - lo, 0))
             cuts = (
                 np.searchsorted(
@@ -182,18 +245,19 @@ class _Joiner:
         else:
             parts = [self._chunk(*j) for j in jobs]
         if not parts:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty.copy(), np.zeros(0, dtype=np.float64)
+            return _empty()
         return (
             np.concatenate([p[0] for p in parts]),
             np.concatenate([p[1] for p in parts]),
             np.concatenate([p[2] for p in parts]),
+            np.concatenate([p[3] for p in parts]),
         )
 
 
-def join(inc: IncidentTable, sites: Sites, spans: Spans, cfg: MatchConfig) -> tuple[I64, I64, F64]:
-    """All (incident index, span index, distance) triples that satisfy the matching rule."""
+def join(
+    inc: IncidentTable, sites: Sites, spans: Spans, cfg: MatchConfig
+) -> tuple[IX, IX, F64, F64]:
+    """(incident row, span row, distance, score) of every pair that satisfies the rule."""
     if len(inc) == 0 or len(spans.id) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.float64)
+        return _empty()
     return _Joiner(inc, sites, spans, cfg).run()

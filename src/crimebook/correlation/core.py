@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from crimebook.correlation import explain
-from crimebook.correlation._join import join
+from crimebook.correlation._join import IX, join
 from crimebook.correlation.config import MatchConfig
 from crimebook.correlation.model import (
     F64,
@@ -44,29 +45,10 @@ from crimebook.correlation.model import (
     SegmentTable,
 )
 from crimebook.correlation.prepare import Prepared, prepare
+from crimebook.correlation.scoring import scores
 
 _EMPTY_CAMERAS = CameraTable.from_records([])
 _EMPTY_SEGMENTS = SegmentTable.from_records([])
-
-
-def scores(
-    gap: I64,
-    allowed_gap: I64,
-    distance: F64,
-    allowed_distance: F64,
-    vague_t: I64,
-    vague_d: F64,
-    cfg: MatchConfig,
-) -> tuple[F64, F64]:
-    """(score, precision penalty) by the documented formula, vectorised."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        time_fit = np.where(allowed_gap > 0, 1.0 - 0.5 * gap / np.maximum(allowed_gap, 1), 1.0)
-        place_fit = np.where(allowed_distance > 0, 1.0 - 0.5 * distance / allowed_distance, 1.0)
-    place_fit = np.clip(place_fit, 0.5, 1.0)
-    penalty = 0.25 * vague_t / (vague_t + cfg.vague_time_s) + 0.25 * vague_d / (
-        vague_d + cfg.vague_distance_m
-    )
-    return time_fit * place_fit * (1.0 - penalty), penalty
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,16 +61,40 @@ class PairTable:
 
     prepared: Prepared
     cfg: MatchConfig
-    incident: I64
-    span: I64
+    incident: IX
+    span: IX
     distance_m: F64
-    gap_s: I64
-    overlap_s: I64
     score: F64
-    penalty: F64
 
     def __len__(self) -> int:
         return len(self.incident)
+
+    @property
+    def gap_s(self) -> I64:
+        """Seconds between the stated windows (0 when they overlap)."""
+        inc, sp = self.prepared.incidents, self.prepared.spans
+        a = sp.start[self.span] - inc.end[self.incident]
+        b = inc.start[self.incident] - sp.end[self.span]
+        out: I64 = np.maximum(np.maximum(a, b), 0)
+        return out
+
+    @property
+    def overlap_s(self) -> I64:
+        """Seconds the stated windows share (0 when they only touch or are apart)."""
+        inc, sp = self.prepared.incidents, self.prepared.spans
+        end = np.minimum(inc.end[self.incident], sp.end[self.span])
+        out: I64 = np.maximum(end - np.maximum(inc.start[self.incident], sp.start[self.span]), 0)
+        return out
+
+    @property
+    def penalty(self) -> F64:
+        """The precision penalty component of each score."""
+        p, cfg = self.prepared, self.cfg
+        tol = p.incidents.tolerance_s[self.incident] + p.spans.tol[self.span]
+        radii = p.incidents.radius_m[self.incident] + p.sites.radius_m[p.spans.site[self.span]]
+        width = p.incidents.end[self.incident] - p.incidents.start[self.incident]
+        _, pen = scores(self.gap_s, tol, self.distance_m, radii, width + 2 * tol, radii, cfg)
+        return pen
 
     @property
     def incident_id(self) -> I64:
@@ -102,21 +108,33 @@ class PairTable:
     def kind_code(self) -> npt.NDArray[np.uint8]:
         return self.prepared.sites.kind[self.prepared.spans.site[self.span]]
 
+    def take(self, rows: npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]) -> PairTable:
+        """The sub-table of the given row numbers (or mask)."""
+        return PairTable(
+            self.prepared,
+            self.cfg,
+            self.incident[rows],
+            self.span[rows],
+            self.distance_m[rows],
+            self.score[rows],
+        )
+
     def __getitem__(self, k: int) -> Pair:
         p = self.prepared
         i, s = int(self.incident[k]), int(self.span[k])
         site = int(p.spans.site[s])
         kind: Kind = KINDS[int(p.sites.kind[site])]
+        one = self.take(np.array([k]))
         return Pair(
             incident_id=int(p.incidents.id[i]),
             evidence_id=int(p.spans.id[s]),
             kind=kind,
             source_id=int(p.sites.source_id[site]),
             score=float(self.score[k]),
-            time_gap_s=int(self.gap_s[k]),
-            time_overlap_s=int(self.overlap_s[k]),
+            time_gap_s=int(one.gap_s[0]),
+            time_overlap_s=int(one.overlap_s[0]),
             distance_m=float(self.distance_m[k]),
-            precision_penalty=float(self.penalty[k]),
+            precision_penalty=float(one.penalty[0]),
             explanation=explain.sentence(p, i, s, float(self.distance_m[k]), self.cfg),
         )
 
@@ -159,28 +177,6 @@ class MatchResult:
     rejected: tuple[Rejection, ...] = field(default=())
 
 
-def pair_table(prepared: Prepared, cfg: MatchConfig, inc: I64, span: I64, dist: F64) -> PairTable:
-    """Components and scores for already-matched (incident, span) index pairs."""
-    p_inc, p_sp = prepared.incidents, prepared.spans
-    site = p_sp.site[span]
-    i_start, i_end = p_inc.start[inc], p_inc.end[inc]
-    s_start, s_end = p_sp.start[span], p_sp.end[span]
-    gap = np.maximum(np.maximum(s_start - i_end, i_start - s_end), 0)
-    overlap = np.maximum(np.minimum(i_end, s_end) - np.maximum(i_start, s_start), 0)
-    tol_i, tol_s = p_inc.tolerance_s[inc], p_sp.tol[span]
-    r_i, r_s = p_inc.radius_m[inc], prepared.sites.radius_m[site]
-    score, penalty = scores(
-        gap,
-        tol_i + tol_s + cfg.time_tolerance_s,
-        dist,
-        r_i + r_s + cfg.distance_tolerance_m,
-        (i_end - i_start) + 2 * (tol_i + tol_s),
-        r_i + r_s,
-        cfg,
-    )
-    return PairTable(prepared, cfg, inc, span, dist, gap, overlap, score, penalty)
-
-
 def correlate(
     incidents: IncidentTable,
     *,
@@ -204,9 +200,9 @@ def correlate(
         deployments=deployments,
         cfg=cfg,
     )
-    inc, span, dist = join(prepared.incidents, prepared.sites, prepared.spans, cfg)
+    inc, span, dist, score = join(prepared.incidents, prepared.sites, prepared.spans, cfg)
     return MatchResult(
-        pairs=pair_table(prepared, cfg, inc, span, dist),
+        pairs=PairTable(prepared, cfg, inc, span, dist, score),
         skipped=prepared.skipped,
         rejected=prepared.rejected,
     )

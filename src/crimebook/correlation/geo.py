@@ -28,11 +28,15 @@ def haversine_m(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     """Great-circle distance in metres between arrays of points given in degrees."""
     p1 = np.radians(lat1)
     p2 = np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(lon2) - np.radians(lon1)
-    s1 = np.sin(dp * 0.5)
-    s2 = np.sin(dl * 0.5)
-    a = s1 * s1 + np.cos(p1) * np.cos(p2) * (s2 * s2)
+    return haversine_rad(p1, np.cos(p1), np.radians(lon1), p2, np.cos(p2), np.radians(lon2))
+
+
+def haversine_rad(p1: F64, cos1: F64, l1: F64, p2: F64, cos2: F64, l2: F64) -> F64:
+    """``haversine_m`` from latitudes/longitudes already in radians and the latitudes'
+    cosines (precomputed once per point by the join; bit-for-bit the same result)."""
+    s1 = np.sin((p2 - p1) * 0.5)
+    s2 = np.sin((l2 - l1) * 0.5)
+    a = s1 * s1 + cos1 * cos2 * (s2 * s2)
     np.clip(a, 0.0, 1.0, out=a)
     out: F64 = (2.0 * EARTH_RADIUS_M) * np.arcsin(np.sqrt(a))
     return out
