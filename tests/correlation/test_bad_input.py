@@ -59,7 +59,7 @@ def test_incident_without_time_is_skipped_with_reason() -> None:
     result = run(good_incident(1, start=None, end=None), good_incident(2))
     assert [r.id for r in result.skipped] == [1]
     assert "no time" in result.skipped[0].reason
-    assert result.pairs.keys() == {(2, "recording", 70)}
+    assert result.pairs.key_set() == {(2, "recording", 70)}
 
 
 @pytest.mark.parametrize("missing", [{"lat": None}, {"lon": None}, {"lat": None, "lon": None}])
@@ -84,7 +84,7 @@ def test_missing_end_means_a_point_in_time() -> None:
 
 def test_zero_radius_is_a_point_and_matches() -> None:
     result = run(good_incident(1, radius_m=0.0))
-    assert result.pairs.keys() == {(1, "recording", 70)}
+    assert result.pairs.key_set() == {(1, "recording", 70)}
     assert not result.rejected
 
 
@@ -94,7 +94,7 @@ def test_radius_over_the_maximum_is_rejected_and_allowed_when_configured() -> No
     assert "radius exceeds the configured maximum of 50 km" in reasons(result)[1]
     assert len(result.pairs) == 0
     loose = run(huge, config=MatchConfig(max_radius_m=500_000.0))
-    assert loose.pairs.keys() == {(1, "recording", 70)} and not loose.rejected
+    assert loose.pairs.key_set() == {(1, "recording", 70)} and not loose.rejected
 
 
 def test_negative_radius_and_bad_coordinates_are_rejected() -> None:
@@ -111,7 +111,7 @@ def test_window_longer_than_the_maximum_is_rejected() -> None:
     result = run(years)
     assert "longer than the configured maximum" in reasons(result)[1]
     allowed = run(years, config=MatchConfig(max_window_s=4 * 365 * 86400))
-    assert allowed.pairs.keys() == {(1, "recording", 70)}
+    assert allowed.pairs.key_set() == {(1, "recording", 70)}
 
 
 def test_incident_ending_before_it_starts_is_rejected() -> None:
@@ -132,7 +132,7 @@ def test_recording_ending_before_it_starts_is_rejected() -> None:
     )
     result = run(good_incident(1), segments=segments)
     assert reasons(result, "segment") == {70: "a recording segment ends before it starts"}
-    assert result.pairs.keys() == {(1, "recording", 71)}
+    assert result.pairs.key_set() == {(1, "recording", 71)}
 
 
 def test_duplicated_camera_is_rejected_with_its_segments_counted() -> None:
@@ -151,7 +151,7 @@ def test_duplicated_camera_is_rejected_with_its_segments_counted() -> None:
     assert [r.id for r in rejected] == [7, 7]
     assert "appears 2 times" in rejected[0].reason
     assert "its 2 recording segments are not matched" in rejected[0].reason
-    assert result.pairs.keys() == {(1, "recording", 80)}
+    assert result.pairs.key_set() == {(1, "recording", 80)}
 
 
 def test_segment_of_unknown_camera_is_rejected() -> None:
@@ -169,7 +169,7 @@ def test_time_zone_rules_widen_the_tolerance() -> None:
         MediaItem(3, T + 90 * 60, LAT, LON, 10.0, tz="unknown"),
     ]
     result = run(good_incident(1), media=media)
-    assert {k for k in result.pairs.keys() if k[1] == "media"} == {(1, "media", 2), (1, "media", 3)}
+    assert {k for k in result.pairs.key_set() if k[1] == "media"} == {(1, "media", 2), (1, "media", 3)}
     pair = next(p for p in result.pairs if p.evidence_id == 2 and p.kind == "media")
     assert "time zone inferred from GPS" in pair.explanation
 
@@ -186,7 +186,7 @@ def test_media_without_gps_or_time_is_skipped_and_unknown_accuracy_is_defaulted(
     got = reasons(result, "media")
     assert "no time" in got[1] and "no place" in got[2]
     assert "time-zone status" in got[4] and "duration is negative" in got[5]
-    assert (1, "media", 3) in result.pairs.keys()
+    assert (1, "media", 3) in result.pairs.key_set()
 
 
 def test_communications_and_deployments_follow_the_same_rules() -> None:
@@ -201,7 +201,7 @@ def test_communications_and_deployments_follow_the_same_rules() -> None:
         Deployment(3, 43, T, T - 5, LAT, LON, 1500.0),
     ]
     result = run(good_incident(1), communications=comms, deployments=deployments)
-    assert {k for k in result.pairs.keys() if k[1] != "recording"} == {
+    assert {k for k in result.pairs.key_set() if k[1] != "recording"} == {
         (1, "communication", 1),
         (1, "deployment", 1),
     }
@@ -224,7 +224,7 @@ def test_every_input_is_accounted_for() -> None:
     ]
     result = run(*incidents)
     reported = {r.id for r in (*result.skipped, *result.rejected)}
-    paired = {k[0] for k in result.pairs.keys()}
+    paired = {k[0] for k in result.pairs.key_set()}
     assert reported == {2, 3}
     assert paired == {1}
     assert not reported & paired

@@ -164,7 +164,7 @@ def test_boundaries_are_inclusive() -> None:
         ]
     )
     result = correlate(incidents, cameras=cameras, segments=segments)
-    assert result.pairs.keys() == {
+    assert result.pairs.key_set() == {
         (1, "recording", 10),
         (2, "recording", 10),
         (2, "recording", 11),

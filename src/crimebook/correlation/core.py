@@ -142,7 +142,7 @@ class PairTable:
         for k in range(len(self)):
             yield self[k]
 
-    def keys(self) -> set[tuple[int, str, int]]:
+    def key_set(self) -> set[tuple[int, str, int]]:
         """The pair set as ``(incident_id, kind, evidence_id)`` — for comparisons."""
         kinds = self.kind_code
         return {
