@@ -36,7 +36,7 @@ def test_pages_are_small_strict_and_script_free(intake: Any) -> None:
         assert not re.search(r'(src|href|action)="(https?:)?//', html), "no third-party URL"
         assert "default-src 'none'" in response["Content-Security-Policy"]
         assert response["Cache-Control"] == "no-store"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_root_redirects_to_a_language(intake: Any) -> None:

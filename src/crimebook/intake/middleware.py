@@ -6,7 +6,7 @@
   (413) before a byte of the body is read; a multipart body is wrapped in a
   :class:`~crimebook.intake.uploads.GuardedStream` so that truncation is noticed.
 * Every response carries a strict CSP (nothing but this origin; no scripts at all),
-  ``no-store`` and ``no-referrer``.
+  ``no-store`` and a ``same-origin`` referrer policy.
 * Whatever happens, an uncommitted staging directory is deleted when the request ends.
 """
 
@@ -57,7 +57,9 @@ class IntakeGuardMiddleware:
             state.discard()
         response["Content-Security-Policy"] = CSP
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form
+        # posts and the CSRF origin check fails; nothing is ever sent to another origin.
+        response["Referrer-Policy"] = "same-origin"
         response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
         response["X-Content-Type-Options"] = "nosniff"

@@ -107,6 +107,14 @@ class GuardedStream:
     def readline(self, *args: Any, **kwargs: Any) -> bytes:
         return self._seen(self._stream.readline(*args, **kwargs))
 
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+    def __getattr__(self, name: str) -> Any:  # anything else Django may ask of the stream
+        return getattr(self._stream, name)
+
     def complete(self) -> bool:
         if self.read_bytes != self.expected:
             return False
