@@ -41,9 +41,15 @@ test-postgres: $(STAMP) ## The test suite on PostgreSQL (PG_URL=...); skipped wi
 test-fast: $(STAMP) ## Quick loop: SQLite only, slow tests skipped
 	CRIMEBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -m "not slow" -q
 
-test: lint test-sqlite test-postgres ## Everything CI runs: lint, then the suite on SQLite and on PostgreSQL
+deps-test: ## Debian's chromium and age for the browser test (installed only if missing, only as root)
+	@if command -v age >/dev/null && test -x /usr/bin/chromium; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium age; \
+	else echo "deps-test: chromium/age missing and not root: the browser test will be skipped"; fi
+
+test: deps-test lint test-sqlite test-postgres ## Everything CI runs: lint, then the suite on SQLite and on PostgreSQL
 
 clean: ## Remove the virtualenv and the local data directory (demo data and keys!)
 	rm -rf $(VENV) var
 
-.PHONY: help install demo lint test test-sqlite test-postgres test-fast clean
+.PHONY: help install demo lint deps-test test test-sqlite test-postgres test-fast clean
