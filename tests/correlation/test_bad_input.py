@@ -169,7 +169,10 @@ def test_time_zone_rules_widen_the_tolerance() -> None:
         MediaItem(3, T + 90 * 60, LAT, LON, 10.0, tz="unknown"),
     ]
     result = run(good_incident(1), media=media)
-    assert {k for k in result.pairs.key_set() if k[1] == "media"} == {(1, "media", 2), (1, "media", 3)}
+    assert {k for k in result.pairs.key_set() if k[1] == "media"} == {
+        (1, "media", 2),
+        (1, "media", 3),
+    }
     pair = next(p for p in result.pairs if p.evidence_id == 2 and p.kind == "media")
     assert "time zone inferred from GPS" in pair.explanation
 
