@@ -1,0 +1,283 @@
+"""Intake benchmark: sealed submissions per second against the same server storing plaintext,
+and a large attachment's MB/s against copying the same file on disk.
+
+Starts its own intake server (gunicorn, loopback only, a temporary data directory), drives it
+with concurrent keep-alive clients for a bounded count and time, then decrypts every accepted
+submission to check it. Run: ``.venv/bin/python benchmarks/intake.py [--count 400]
+[--clients 8] [--attachment-mb 500]``. Prints a figure next to its baseline (CONVENTIONS 14).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pyrage
+from pyrage import x25519
+
+HERE = Path(__file__).resolve().parent
+FORM = {
+    "what_happened": "Задержали у метро и избили дубинками в автозаке. " * 10,
+    "when_kind": "part_of_day",
+    "when_date": "2020-08-10",
+    "when_part_of_day": "evening",
+    "where": "станция метро Пушкинская",
+    "location_certainty": "street",
+    "violation_types": "torture",
+    "perpetrators_unit": "ОМОН",
+}
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(data: Path, recipient: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "DJANGO_SETTINGS_MODULE": "intake_bench.settings",
+        "CRIMEBOOK_DATA_DIR": str(data),
+        "CRIMEBOOK_DATABASE_URL": "",
+        "CRIMEBOOK_INTAKE_RECIPIENTS": recipient,
+        "CRIMEBOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "CRIMEBOOK_INTAKE_POSTS_PER_MINUTE": "1000000",
+    }
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True)
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "crimebook.intake.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+         "--access-logfile", "/dev/null", "--timeout", "600"],
+        env=env,
+    )  # fmt: skip
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    time.sleep(0.5)
+    return proc, port
+
+
+def peak_rss_mb(proc: subprocess.Popen[bytes]) -> float:
+    """Largest VmHWM among the server's processes (master and workers)."""
+    pids = [proc.pid]
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    peak = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.conn.request("GET", "/en/report/")
+        response = self.conn.getresponse()
+        body = response.read()
+        found = CSRF.search(body)
+        assert found, "no CSRF token"
+        self.token = found.group(1).decode()
+        cookie = response.getheader("Set-Cookie") or ""
+        self.cookie = cookie.split(";", 1)[0]
+
+    def post_form(self, path: str) -> tuple[int, float]:
+        body = urllib.parse.urlencode({**FORM, "csrfmiddlewaretoken": self.token}).encode()
+        started = time.perf_counter()
+        self.conn.request(
+            "POST",
+            path,
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie},
+        )
+        response = self.conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+
+
+def load(port: int, path: str, count: int, clients: int, limit_s: float) -> dict[str, float]:
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    remaining = [count]
+    deadline = time.monotonic() + limit_s
+
+    def worker() -> None:
+        client = Client(port)
+        while time.monotonic() < deadline:
+            with lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            status, took = client.post_form(path)
+            with lock:
+                if status == 200:
+                    latencies.append(took)
+                else:
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "ok": len(latencies),
+        "failed": failures[0],
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def upload(port: int, file: Path) -> float:
+    client = Client(port)
+    boundary = "----cbbench" + os.urandom(8).hex()
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in {**FORM, "csrfmiddlewaretoken": client.token}.items()
+    ).encode()
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
+        f'filename="big.mp4"\r\nContent-Type: video/mp4\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    size = len(head) + file.stat().st_size + len(tail)
+    conn = client.conn
+    started = time.perf_counter()
+    conn.putrequest("POST", "/en/report/")
+    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    conn.putheader("Content-Length", str(size))
+    conn.putheader("Cookie", client.cookie)
+    conn.endheaders()
+    conn.send(head)
+    with file.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            conn.send(chunk)
+    conn.send(tail)
+    response = conn.getresponse()
+    response.read()
+    took = time.perf_counter() - started
+    assert response.status == 200, response.status
+    return took
+
+
+def verify(data: Path, identity: x25519.Identity) -> tuple[int, int]:
+    sealed = data / "intake" / "sealed"
+    checked = attachments = 0
+    for report in sealed.rglob("report.age"):
+        raw = report.read_bytes()
+        if raw.startswith(b"{"):  # written by the plaintext baseline
+            continue
+        document = json.loads(pyrage.decrypt(raw, [identity]))
+        checked += 1
+        for item in document["attachments"]:
+            digest = hashlib.sha256()
+            with (report.parent / item["file"]).open("rb") as src, open(os.devnull, "wb") as dev:
+                reader = _Hashing(dev, digest)
+                pyrage.decrypt_io(src, reader, [identity])
+            assert digest.hexdigest() == item["sha256"], "attachment does not match its hash"
+            attachments += 1
+    return checked, attachments
+
+
+class _Hashing:
+    def __init__(self, sink: object, digest: hashlib._Hash) -> None:
+        self.sink, self.digest = sink, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=400, help="submissions per mode")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per mode")
+    parser.add_argument("--attachment-mb", type=int, default=500)
+    args = parser.parse_args()
+
+    identity = x25519.Identity.generate()
+    with tempfile.TemporaryDirectory(prefix="cb-intake-bench-") as tmp:
+        data = Path(tmp)
+        proc, port = start_server(data / "data", str(identity.to_public()), args.workers)
+        try:
+            load(port, "/en/report/", 20, 2, 30)  # warm-up
+            plain = load(port, "/en/baseline/", args.count, args.clients, args.seconds)
+            sealed = load(port, "/en/report/", args.count, args.clients, args.seconds)
+            text_rss = peak_rss_mb(proc)
+            print(f"text submissions, {args.clients} clients, {args.workers} workers, loopback:")
+            for name, r in (("plaintext baseline", plain), ("sealed with age", sealed)):
+                print(
+                    f"  {name:20s} {r['per_s']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms  "
+                    f"p99 {r['p99_ms']:6.1f} ms  ok {r['ok']:.0f} failed {r['failed']:.0f}"
+                )
+            print(f"  sealing cost: {100 * (1 - sealed['per_s'] / plain['per_s']):+.1f} % "
+                  f"throughput; server peak RSS {text_rss:.0f} MiB")  # fmt: skip
+            if args.attachment_mb:
+                big = data / "big.bin"
+                with big.open("wb") as out:
+                    for _ in range(args.attachment_mb):
+                        out.write(os.urandom(1024 * 1024))
+                copy = data / "copy.bin"
+                started = time.perf_counter()
+                with big.open("rb") as src, copy.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+                copy_s = time.perf_counter() - started
+                copy.unlink()
+                took = upload(port, big)
+                mb = args.attachment_mb
+                print(f"attachment of {mb} MB:")
+                print(f"  disk copy (+fsync)   {mb / copy_s:7.1f} MB/s")
+                print(f"  sealed upload        {mb / took:7.1f} MB/s  "
+                      f"({100 * copy_s / took:.0f} % of disk copy); "
+                      f"server peak RSS {peak_rss_mb(proc):.0f} MiB")  # fmt: skip
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        checked, attachments = verify(data / "data", identity)
+        expected = sealed["ok"] + 20 + (1 if args.attachment_mb else 0)
+        print(f"decrypted {checked} sealed reports and {attachments} attachments "
+              f"(expected {expected:.0f} reports): {'OK' if checked == expected else 'MISMATCH'}")  # fmt: skip
+        if checked != expected:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Support modules for benchmarks/intake.py (never installed, never shipped)."""
