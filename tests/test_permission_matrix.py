@@ -1,0 +1,297 @@
+"""Permission matrix, generated from the URLconf and the OpenAPI document (CONVENTIONS 12).
+
+Every workspace page and API route is exercised as: anonymous, an account with no membership,
+a member of compartment A with each role, an administrator (no membership), and "mallory", a
+legitimate investigator of compartment B. A new route is covered automatically; a new route
+whose record type the matrix does not know fails here until it is added to ``KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from crimebook.accounts.models import Role
+from crimebook.accounts.services import api_token_create
+from crimebook.api.main import api
+from crimebook.register import selectors
+from crimebook.register import services as s
+from crimebook.register.stats import register_stats
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+UNIT_EDITORS = {Role.ADMINISTRATOR, Role.INVESTIGATOR, Role.ANALYST}
+# URL-name prefix → the record in compartment A its <pk> names ("unit" is shared reference data)
+KINDS = {
+    "incident": "incident",
+    "act": "incident",  # act_create takes the incident
+    "involvement": "act",
+    "person": "person",
+    "unit": "unit",
+    "deployment": "deployment",
+    "source": "source",
+}
+MARK = "ALPHA-7731"  # appears in compartment A's records only
+
+
+@dataclass
+class World:
+    a: dict[str, Any]
+    b: dict[str, Any]
+    users: dict[str, Any]
+
+
+def _records(compartment: Any, label: str) -> dict[str, Any]:
+    src = f.source(compartment, title=f"{label} source")
+    victim = f.person(compartment, f"{label} Victim Name")
+    incident = f.incident(compartment, title=f"{label} incident", source_ids=(src.pk,))
+    act = f.act(incident, victim)
+    suspect = f.person(compartment, f"{label} Suspect Name", is_perpetrator=True)
+    unit = f.unit(f"unit-{label.lower()}")
+    deployment = s.deployment_create(
+        actor=None,
+        data=s.DeploymentData(
+            compartment_id=compartment.pk, unit_id=unit.pk, source_id=src.pk,
+            start=datetime(2020, 8, 9, 18, tzinfo=UTC), end=datetime(2020, 8, 10, 2, tzinfo=UTC),
+            place_name=f"{label} place", latitude=53.9, longitude=27.56, radius_m=500.0,
+        ),
+    )  # fmt: skip
+    post = s.post_create(
+        actor=None,
+        data=s.PostData(
+            person_id=suspect.pk, unit_id=unit.pk, rank="Major", start=date(2019, 1, 1)
+        ),
+    )
+    s.involvement_create(
+        actor=None,
+        data=s.InvolvementData(
+            act_id=act.pk, person_id=suspect.pk, degree="perpetrated", basis_source_ids=(src.pk,)
+        ),
+    )
+    return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
+            "deployment": deployment, "post": post}  # fmt: skip
+
+
+@pytest.fixture
+def world(compartment: Any, other_compartment: Any, make_user: Any) -> World:
+    users: dict[str, Any] = {
+        role.value: make_user(role.value, (compartment,))
+        for role in Role
+        if role != Role.ADMINISTRATOR
+    }
+    users["administrator"] = make_user("administrator", ())
+    users["nomember"] = make_user("investigator", ())
+    users["mallory"] = make_user("investigator", (other_compartment,))
+    return World(_records(compartment, MARK), _records(other_compartment, "BRAVO"), users)
+
+
+def _patterns(
+    resolvers: list[Any], prefix: str = "", namespace: str = ""
+) -> list[tuple[str, str, list[str]]]:
+    """(route regex, namespaced name, argument names) for every URL in the site."""
+    found: list[tuple[str, str, list[str]]] = []
+    for entry in resolvers:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            found += _patterns(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern):
+            name = (
+                f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or route)
+            )
+            found.append((route, name, re.findall(r"<(?:\w+:)?(\w+)>", route)))
+    return found
+
+
+def _web_pages() -> list[tuple[str, str, list[str]]]:
+    return [p for p in _patterns(get_resolver().url_patterns) if p[1].startswith("web:")]
+
+
+def _path(route: str, pk: int | None) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", str(pk), route).replace("^", "").replace("$", "")
+
+
+def _kind(name: str) -> str | None:
+    short = name.split(":", 1)[1]
+    if short == "home" or (short.endswith(("_list", "_create")) and "<" not in short):
+        pass
+    for prefix, kind in KINDS.items():
+        if short.startswith(prefix + "_"):
+            return kind
+    if short in {"home", "post_create"}:
+        return None
+    raise AssertionError(f"permission matrix does not know the record type of {name}")
+
+
+def _client(user: Any | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_login_everywhere(world: World) -> None:
+    for route, name, args in _patterns(get_resolver().url_patterns):
+        path = _path(route, world.a["incident"].pk if args else None)
+        if (
+            path.startswith(("/static/", "/i18n/", "/api/", "/accounts/", "/intake/"))
+            or "(?P" in path
+        ):
+            continue
+        response = Client().get(path)
+        assert response.status_code == 302, (name, path, response.status_code)
+        assert response["Location"].startswith("/accounts/login/"), name
+
+
+POST_ONLY = {"person_reveal", "involvement_create", "unit_parent_add"}
+# who: (member of A, may write somewhere)
+WHO = {
+    "investigator": (True, True),
+    "analyst": (True, True),
+    "intake_reviewer": (True, True),
+    "legal_reviewer": (True, True),
+    "read_only": (True, False),
+    "administrator": (False, False),
+    "nomember": (False, False),
+    "mallory": (False, True),
+}
+
+
+def _expected_get(name: str, args: list[str], role: str, member: bool, writes: bool) -> int:
+    """The one status a GET of this page must answer (deny by default; 404 hides existence)."""
+    short = name.split(":", 1)[1]
+    kind = _kind(name)
+    if short in POST_ONLY:
+        return 405
+    if (kind is None and not short.endswith("_create")) or short.endswith("_list"):
+        return 200
+    if kind == "unit":
+        editing = short.endswith(("_create", "_edit"))
+        return 403 if editing and role not in UNIT_EDITORS else 200
+    if not args:  # a blank create form: only for someone who may write somewhere
+        return 200 if writes else 403
+    if not member:
+        return 404
+    if short.endswith(("_edit", "_create")):
+        return 200 if writes else 403
+    return 200
+
+
+@pytest.mark.parametrize("who", list(WHO))
+def test_every_page_answers_each_role_as_expected(world: World, who: str) -> None:
+    user = world.users[who]
+    member, writes = WHO[who]
+    client = _client(user)
+    for route, name, args in _web_pages():
+        kind = _kind(name)
+        pk = world.a[kind].pk if args and kind else None
+        response = client.get(_path(route, pk))
+        expected = _expected_get(name, args, user.role, member, writes)
+        assert response.status_code == expected, (who, name, response.status_code, expected)
+        if response.status_code == 200 and not member:
+            assert MARK.encode() not in response.content, (who, name)
+
+
+def test_post_only_actions_refuse_outsiders(world: World) -> None:
+    mallory = _client(world.users["mallory"])
+    reader = _client(world.users["read_only"])
+    person, act = world.a["person"].pk, world.a["act"].pk
+    assert (
+        mallory.post(f"/persons/{person}/reveal/", {"reason": "curious, honestly"}).status_code
+        == 404
+    )
+    assert (
+        reader.post(f"/persons/{person}/reveal/", {"reason": "curious, honestly"}).status_code
+        == 403
+    )
+    assert mallory.post(f"/acts/{act}/involvements/new/", {}).status_code == 404
+
+
+def _unmasked(content: bytes) -> bytes:
+    """Page bytes without the per-response CSRF mask."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+
+
+def test_missing_and_forbidden_records_look_the_same(world: World) -> None:
+    mallory = _client(world.users["mallory"])
+    for route, name, args in _web_pages():
+        kind = _kind(name)
+        if not args or kind in (None, "unit"):
+            continue
+        there, nowhere = _path(route, world.a[kind].pk), _path(route, 987654321)
+        forbidden, missing = mallory.get(there), mallory.get(nowhere)
+        assert forbidden.status_code == missing.status_code, name
+        if forbidden.status_code == 404:
+            # identical but for the requested path itself (echoed in the language form)
+            same = _unmasked(forbidden.content).replace(there.encode(), b"PATH")
+            assert same == _unmasked(missing.content).replace(nowhere.encode(), b"PATH"), name
+
+
+def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
+    mallory = world.users["mallory"]
+    client = _client(mallory)
+    # lists and the overview
+    for _route, name, _args in _web_pages():
+        if name.endswith("_list") or name == "web:home":
+            page = client.get(_path(_route, None))
+            assert page.status_code == 200
+            assert MARK.encode() not in page.content, name
+            assert world.a["person"].pseudonym.encode() not in page.content, name
+    # list filters and search terms cannot fish for A's records
+    hits = client.get("/incidents/", {"q": MARK})
+    assert f"{MARK} incident".encode() not in hits.content  # (the query itself is echoed)
+    assert f'/incidents/{world.a["incident"].pk}/"'.encode() not in hits.content
+    # statistics count B only
+    stats = register_stats(mallory)
+    assert stats.incidents == 1
+    assert stats.persons == 2
+    assert stats.sources == 1
+    # selectors behind every page, export and the API
+    assert not selectors.incidents_for(mallory).filter(pk=world.a["incident"].pk).exists()
+    assert not selectors.persons_for(mallory).filter(pk=world.a["person"].pk).exists()
+    assert not selectors.posts_for(mallory).filter(pk=world.a["post"].pk).exists()
+    assert (
+        not selectors.involvements_for(mallory).filter(act__incident=world.a["incident"]).exists()
+    )
+    assert not selectors.persons_find_by_identity(mallory, name=f"{MARK} Victim Name").exists()
+
+
+def _api_paths() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return [(path, method) for path, methods in schema["paths"].items() for method in methods]
+
+
+def test_api_matrix_mallory_and_no_token(world: World) -> None:
+    _, secret = api_token_create(actor=None, user=world.users["mallory"], name="m")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    ids = {
+        "incident_id": world.a["incident"].pk, "act_id": world.a["act"].pk,
+        "person_id": world.a["person"].pk, "source_id": world.a["source"].pk,
+        "deployment_id": world.a["deployment"].pk, "post_id": world.a["post"].pk,
+        "unit_id": world.a["unit"].pk, "link_id": 1,
+    }  # fmt: skip
+    client = Client()
+    for path, method in _api_paths():
+        params = re.findall(r"{(\w+)}", path)
+        unknown = [p for p in params if p not in ids]
+        assert not unknown, f"permission matrix does not know {unknown} in {path}"
+        url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+        anonymous = getattr(client, method)(url, content_type="application/json")
+        assert anonymous.status_code == 401, (method, path)
+        if method != "get":
+            continue
+        response = client.get(url, **auth)  # type: ignore[arg-type]
+        compartmented = params and params[0] != "unit_id"
+        if compartmented:
+            assert response.status_code == 404, (path, response.status_code)
+            assert response.json()["error"]["code"] == "not_found"
+        else:
+            assert response.status_code == 200, (path, response.status_code)
+        assert MARK not in response.content.decode(), path
