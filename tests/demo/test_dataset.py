@@ -92,7 +92,7 @@ def test_output_does_not_depend_on_the_interpreters_hash_seed() -> None:
     # GIVEN two interpreters with different string hashing WHEN each builds the dataset
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     digests = {
-        subprocess.run(  # noqa: S603 - runs this interpreter on a constant script
+        subprocess.run(
             [sys.executable, "-c", _DIGEST],
             env={**env, "PYTHONHASHSEED": seed},
             capture_output=True,

@@ -96,7 +96,7 @@ def sentence(p: Prepared, i: int, s: int, distance_m: float, cfg: MatchConfig) -
     span_text = (
         _clock(s_start, ref, tz)
         if s_start == s_end
-        else f"{_clock(s_start, ref, tz)}–{_clock(s_end, ref, tz)}"
+        else f"{_clock(s_start, ref, tz)}–{_clock(s_end, _local(s_start, tz).date(), tz)}"
     )
     if kind == KIND_MEDIA:
         flags = int(spans.flags[s])
