@@ -89,7 +89,7 @@ def test_dates_appear_when_days_differ() -> None:
         config=CFG,
     )
     assert result.pairs[0].explanation == (
-        "camera 5, 0 m away, recording 2020-08-10 22:00–02:00 overlaps the reported 00:00–23:59"
+        "camera 5, 0 m away, recording 2020-08-10 22:00–2020-08-11 02:00 overlaps the reported 00:00–23:59"
     )
 
 

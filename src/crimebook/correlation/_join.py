@@ -30,7 +30,6 @@ from crimebook.correlation.config import MatchConfig
 from crimebook.correlation.geo import M_PER_DEG_LAT, bounding_box, haversine_rad
 from crimebook.correlation.model import F64, I64, IncidentTable
 from crimebook.correlation.prepare import Sites, Spans
-from crimebook.correlation.scoring import scores
 
 _BAND_EDGES_M = (250.0, 2_500.0, 25_000.0)
 _DENSE_SPANS = 4  # sites with at least this many spans get a time-bin table
@@ -133,6 +132,11 @@ class _Joiner:
             if len(inc) and bool((band_of == b).any())
         ]
         self._time_index(active)
+        # Each span's window widened by its own tolerance, for the exact time rule.
+        self.span_lo = spans.start - spans.tol
+        self.span_hi = spans.end + spans.tol
+        self.span32 = len(spans.start) < 2**31
+        self.order_out: IX = _small(self.order)
 
     def _time_index(self, active: I64) -> None:
         """For sites with many spans, a table ``first[row, b]`` = index of the site's first span
@@ -152,10 +156,13 @@ class _Joiner:
         dtype = np.int32 if len(spans.start) < 2**31 else np.int64
         table = np.zeros((max(len(dense), 1), self.nbins + 1), dtype=dtype)  # >= 1 row to index
         if len(dense):
-            rows = np.repeat(np.arange(len(dense), dtype=np.int64), n_spans[dense])
-            idx = _ranges(sites.off[dense], sites.off[dense + 1])
-            key = rows * self.nbins + (spans.start[idx] - self.tmin) // self.width
+            row = self.dense_row[spans.site]
+            key = row * self.nbins + (spans.start - self.tmin) // self.width
+            if len(dense) < len(sites.lat):
+                key = key[row >= 0]
+            del row
             counts = np.bincount(key, minlength=len(dense) * self.nbins).reshape(len(dense), -1)
+            del key
             table[:, 0] = sites.off[dense]
             np.cumsum(counts, axis=1, out=table[:, 1:])
             table[:, 1:] += sites.off[dense][:, None].astype(dtype)
@@ -180,34 +187,38 @@ class _Joiner:
         ci = ci[owner]
         cs = band.sites[pos]
         del owner, pos
-        ip, sp_ = self.inc_rad, self.site_rad
-        d = haversine_rad(ip[0][ci], ip[1][ci], ip[2][ci], sp_[0][cs], sp_[1][cs], sp_[2][cs])
-        ok = d <= inc.radius_m[ci] + sites.radius_m[cs] + cfg.distance_tolerance_m
-        ci, cs, d = ci[ok], cs[ok], d[ok]
-        reach_t = inc.tolerance_s[ci] + self.maxtol[cs] + cfg.time_tolerance_s
-        t_lo = inc.start[ci] - reach_t - self.maxdur[cs]
-        t_hi = inc.end[ci] + reach_t
-        s_lo, s_hi = self._span_ranges(cs, t_lo, t_hi)
+        # Step 3, per (incident, site): the distance rule.
+        ip, sq = self.inc_rad, self.site_rad
+        d = haversine_rad(ip[0][ci], ip[1][ci], ip[2][ci], sq[0][cs], sq[1][cs], sq[2][cs])
+        radii = inc.radius_m[ci] + sites.radius_m[cs]
+        ok = d <= radii + cfg.distance_tolerance_m
+        ci, cs, d, radii = ci[ok], cs[ok], d[ok], radii[ok]
+        # gap <= tol_i + tol_s + T  <=>  start - tol_s <= end_i + tol_i + T (= a)
+        #                           and  end + tol_s >= start_i - tol_i - T (= b)
+        tol_i = inc.tolerance_s[ci]
+        a = inc.end[ci] + tol_i + cfg.time_tolerance_s
+        b = inc.start[ci] - tol_i - cfg.time_tolerance_s
+        reach = self.maxtol[cs]
+        s_lo, s_hi = self._span_ranges(cs, b - reach - self.maxdur[cs], a + reach)
+        # Step 5, per (incident, span): the time rule.
         owner, sp = _expand(s_lo, s_hi)
-        ci, cs, d = ci[owner], cs[owner], d[owner]
-        gap = np.maximum(
-            np.maximum(spans.start[sp] - inc.end[ci], inc.start[ci] - spans.end[sp]), 0
-        )
-        tol_i, tol_s = inc.tolerance_s[ci], spans.tol[sp]
-        ok = gap <= tol_i + tol_s + cfg.time_tolerance_s
-        ci, cs, sp, d, gap = ci[ok], cs[ok], sp[ok], d[ok], gap[ok]
-        tol_i, tol_s = tol_i[ok], tol_s[ok]
-        r_i, r_s = inc.radius_m[ci], sites.radius_m[cs]
-        score, _ = scores(
-            gap,
-            tol_i + tol_s + cfg.time_tolerance_s,
-            d,
-            r_i + r_s + cfg.distance_tolerance_m,
-            (inc.end[ci] - inc.start[ci]) + 2 * (tol_i + tol_s),
-            r_i + r_s,
-            cfg,
-        )
-        return _small(self.order[ci]), _small(sp), d, score
+        ok = (self.span_lo[sp] <= a[owner]) & (self.span_hi[sp] >= b[owner])
+        owner, sp = owner[ok], sp[ok]
+        # Score (formula in ``scoring``): place parts per (incident, site), time parts per pair.
+        place_fit = 1.0 - 0.5 * (d / np.maximum(radii + cfg.distance_tolerance_m, 1e-300))
+        place_pen = 0.25 * (radii / (radii + cfg.vague_distance_m))
+        ci_m = ci[owner]
+        i_start, i_end = inc.start[ci_m], inc.end[ci_m]
+        s_start, s_end = spans.start[sp], spans.end[sp]
+        gap = np.maximum(np.maximum(s_start - i_end, i_start - s_end), 0)
+        tols = tol_i[owner] + spans.tol[sp]
+        vague_t = ((i_end - i_start) + 2 * tols).astype(np.float64)
+        time_fit = 1.0 - 0.5 * (gap / np.maximum(tols + cfg.time_tolerance_s, 1))
+        time_pen = 0.25 * (vague_t / (vague_t + cfg.vague_time_s))
+        score: F64 = time_fit * place_fit[owner] * (1.0 - place_pen[owner] - time_pen)
+        sp_out: IX = sp.astype(np.int32) if self.span32 else sp
+        inc_out: IX = self.order_out[ci_m]
+        return inc_out, sp_out, d[owner], score
 
     def _span_ranges(self, cs: I64, t_lo: I64, t_hi: I64) -> tuple[I64, I64]:
         off = self.sites.off
