@@ -22,6 +22,7 @@ from crimebook.api._common import (
     responses,
     to_data,
 )
+from crimebook.register.consent import Use, split_by_consent, withheld_note
 from crimebook.register.models import Incident
 from crimebook.register.selectors import IncidentFilter, incident_get_for, incidents_for
 from crimebook.register.services import IncidentData, incident_create, incident_update
@@ -71,6 +72,7 @@ class IncidentOut(Schema):
     verification: str
     confidentiality: str
     source_ids: list[int]
+    sources_withheld: str = Field("", description="Sources left out because of their consent.")
     witness_ids: list[int]
     external_id: str | None
     created_at: UtcDatetime
@@ -82,7 +84,13 @@ class IncidentOut(Schema):
 
     @staticmethod
     def resolve_source_ids(obj: Incident) -> list[int]:
-        return [s.pk for s in obj.sources.all()]
+        kept, _ = split_by_consent(obj.sources.all(), Use.INVESTIGATION)
+        return [s.pk for s in kept]
+
+    @staticmethod
+    def resolve_sources_withheld(obj: Incident) -> str:
+        _, left_out = split_by_consent(obj.sources.all(), Use.INVESTIGATION)
+        return withheld_note(left_out, Use.INVESTIGATION)
 
     @staticmethod
     def resolve_witness_ids(obj: Incident) -> list[int]:

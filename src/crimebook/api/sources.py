@@ -21,6 +21,7 @@ from crimebook.api._common import (
     responses,
     to_data,
 )
+from crimebook.register.consent import Use, permits
 from crimebook.register.models import Source
 from crimebook.register.selectors import source_get_for, sources_for
 from crimebook.register.services import SourceData, source_create, source_update
@@ -69,6 +70,27 @@ class SourceOut(Schema):
     recorded_by_id: int | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    withheld: str = Field(
+        "", description="Why content fields are empty: the source's consent does not cover it."
+    )
+
+    @staticmethod
+    def resolve_title(obj: Source) -> str:
+        return obj.title if permits(obj, Use.INVESTIGATION) else ""
+
+    @staticmethod
+    def resolve_description(obj: Source) -> str:
+        return obj.description if permits(obj, Use.INVESTIGATION) else ""
+
+    @staticmethod
+    def resolve_url(obj: Source) -> str:
+        return obj.url if permits(obj, Use.INVESTIGATION) else ""
+
+    @staticmethod
+    def resolve_withheld(obj: Source) -> str:
+        if permits(obj, Use.INVESTIGATION):
+            return ""
+        return "title, description and url left out: no consent to use in investigation."
 
 
 class SourceQuery(Schema):
