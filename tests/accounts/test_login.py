@@ -161,3 +161,30 @@ def test_session_cookie_settings() -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE <= 3600
     assert isinstance(User.objects.model, type)
+
+
+def test_expired_session_goes_back_to_login(investigator: Any, settings: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    assert client.get("/incidents/").status_code == 200
+    session = client.session
+    session.set_expiry(-1)  # idle time has run out
+    session.save()
+    response = client.get("/incidents/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_forged_csrf_token_is_refused_and_writes_nothing(
+    investigator: Any, compartment: Any
+) -> None:
+    from crimebook.register.models import Incident
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(investigator)
+    response = client.post(
+        "/incidents/new/",
+        {"csrfmiddlewaretoken": "forged" * 8, "compartment": compartment.pk, "title": "x"},
+    )
+    assert response.status_code == 403
+    assert Incident.objects.count() == 0

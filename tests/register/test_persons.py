@@ -96,3 +96,16 @@ def test_implausible_birth_date_rejected(compartment: Any) -> None:
         f.person(compartment, "Алесь", birth_date=date(1800, 1, 1))
     assert "birth_date" in info.value.errors
     assert Person.objects.count() == 0
+
+
+def test_tampered_blind_index_finds_nothing_false(compartment: Any, investigator: Any) -> None:
+    from crimebook.register.models import PersonIndex
+
+    alice = f.person(compartment, "Аліна Першая")
+    bob = f.person(compartment, "Барыс Другі")
+    # an attacker points Alice's name digest at Bob's record
+    alice_digest = PersonIndex.objects.get(person=alice, kind="name").digest
+    PersonIndex.objects.filter(person=bob, kind="name").update(digest=alice_digest)
+    found = list(selectors.persons_find_by_identity(investigator, name="Аліна Першая"))
+    assert found == [alice]  # Bob's forged entry does not produce a hit
+    assert not selectors.persons_find_by_identity(investigator, name="Барыс Другі").exists()

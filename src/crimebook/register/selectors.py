@@ -3,6 +3,7 @@ gets its records through these functions; none filters permissions on its own.""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from crimebook.register.models import (
 )
 
 M = TypeVar("M", bound=models.Model)
+logger = logging.getLogger(__name__)
 
 
 def _get(queryset: QuerySet[M], pk: object, what: str) -> M:
@@ -162,7 +164,34 @@ def persons_find_by_identity(
             object_id="*",
             changes={"query": keyring.audit_digest(f"{name}\x00{identifier}")},
         )
-    return Person.objects.visible_to(user).filter(cond).distinct()
+    candidates = Person.objects.visible_to(user).filter(cond).distinct()
+    return Person.objects.filter(pk__in=_verified_matches(candidates, set(wanted)))
+
+
+def _verified_matches(candidates: QuerySet[Person], wanted: set[tuple[str, str]]) -> list[int]:
+    """Keep a candidate only if its own (decrypted) identity yields a searched digest: an
+    index row that was tampered with, or copied from another person, cannot produce a hit."""
+    from crimebook.crypto import DecryptionError
+    from crimebook.register.services.persons import (
+        person_identity_decrypt,
+        person_index_digests,
+    )
+
+    verified: list[int] = []
+    for person in candidates:
+        try:
+            own = person_index_digests(person_identity_decrypt(person))
+        except DecryptionError:
+            own = set()
+        if own & wanted:
+            verified.append(person.pk)
+        else:
+            logger.warning(
+                "blind index of person %s does not match its identity; "
+                "it was altered; saving the identity again rebuilds it",
+                person.pseudonym,
+            )
+    return verified
 
 
 def units_for(user: Any, *, q: str = "", unit_type: str = "") -> QuerySet[Unit]:

@@ -65,33 +65,40 @@ def _validate_identity(identity: PersonIdentity) -> None:
         raise ValidationFailed.single("birth_date", "The birth date is not plausible.")
 
 
-def _index_entries(person: Person, identity: PersonIdentity) -> list[PersonIndex]:
+def person_index_digests(identity: PersonIdentity) -> set[tuple[str, str]]:
+    """The (kind, digest) blind-index entries an identity should have."""
     keyring = get_keyring()
-    rows: list[tuple[str, str]] = []
+    rows: set[tuple[str, str]] = set()
     if identity.full_name.strip():
-        rows.append(
+        rows.add(
             (PersonIndex.Kind.NAME, keyring.blind_index("name", normalise_name(identity.full_name)))
         )
     if identity.birth_date:
-        rows.append(
+        rows.add(
             (
                 PersonIndex.Kind.BIRTH_DATE,
                 keyring.blind_index("birth_date", identity.birth_date.isoformat()),
             )
         )
     for value in identity.contacts:
-        rows.append(
+        rows.add(
             (PersonIndex.Kind.CONTACT, keyring.blind_index("contact", normalise_identifier(value)))
         )
     for value in identity.identifiers:
-        rows.append(
+        rows.add(
             (
                 PersonIndex.Kind.IDENTIFIER,
                 keyring.blind_index("identifier", normalise_identifier(value)),
             )
         )
-    unique = dict.fromkeys(rows)
-    return [PersonIndex(person=person, kind=k, digest=d) for k, d in unique]
+    return rows
+
+
+def _index_entries(person: Person, identity: PersonIdentity) -> list[PersonIndex]:
+    return [
+        PersonIndex(person=person, kind=k, digest=d)
+        for k, d in sorted(person_index_digests(identity))
+    ]
 
 
 def _plain_fields(identity: PersonIdentity) -> dict[str, str]:
