@@ -27,7 +27,7 @@ from crimebook.correlation import MatchConfig, MatchResult, correlate
 from crimebook.correlation.geo import EARTH_RADIUS_M, bounding_box
 from crimebook.correlation.model import IncidentTable
 from crimebook.correlation.naive import pairs_python
-from crimebook.correlation.scenario import Scenario, build_scenario, quality
+from crimebook.correlation.scenario import Scenario, build_scenario, pair_quality
 
 P = 1_000_000_007  # modulus of the order-independent pair checksum
 
@@ -67,13 +67,9 @@ def report_quality(sc: Scenario, cfg: MatchConfig) -> None:
     p = result.pairs
     source = p.prepared.sites.source_id[p.prepared.spans.site[p.span]]
     rec = p.kind_code == 0
-    cams = set(zip(p.incident_id[rec].tolist(), source[rec].tolist(), strict=True))
-    units = set(zip(p.incident_id[~rec].tolist(), source[~rec].tolist(), strict=True))
-    for name, found, truth in (
-        ("cameras", cams, sc.truth_cameras),
-        ("units", units, sc.truth_units),
-    ):
-        q = quality(found, truth)
+    inc_ids = p.incident_id
+    for name, mask, truth in (("cameras", rec, sc.truth_cameras), ("units", ~rec, sc.truth_units)):
+        q = pair_quality(inc_ids[mask], source[mask], truth)
         print(
             f"  quality ({name:7s}): recall {q.recall:.4f}  precision {q.precision:.4f}  "
             f"(true {q.truth:,}, proposed {q.found:,}, hit {q.hits:,})"

@@ -239,3 +239,19 @@ def quality(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> Quality
         hits / len(truth) if truth else 1.0,
         hits / len(found) if found else 1.0,
     )
+
+
+def pair_quality(
+    incident_ids: npt.ArrayLike, source_ids: npt.ArrayLike, truth: set[tuple[int, int]]
+) -> Quality:
+    """``quality`` for (incident, camera/unit) pairs given as arrays (may repeat), vectorised."""
+    found = np.unique(
+        np.asarray(incident_ids, dtype=np.int64) * (1 << 32)
+        + np.asarray(source_ids, dtype=np.int64)
+    )
+    true = np.array([a * (1 << 32) + b for a, b in truth], dtype=np.int64)
+    hits = int(np.isin(found, true).sum())
+    n_true, n_found = len(true), len(found)
+    return Quality(
+        n_true, n_found, hits, hits / n_true if n_true else 1.0, hits / n_found if n_found else 1.0
+    )
