@@ -49,7 +49,13 @@ deps-test: ## Debian's chromium and age for the browser test (installed only if 
 
 test: deps-test lint test-sqlite test-postgres ## Everything CI runs: lint, then the suite on SQLite and on PostgreSQL
 
+messages: $(STAMP) ## Regenerate and compile the ru/be catalogs
+	cd src/crimebook && CRIMEBOOK_DATA_DIR=$$(mktemp -d) DJANGO_SETTINGS_MODULE=crimebook.settings \
+	  $(abspath $(BIN))/django-admin makemessages -l ru -l be --no-obsolete --ignore "*/migrations/*" --settings=crimebook.settings
+	cd src/crimebook && CRIMEBOOK_DATA_DIR=$$(mktemp -d) DJANGO_SETTINGS_MODULE=crimebook.settings \
+	  $(abspath $(BIN))/django-admin compilemessages --settings=crimebook.settings
+
 clean: ## Remove the virtualenv and the local data directory (demo data and keys!)
 	rm -rf $(VENV) var
 
-.PHONY: help install demo lint deps-test test test-sqlite test-postgres test-fast clean
+.PHONY: help install demo lint deps-test test test-sqlite test-postgres test-fast messages clean
