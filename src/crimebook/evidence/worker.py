@@ -1,0 +1,112 @@
+"""The metadata worker: parses one untrusted file in a separate, resource-limited process
+(PURE: no Django, no keys, no database).
+
+Run as ``python -m crimebook.evidence.worker FILE MEDIA_TYPE``; it prints one JSON object:
+``{"ok": true, "raw": {tag: value}, "fields": {...}, "phash": int|null,
+"thumbnail": base64-JPEG|null}`` or ``{"ok": false, "error": "..."}``. The parent
+(:mod:`crimebook.evidence.extract`) sets CPU, memory, file-size and open-file limits before it
+starts and a wall-clock timeout around it, so a decompression bomb or a parser stuck on a
+hostile file ends this process only.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import sys
+import warnings
+from typing import Any
+
+MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
+MAX_VALUE_CHARS = 500
+THUMB_SIZE = 320
+
+
+def _plain(value: Any) -> Any:
+    """EXIF values as JSON: rationals to floats (absurd ones to null), bytes to a note."""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value[:64]]
+    if isinstance(value, int | str | bool) or value is None:
+        return value[:MAX_VALUE_CHARS] if isinstance(value, str) else value
+    try:
+        number = float(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return str(value)[:MAX_VALUE_CHARS]
+    return number if math.isfinite(number) else None
+
+
+def _image(path: str) -> dict[str, Any]:
+    from PIL import ExifTags, Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    with Image.open(path) as img:
+        img.load()
+        raw: dict[str, Any] = {"format": img.format, "width": img.width, "height": img.height}
+        exif = img.getexif()
+        for tag, value in exif.items():
+            raw[ExifTags.TAGS.get(tag, f"0x{tag:04x}")] = _plain(value)
+        for ifd_id, prefix in ((ExifTags.IFD.Exif, ""), (ExifTags.IFD.GPSInfo, "GPS")):
+            try:
+                ifd = exif.get_ifd(ifd_id)
+            except Exception:  # noqa: S112 - a broken IFD is skipped, the rest is kept
+                continue
+            names = ExifTags.GPSTAGS if prefix else ExifTags.TAGS
+            for tag, value in ifd.items():
+                name = names.get(tag, f"0x{tag:04x}")
+                raw[name if not prefix or name.startswith("GPS") else f"GPS{name}"] = _plain(value)
+        fields = {
+            "width": img.width,
+            "height": img.height,
+            "DateTimeOriginal": raw.get("DateTimeOriginal") or raw.get("DateTime"),
+            "OffsetTimeOriginal": raw.get("OffsetTimeOriginal") or raw.get("OffsetTime"),
+            "Make": raw.get("Make"),
+            "Model": raw.get("Model"),
+            "Software": raw.get("Software"),
+            "Orientation": raw.get("Orientation"),
+            "GPSLatitude": raw.get("GPSLatitude"),
+            "GPSLatitudeRef": raw.get("GPSLatitudeRef"),
+            "GPSLongitude": raw.get("GPSLongitude"),
+            "GPSLongitudeRef": raw.get("GPSLongitudeRef"),
+            "GPSHPositioningError": raw.get("GPSHPositioningError"),
+        }
+        upright = ImageOps.exif_transpose(img)
+        import imagehash
+
+        phash = int(str(imagehash.phash(upright)), 16)
+        if phash >= 1 << 63:
+            phash -= 1 << 64  # stored as a signed 64-bit integer
+        thumb = upright.convert("RGB")
+        thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+        out = io.BytesIO()
+        thumb.save(out, format="JPEG", quality=80)  # re-encoded, no metadata carried over
+    return {
+        "ok": True,
+        "raw": raw,
+        "fields": fields,
+        "phash": phash,
+        "thumbnail": base64.b64encode(out.getvalue()).decode("ascii"),
+    }
+
+
+def inspect(path: str, media_type: str) -> dict[str, Any]:
+    if media_type.startswith("image/"):
+        return _image(path)
+    return {"ok": True, "raw": {}, "fields": {}, "phash": None, "thumbnail": None}
+
+
+def main() -> None:
+    path, media_type = sys.argv[1], sys.argv[2]
+    try:
+        result = inspect(path, media_type)
+    except Exception as exc:  # every failure becomes a reason, never a traceback
+        result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    sys.stdout.write(json.dumps(result, allow_nan=False))
+
+
+if __name__ == "__main__":
+    main()
