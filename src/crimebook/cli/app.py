@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crimebook.cli import accounts, audit, backup, intake, keys, serve, stats
+from crimebook.cli import accounts, audit, backup, intake, interchange, keys, serve, stats
 from crimebook.cli.demo import demo as demo_command
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.command("stats")(stats.stats)
 app.command("demo")(demo_command)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("import")(interchange.import_)
+app.command("export")(interchange.export)
 keys.app.command("backup-keygen")(backup.backup_keygen)
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")

@@ -1,0 +1,127 @@
+"""Dates as people write them → a UTC window with the precision it was stated with.
+
+Accepted (local time ``Europe/Minsk`` unless the value carries ``Z`` or an offset):
+
+| written | window | precision |
+|---|---|---|
+| ``2020`` | the whole year | ``range`` |
+| ``08.2020``, ``2020-08`` | the whole month | ``range`` |
+| ``10.08.2020``, ``2020-08-10`` | the whole day | ``day`` |
+| ``10.08.2020 19``, ``2020-08-10T19`` | that hour | ``hour`` |
+| ``10.08.2020 19:30``, ``2020-08-10T19:30[:00][+03:00]`` | that minute | ``minute`` |
+| ``08/10/2020 [19:30]`` | only with ``us_dates=True`` (month first) | as above |
+
+A window's end is its last second (``23:59:59`` for a day). Slash dates without
+``us_dates`` are refused as ambiguous rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = ZoneInfo("Europe/Minsk")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class DateProblem(ValueError):
+    """The value is not a date in any accepted form (message says which forms are)."""
+
+
+@dataclass(frozen=True)
+class When:
+    start: datetime
+    end: datetime
+    precision: str  # minute, hour, day, range (month and year are ranges)
+
+
+_TIME = r"(?:[ T](?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?)?)?"
+_ZONE = r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+_ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})" + _TIME + r")?)?" + _ZONE)
+_DOTTED = re.compile(r"(?:(?:(?P<d>\d{1,2})\.)?(?P<m>\d{1,2})\.)?(?P<y>\d{4})" + _TIME + _ZONE)
+_SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})" + _TIME + _ZONE)
+
+FORMS = "YYYY, MM.YYYY, DD.MM.YYYY [HH:MM], YYYY-MM-DD[THH:MM[+03:00]]"
+
+
+def _zone(tz: str | None, default: tzinfo) -> tzinfo:
+    if not tz:
+        return default
+    if tz == "Z":
+        return UTC
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _add_month(dt: datetime) -> datetime:
+    return (
+        dt.replace(year=dt.year + 1, month=1) if dt.month == 12 else dt.replace(month=dt.month + 1)
+    )
+
+
+def parse_when(value: str, *, us_dates: bool = False, zone: tzinfo = DEFAULT_ZONE) -> When:
+    text = " ".join(value.strip().split())
+    if not text:
+        raise DateProblem("empty date")
+    groups: dict[str, str | None]
+    m = _ISO.fullmatch(text) or _DOTTED.fullmatch(text)
+    if m:
+        groups = m.groupdict()
+    else:
+        s = _SLASHED.fullmatch(text)
+        if s is None:
+            raise DateProblem(f"{value!r} is not a date; write {FORMS}.")
+        if not us_dates:
+            raise DateProblem(
+                f"{value!r} is ambiguous (day/month or month/day?); write DD.MM.YYYY, "
+                "or declare month-first dates (--us-dates)."
+            )
+        groups = s.groupdict()
+        groups["m"], groups["d"] = groups.pop("a"), groups.pop("b")
+    year = int(groups["y"] or 0)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateProblem(f"{value!r}: year {year} is outside {MIN_YEAR}–{MAX_YEAR}.")
+    tz = _zone(groups.get("tz"), zone)
+
+    def num(key: str) -> int | None:
+        raw = groups.get(key)
+        return int(raw) if raw else None
+
+    try:
+        month, day, hour, minute = num("m"), num("d"), num("h"), num("mi")
+        second = num("s") or 0
+        start = datetime(year, month or 1, day or 1, hour or 0, minute or 0, second, tzinfo=tz)
+    except ValueError as exc:
+        raise DateProblem(f"{value!r}: {exc}.") from None
+    if month is None:
+        end, precision = start.replace(year=year + 1), "range"
+    elif day is None:
+        end, precision = _add_month(start), "range"
+    elif hour is None:
+        end, precision = start + timedelta(days=1), "day"
+    elif minute is None:
+        end, precision = start + timedelta(hours=1), "hour"
+    else:
+        end, precision = start + timedelta(minutes=1), "minute"
+    last = start if precision == "minute" else end - timedelta(seconds=1)  # minute: a point
+    return When(start.astimezone(UTC), last.astimezone(UTC), precision)
+
+
+def window_of(
+    start: str, end: str, precision: str, *, us_dates: bool = False, zone: tzinfo = DEFAULT_ZONE
+) -> When | None:
+    """The window of a row's ``start``/``end``/``precision`` cells (``end`` and
+    ``precision`` may be empty). ``None`` when no date is given at all."""
+    if not start.strip():
+        if end.strip():
+            raise DateProblem("an end without a start")
+        return None
+    first = parse_when(start, us_dates=us_dates, zone=zone)
+    if end.strip():
+        last = parse_when(end, us_dates=us_dates, zone=zone)
+        stop = last.end if last.precision != "minute" else last.start
+        return When(first.start, stop, precision.strip() or "range")
+    return When(first.start, first.end, precision.strip() or first.precision)

@@ -1,0 +1,81 @@
+"""Text encoding of uploaded files, decided honestly (no guessing beyond what is checked).
+
+Rule: a BOM decides (UTF-8, UTF-16); else the first ``SNIFF_BYTES`` must decode as strict
+UTF-8; else they must decode as Windows-1251 *and* look like Cyrillic text (most letters
+Cyrillic); else the file is refused with a message that says how to save it. The rest of
+the file is decoded strictly while streaming: a later byte sequence that is not valid in
+the chosen encoding stops the import with the line where it happened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from typing import Any, BinaryIO, cast
+
+SNIFF_BYTES = 1 << 20  # 1 MiB
+CYRILLIC_SHARE = 0.5  # of letters, for a file that is not UTF-8 to count as Windows-1251
+
+
+class EncodingProblem(ValueError):
+    """The file's encoding cannot be determined or is not consistent."""
+
+
+def _looks_cyrillic(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    return cyr / len(letters) >= CYRILLIC_SHARE
+
+
+def detect_encoding(head: bytes) -> str:
+    """The Python codec name for a file starting with ``head``."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head[:4096]:
+        raise EncodingProblem(
+            "The file contains NUL bytes: it is binary or UTF-16/32 without a byte-order mark. "
+            "Save it as CSV UTF-8."
+        )
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(head, final=False)  # a sequence cut at the end of the sample is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = head.decode("cp1251")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _looks_cyrillic(text):
+        return "cp1251"
+    raise EncodingProblem(
+        "The file is not UTF-8 and does not look like Windows-1251 Cyrillic text. "
+        "Save it as 'CSV UTF-8' (Excel) or 'Text CSV, UTF-8' (LibreOffice)."
+    )
+
+
+def open_text(raw: BinaryIO, encoding: str | None = None) -> tuple[io.TextIOWrapper, str]:
+    """Wrap a binary stream as text (``newline=""`` for the csv module), detecting the
+    encoding from a peek at its start unless one is given."""
+    buffered: io.BufferedReader = (
+        raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
+    )
+    if encoding is None:
+        head = _peek(buffered, SNIFF_BYTES)
+        encoding = detect_encoding(head)
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline=""), encoding
+
+
+def _peek(stream: io.BufferedReader, size: int) -> bytes:
+    """Up to ``size`` bytes from the start without consuming them (needs a seekable file
+    for samples larger than the buffer)."""
+    if stream.seekable():
+        pos = stream.tell()
+        head = stream.read(size)
+        stream.seek(pos)
+        return head
+    return stream.peek(size)[:size]

@@ -1,0 +1,205 @@
+"""Forensic Architecture's TimeMap / datasheet-server format.
+
+Field names follow timemap's validators (``src/reducers/validate/*Schema.js``):
+
+- event: ``id``, ``description`` (required), ``date``, ``time``, ``time_precision``,
+  ``location``, ``latitude``, ``longitude`` (strings), ``category``, ``associations`` (ids),
+  ``sources`` (ids), ``comments``;
+- source: ``id``, ``title``, ``paths`` (list), ``type``, ``url``, ``description``, ``date``;
+- association: ``id``, ``title``, ``desc``, ``mode`` (``FILTER`` / ``NARRATIVE``),
+  ``filter_paths``.
+
+Import reads one JSON object ``{"events": [...], "sources": [...], "associations": [...]}``
+(what the three datasheet-server endpoints return, put together). Event dates are
+month-first (``8/23/2020``, as datasheet-server writes them) or ISO. An association becomes
+a violation type when its id, title or last filter path is a known vocabulary code;
+the others are kept in the description as "TimeMap associations: …" (never dropped).
+
+Export is for publication: aggregate (one event per day × ~1 km cell × violation type, with
+a count), no titles, descriptions, place names or sources.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import tzinfo
+from typing import Any, BinaryIO, TextIO
+
+from crimebook.interchange.formats.csvio import CsvOptions, _incident
+from crimebook.interchange.formats.dates import DEFAULT_ZONE
+from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
+from crimebook.interchange.formats.records import IncidentRecord, Row, RowError, RowOk, SourceRecord
+
+TITLE_CHARS = 120
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def read_timemap(
+    raw: BinaryIO,
+    *,
+    known_terms: set[str],
+    region: Any = None,
+    zone: tzinfo = DEFAULT_ZONE,
+    **caps: int,
+) -> tuple[Iterator[Row], Iterator[Row], list[str]]:
+    """(source rows, event rows, notes)."""
+    doc = load_capped(raw, **caps)
+    if isinstance(doc, list):
+        doc = {"events": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+        raise JsonProblem("Expected {'events': [...], 'sources': [...], 'associations': [...]}.")
+    sources = doc.get("sources") or []
+    associations = doc.get("associations") or []
+    if not isinstance(sources, list) or not isinstance(associations, list):
+        raise JsonProblem("'sources' and 'associations' must be lists.")
+    terms: dict[str, str | None] = {}
+    labels: dict[str, str] = {}
+    for assoc in associations:
+        if not isinstance(assoc, dict) or "id" not in assoc:
+            continue
+        key = _str(assoc["id"])
+        title = _str(assoc.get("title")) or key
+        paths = assoc.get("filter_paths") or []
+        candidates = [key, _slug(key), _slug(title)]
+        if isinstance(paths, list) and paths:
+            candidates.append(_slug(_str(paths[-1])))
+        terms[key] = next((c for c in candidates if c in known_terms), None)
+        labels[key] = title
+    unmapped = sorted({labels[k] for k, v in terms.items() if v is None})
+    notes = (
+        [f"associations kept in descriptions (no vocabulary term): {', '.join(unmapped)}"]
+        if unmapped
+        else []
+    )
+    opts = CsvOptions(us_dates=True, region=region, zone=zone)
+    return (
+        (_source(i, s) for i, s in enumerate(sources, start=1)),
+        (_event(i, e, terms, labels, opts) for i, e in enumerate(doc["events"], start=1)),
+        notes,
+    )
+
+
+def _source(number: int, item: Any) -> Row:
+    if not isinstance(item, dict) or not _str(item.get("id")):
+        return RowError(number, {"id": ["A TimeMap source needs an id."]})
+    paths_raw = item.get("paths")
+    paths: list[Any] = paths_raw if isinstance(paths_raw, list) else []
+    url = _str(item.get("url")) or next(
+        (p for p in map(_str, paths) if p.startswith(("http://", "https://"))), ""
+    )
+    title = _str(item.get("title")) or _str(item["id"])
+    return RowOk(
+        number,
+        SourceRecord(
+            external_id=_str(item["id"]),
+            title=title[:300],
+            kind="open_source",
+            description=_str(item.get("description")),
+            url=url,
+        ),
+    )
+
+
+def _event(
+    number: int, item: Any, terms: dict[str, str | None], labels: dict[str, str], opts: CsvOptions
+) -> Row:
+    if not isinstance(item, dict):
+        return RowError(number, {"__all__": ["An event must be an object."]})
+    description = _str(item.get("description")).strip()
+    assoc_ids = [_str(a) for a in item.get("associations") or [] if a is not None]
+    codes = [terms[a] for a in assoc_ids if terms.get(a)]
+    extra = [labels.get(a, a) for a in assoc_ids if not terms.get(a)]
+    if extra:
+        description += ("\n\n" if description else "") + "TimeMap associations: " + ", ".join(extra)
+    date, time = _str(item.get("date")).strip(), _str(item.get("time")).strip()
+    start = f"{date} {time}".strip() if date else ""
+    precision = _str(item.get("time_precision")).strip()
+    if precision not in ("minute", "hour", "day", "range", "part_of_day"):
+        precision = ""
+    title = (
+        _str(item.get("title"))
+        or description.split("\n", 1)[0][:TITLE_CHARS]
+        or f"TimeMap event {item.get('id', number)}"
+    )
+    values = {
+        "external_id": _str(item.get("id")),
+        "title": title,
+        "description": description,
+        "start": start,
+        "precision": precision,
+        "place_name": _str(item.get("location")),
+        "latitude": _str(item.get("latitude")),
+        "longitude": _str(item.get("longitude")),
+        "violation_types": ";".join(dict.fromkeys(c for c in codes if c)),
+        "source_refs": ";".join(_str(s) for s in item.get("sources") or []),
+    }
+    return _incident(number, values, opts)
+
+
+def aggregate(
+    records: Iterable[IncidentRecord], *, cell_deg: float = 0.01, zone: tzinfo = DEFAULT_ZONE
+) -> list[dict[str, Any]]:
+    """Publication events: count per (local day, grid cell centre, violation type). Records
+    without a date or place are left out of the map (they cannot be placed)."""
+    counts: Counter[tuple[str, float, float, str]] = Counter()
+    for rec in records:
+        if rec.start is None or rec.latitude is None or rec.longitude is None:
+            continue
+        day = rec.start.astimezone(zone).date().isoformat()
+        lat = (math.floor(rec.latitude / cell_deg) + 0.5) * cell_deg
+        lon = (math.floor(rec.longitude / cell_deg) + 0.5) * cell_deg
+        for code in rec.violation_types or ("unclassified",):
+            counts[(day, round(lat, 6), round(lon, 6), code)] += 1
+    events = []
+    for i, ((day, lat, lon, code), n) in enumerate(sorted(counts.items()), start=1):
+        y, m, d = day.split("-")
+        events.append(
+            {
+                "id": f"agg-{i}",
+                "description": f"{n} incident{'s' if n != 1 else ''} ({code.replace('_', ' ')})",
+                "date": f"{int(m)}/{int(d)}/{y}",
+                "time": "",
+                "time_precision": "day",
+                "location": "",
+                "latitude": f"{lat:.6f}",
+                "longitude": f"{lon:.6f}",
+                "category": code,
+                "associations": [code],
+                "sources": [],
+                "count": n,
+            }
+        )
+    return events
+
+
+def write_timemap(out: TextIO, events: list[dict[str, Any]], metadata: dict[str, Any]) -> int:
+    codes = sorted({a for e in events for a in e["associations"]})
+    doc = {
+        "events": events,
+        "sources": [],
+        "associations": [
+            {
+                "id": c,
+                "title": c.replace("_", " "),
+                "desc": "",
+                "mode": "FILTER",
+                "filter_paths": [c],
+            }
+            for c in codes
+        ],
+        "metadata": metadata,
+    }
+    json.dump(doc, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return len(events)
