@@ -163,13 +163,14 @@ def _header(cells: list[str], kind: str, options: CsvOptions) -> tuple[list[str 
 
 def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells), header included, with file-level errors named."""
-    first = text.readline()
-    delimiter = _delimiter(first)
-    line = 1
+    line = prev_end = 1
     try:
+        first = text.readline()
+        if not first.strip():
+            raise FileProblem("the file is empty (no header line).")
+        delimiter = _delimiter(first)
         yield line, next(csv.reader([first], delimiter=delimiter))
         reader = csv.reader(text, delimiter=delimiter)
-        prev_end = 1
         for row in reader:
             line = prev_end + 1
             prev_end = reader.line_num + 1
@@ -180,11 +181,11 @@ def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
         return
     except UnicodeDecodeError as exc:
         raise FileProblem(
-            f"after line {line}: bytes that are not valid {exc.encoding} ({exc.reason}); "
+            f"line {prev_end + 1}: bytes that are not valid {exc.encoding} ({exc.reason}); "
             "the file mixes encodings. Save it again as CSV UTF-8."
         ) from None
     except csv.Error as exc:
-        raise FileProblem(f"line {line}: {exc} (an unclosed quote?).") from None
+        raise FileProblem(f"line {prev_end + 1}: {exc} (an unclosed quote?).") from None
 
 
 def read_records(text: TextIO, kind: str, options: CsvOptions | None = None) -> Iterator[Row]:

@@ -44,8 +44,16 @@ def detect_encoding(head: bytes) -> str:
     try:
         decoder.decode(head, final=False)  # a sequence cut at the end of the sample is fine
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    lenient = head.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for c in lenient if c > "\x7f" and c != "\ufffd")
+    if good > 4 * bad:
+        raise EncodingProblem(
+            f"The file is UTF-8 but has invalid bytes (first at byte {first_bad}): it mixes "
+            "encodings. Save it again as CSV UTF-8."
+        )
     try:
         text = head.decode("cp1251")
     except UnicodeDecodeError:

@@ -1,0 +1,336 @@
+"""The Django-free parsers and writers: dates, encodings, CSV shape, coordinates, formula
+injection, JSON caps. GIVEN input bytes/text, WHEN parsed, THEN rows or clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from crimebook.interchange.formats import csvio, fulljson, geojson, timemap
+from crimebook.interchange.formats.csvio import CsvOptions, FileProblem
+from crimebook.interchange.formats.dates import DateProblem, parse_when, window_of
+from crimebook.interchange.formats.encoding import EncodingProblem, detect_encoding, open_text
+from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
+from crimebook.interchange.formats.records import (
+    REGIONS,
+    IncidentRecord,
+    RowError,
+    RowOk,
+    check_coordinates,
+)
+
+HEADER = "external_id,title,start,latitude,longitude\r\n"
+
+
+def rows(text: str, **kw: object) -> list[RowOk | RowError]:
+    return list(csvio.read_records(io.StringIO(text, newline=""), "incidents", CsvOptions(**kw)))  # type: ignore[arg-type]
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "start", "end", "precision"),
+    [
+        ("2020", datetime(2019, 12, 31, 21, tzinfo=UTC), datetime(2020, 12, 31, 20, 59, 59, tzinfo=UTC), "range"),
+        ("08.2020", datetime(2020, 7, 31, 21, tzinfo=UTC), datetime(2020, 8, 31, 20, 59, 59, tzinfo=UTC), "range"),
+        ("2020-08", datetime(2020, 7, 31, 21, tzinfo=UTC), datetime(2020, 8, 31, 20, 59, 59, tzinfo=UTC), "range"),
+        ("10.08.2020", datetime(2020, 8, 9, 21, tzinfo=UTC), datetime(2020, 8, 10, 20, 59, 59, tzinfo=UTC), "day"),
+        ("10.08.2020 22:30", datetime(2020, 8, 10, 19, 30, tzinfo=UTC), datetime(2020, 8, 10, 19, 30, tzinfo=UTC), "minute"),
+        ("10.08.2020 22", datetime(2020, 8, 10, 19, tzinfo=UTC), datetime(2020, 8, 10, 19, 59, 59, tzinfo=UTC), "hour"),
+        ("2020-08-10T22:30:00Z", datetime(2020, 8, 10, 22, 30, tzinfo=UTC), datetime(2020, 8, 10, 22, 30, tzinfo=UTC), "minute"),
+        ("2020-08-10T22:30+02:00", datetime(2020, 8, 10, 20, 30, tzinfo=UTC), datetime(2020, 8, 10, 20, 30, tzinfo=UTC), "minute"),
+    ],
+)  # fmt: skip
+def test_dates_as_people_write_them(
+    written: str, start: datetime, end: datetime, precision: str
+) -> None:
+    when = parse_when(written)
+    assert (when.start, when.end, when.precision) == (start, end, precision)
+
+
+def test_slash_dates_only_when_declared_month_first() -> None:
+    with pytest.raises(DateProblem, match="ambiguous"):
+        parse_when("08/10/2020")
+    when = parse_when("08/10/2020 22:30", us_dates=True)
+    assert when.start == datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["31.02.2020", "yesterday", "10.08.1812", "2020-13-01", "25:00"])
+def test_impossible_dates_are_refused(bad: str) -> None:
+    with pytest.raises(DateProblem):
+        parse_when(bad)
+
+
+def test_end_widens_the_window_and_defaults_to_range() -> None:
+    when = window_of("10.08.2020", "12.08.2020", "")
+    assert when is not None
+    assert when.precision == "range"
+    assert when.end == datetime(2020, 8, 12, 20, 59, 59, tzinfo=UTC)
+    with pytest.raises(DateProblem, match="end without a start"):
+        window_of("", "12.08.2020", "")
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+CYRILLIC = "external_id,title\r\nb-1,Збіццё каля метро Пушкінская\r\n"
+
+
+def test_utf8_with_and_without_bom_and_cp1251_are_detected() -> None:
+    assert detect_encoding(CYRILLIC.encode("utf-8")) == "utf-8"
+    assert detect_encoding(b"\xef\xbb\xbf" + CYRILLIC.encode("utf-8")) == "utf-8-sig"
+    assert (
+        detect_encoding(CYRILLIC.replace("і", "и").replace("ё", "е").encode("cp1251")) == "cp1251"
+    )
+
+
+def test_bom_does_not_end_up_in_the_first_column_name() -> None:
+    raw = io.BytesIO(b"\xef\xbb\xbf" + "title\r\nЗбіццё\r\n".encode())
+    text, enc = open_text(raw)
+    result = list(csvio.read_records(text, "incidents"))
+    assert enc == "utf-8-sig"
+    assert isinstance(result[0], RowOk)
+
+
+def test_latin1_bytes_that_are_not_cyrillic_are_refused_clearly() -> None:
+    with pytest.raises(EncodingProblem, match="not UTF-8"):
+        detect_encoding("title\r\nCafé Müller Straße Größe\r\n".encode("latin-1"))
+
+
+def test_mixed_encodings_fail_clearly_not_as_mojibake(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = ("title\r\n" + "Минск\r\n" * 10).encode()
+    bad = "Мінск\r\n".encode("cp1251")
+    with pytest.raises(EncodingProblem, match="mixes encodings"):
+        open_text(io.BytesIO(good + bad))
+    # beyond the sniffed head: the streaming decoder stops at the line
+    monkeypatch.setattr("crimebook.interchange.formats.encoding.SNIFF_BYTES", 20)
+    text, _ = open_text(io.BytesIO(good * 100 + bad))
+    with pytest.raises(FileProblem, match="mixes encodings"):
+        list(csvio.read_records(text, "incidents"))
+
+
+# --- CSV shape ---------------------------------------------------------------------------
+
+
+def test_mixed_line_endings_and_quoted_newlines_keep_line_numbers() -> None:
+    text = HEADER + 'a,"first\nline two",10.08.2020,53.9,27.5\nb,second,2020,,\rc,third,,,\r\n'
+    result = rows(text)
+    assert [r.line for r in result] == [2, 4, 5]
+    assert all(isinstance(r, RowOk) for r in result)
+    first = result[0]
+    assert isinstance(first, RowOk)
+    assert first.record.title == "first\nline two"  # type: ignore[union-attr]
+
+
+def test_semicolon_delimited_files_from_russian_excel() -> None:
+    result = rows("title;start;latitude;longitude\r\nX;10.08.2020;53,9;27,5\r\n")
+    assert isinstance(result[0], RowOk)
+    assert result[0].record.latitude == 53.9  # type: ignore[union-attr]
+
+
+def test_missing_required_and_unknown_columns_are_named() -> None:
+    with pytest.raises(FileProblem, match=r"missing required column\(s\): title"):
+        rows("start,place_name\r\n2020,x\r\n")
+    with pytest.raises(FileProblem, match=r"unknown column\(s\): Дата, Colour"):
+        rows("title,Дата,Colour\r\nx,2020,red\r\n")
+    ok = rows("title,Дата,Colour\r\nx,2020,red\r\n", mapping={"Дата": "start"}, ignore_extra=True)
+    assert isinstance(ok[0], RowOk)
+    assert ok[0].record.precision == "range"  # type: ignore[union-attr]
+
+
+def test_rows_with_extra_or_missing_cells_are_rejected_per_row() -> None:
+    result = rows(HEADER + "a,ok,2020,,\r\nb,too,many,cells,here,now\r\nc,few\r\n")
+    assert isinstance(result[0], RowOk)
+    assert isinstance(result[1], RowError) and "more than the 5" in result[1].errors["__all__"][0]
+    assert isinstance(result[2], RowError) and "fewer" in result[2].errors["__all__"][0]
+
+
+def test_unclosed_quote_fails_the_file_with_its_line() -> None:
+    with pytest.raises(FileProblem, match="line 3"):
+        rows(HEADER + "a,ok,,,\r\n" + 'b,"never closed' + "x" * (csvio.MAX_CELL + 10))
+
+
+def test_empty_file_is_a_clear_error() -> None:
+    with pytest.raises(FileProblem, match="empty"):
+        rows("")
+
+
+# --- coordinates -------------------------------------------------------------------------
+
+
+def test_out_of_range_and_swapped_coordinates() -> None:
+    result = rows(
+        HEADER + "a,x,,95.0,27.5\r\nb,x,,27.55,53.9\r\nc,x,,53.9,\r\n", region=REGIONS["belarus"]
+    )
+    assert "out of range" in result[0].errors["latitude"][0]  # type: ignore[union-attr]
+    assert "look swapped" in result[1].errors["latitude"][0]  # type: ignore[union-attr]
+    assert "both latitude and longitude" in result[2].errors["latitude"][0]  # type: ignore[union-attr]
+
+
+def test_swap_is_named_even_without_a_region_when_only_the_swap_is_in_range() -> None:
+    assert "swapped" in check_coordinates(120.0, 53.0, None)["latitude"][0]
+    assert check_coordinates(53.9, 27.5, REGIONS["belarus"]) == {}
+    assert (
+        "outside the declared region"
+        in check_coordinates(48.8, 2.3, REGIONS["belarus"])["latitude"][0]
+    )
+
+
+# --- formula injection on export ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+)
+def test_formula_cells_are_neutralised_and_restored_on_import(cell: str) -> None:
+    out = io.StringIO()
+    csvio.write_incidents(out, [IncidentRecord(title=cell, place_name=cell)])
+    written = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert written[1][1] == "'" + cell
+    back = list(csvio.read_records(io.StringIO(out.getvalue(), newline=""), "incidents"))
+    assert isinstance(back[0], RowOk)
+    assert back[0].record.title == cell or back[0].record.title == cell.strip()  # type: ignore[union-attr]
+
+
+def test_negative_numbers_stay_numbers() -> None:
+    assert csvio.neutralise("-71.25") == "-71.25"
+    assert csvio.neutralise("-cmd") == "'-cmd"
+
+
+# --- JSON caps ---------------------------------------------------------------------------
+
+
+def test_json_bomb_by_depth_is_refused_before_parsing() -> None:
+    bomb = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(JsonProblem, match="nests deeper"):
+        load_capped(io.BytesIO(bomb))
+
+
+def test_json_bomb_by_size_is_refused_without_reading_it_all() -> None:
+    class Endless(io.RawIOBase):
+        read_bytes = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+            n = len(buffer)
+            buffer[:n] = b" " * n
+            self.read_bytes += n
+            return n
+
+    stream = Endless()
+    with pytest.raises(JsonProblem, match="larger than"):
+        load_capped(io.BufferedReader(stream), max_bytes=1 << 20)
+    assert stream.read_bytes < 4 << 20
+
+
+def test_strings_with_brackets_do_not_count_as_depth() -> None:
+    assert load_capped(
+        io.BytesIO(b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}'), max_depth=2
+    )
+
+
+def test_nan_is_not_json() -> None:
+    with pytest.raises(JsonProblem):
+        load_capped(io.BytesIO(b'{"a": NaN}'))
+
+
+# --- GeoJSON -----------------------------------------------------------------------------
+
+
+def _fc(*features: object) -> io.BytesIO:
+    import json
+
+    return io.BytesIO(
+        json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+    )
+
+
+def test_geojson_points_only_in_lon_lat_order() -> None:
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [27.5, 53.9]},
+        "properties": {"title": "x", "start": "10.08.2020"},
+    }
+    line = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]},
+        "properties": {"title": "y"},
+    }
+    bad = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": ["a", 1]},
+        "properties": {"title": "z"},
+    }
+    result = list(geojson.read_features(_fc(point, line, bad)))
+    assert isinstance(result[0], RowOk) and result[0].record.latitude == 53.9  # type: ignore[union-attr]
+    assert "Only Point" in result[1].errors["geometry"][0]  # type: ignore[union-attr]
+    assert "numbers" in result[2].errors["geometry"][0]  # type: ignore[union-attr]
+    with pytest.raises(JsonProblem, match="FeatureCollection"):
+        list(geojson.read_features(io.BytesIO(b'{"type": "Feature"}')))
+
+
+# --- TimeMap -----------------------------------------------------------------------------
+
+
+def test_timemap_events_sources_associations() -> None:
+    import json
+
+    doc = {
+        "events": [
+            {"id": "e1", "description": "Beaten at the bus stop", "date": "8/10/2020", "time": "22:30",
+             "location": "Pushkinskaya", "latitude": "53.9093", "longitude": "27.4955",
+             "associations": ["torture", "night"], "sources": ["s1"]},
+        ],
+        "sources": [{"id": "s1", "title": "Video", "paths": ["https://example.org/v.mp4"], "type": "Video"}],
+        "associations": [
+            {"id": "torture", "title": "Torture", "mode": "FILTER", "filter_paths": ["torture"]},
+            {"id": "night", "title": "At night", "mode": "FILTER", "filter_paths": ["night"]},
+        ],
+    }  # fmt: skip
+    sources, events, notes = timemap.read_timemap(
+        io.BytesIO(json.dumps(doc).encode()), known_terms={"torture"}
+    )
+    src = next(iter(sources))
+    ev = next(iter(events))
+    assert isinstance(src, RowOk) and src.record.url == "https://example.org/v.mp4"  # type: ignore[union-attr]
+    assert isinstance(ev, RowOk)
+    rec = ev.record
+    assert isinstance(rec, IncidentRecord)
+    assert rec.violation_types == ("torture",)
+    assert "TimeMap associations: At night" in rec.description
+    assert rec.source_refs == ("s1",)
+    assert rec.start == datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
+    assert notes and "At night" in notes[0]
+
+
+def test_timemap_aggregate_hides_titles_places_and_exact_points() -> None:
+    recs = [
+        IncidentRecord(title="secret title", place_name="flat 5", start=datetime(2020, 8, 10, 19, tzinfo=UTC),
+                       latitude=53.90931, longitude=27.49551, violation_types=("torture",)),
+        IncidentRecord(title="other", start=datetime(2020, 8, 10, 20, tzinfo=UTC),
+                       latitude=53.90412, longitude=27.49012, violation_types=("torture",)),
+    ]  # fmt: skip
+    events = timemap.aggregate(recs)
+    assert len(events) == 1
+    assert events[0]["count"] == 2
+    assert events[0]["latitude"] == "53.905000"
+    out = io.StringIO()
+    timemap.write_timemap(out, events, {})
+    assert "secret title" not in out.getvalue() and "flat 5" not in out.getvalue()
+
+
+def test_full_json_rejects_unknown_fields_and_naive_times() -> None:
+    import json
+
+    doc = {"format": "crimebook-interchange", "version": 1, "sources": [],
+           "incidents": [{"title": "x", "start": "2020-08-10T10:00:00", "colour": "red"}]}  # fmt: skip
+    _, incidents = fulljson.read_document(io.BytesIO(json.dumps(doc).encode()))
+    row = next(iter(incidents))
+    assert isinstance(row, RowError)
+    assert "Unknown field(s): colour." in row.errors["__all__"]
+    assert "no UTC offset" in row.errors["start"][0]
