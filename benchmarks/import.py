@@ -1,0 +1,243 @@
+"""Import benchmark: incidents per second and peak memory of ``crimebook import --bulk`` from
+CSV, next to the raw bulk-load speed of the same rows measured in the same run
+(``executemany`` into a plain table on SQLite, ``COPY`` on PostgreSQL) — CONVENTIONS 14.
+
+Each measurement runs in a fresh child process (peak RSS is that child's own). The import
+goes through the real path: encoding detection, the streaming CSV parser with all row
+checks, the register's domain rules, vocabulary and duplicate lookups, ``bulk_create`` in
+batches with one audit entry per batch, all in one transaction. The import is also run on a
+tenth of the rows so that peak memory can be compared as the file grows.
+
+Run: ``.venv/bin/python benchmarks/import.py [--rows 100000] [--backends sqlite,postgres]
+[--pg-url postgres://postgres@127.0.0.1:5432/crimebook_bench_import]``. PostgreSQL uses a
+scratch database (dropped and created); it is skipped with a message when unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = (
+    "external_id", "title", "description", "start", "end", "precision", "place_name",
+    "latitude", "longitude", "radius_m", "violation_types", "status", "verification",
+    "confidentiality", "source_refs",
+)  # fmt: skip
+TYPES = ("torture", "arbitrary_detention", "ill_treatment", "excessive_force")
+RAW_TABLE_SQL = (
+    "CREATE TABLE raw_incidents (external_id text, title text, description text, "
+    'start {ts}, "end" {ts}, precision text, place_name text, latitude {fl}, longitude {fl}, '
+    "radius_m {fl}, violation_types text, status text, verification text, "
+    "confidentiality text, source_refs text)"
+)
+RAW_INSERT_SQL = "INSERT INTO raw_incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def make_csv(path: Path, rows: int, seed: int = 2020) -> None:
+    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    base = datetime(2020, 8, 9, 18, tzinfo=UTC)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            start = base + timedelta(minutes=rng.randrange(0, 12 * 24 * 60))
+            writer.writerow(
+                [
+                    f"bench-{i:08d}",
+                    f"Задержание и избиение №{i}",
+                    "Задержали у метро, избили в автозаке. " * rng.randrange(1, 4),
+                    start.isoformat(),
+                    (start + timedelta(minutes=rng.choice((0, 30, 60)))).isoformat(),
+                    "hour",
+                    "Минск, пр. Независимости",
+                    f"{53.85 + rng.random() * 0.1:.6f}",
+                    f"{27.45 + rng.random() * 0.2:.6f}",
+                    str(rng.choice((50, 300, 1000))),
+                    rng.choice(TYPES),
+                    "reported",
+                    "unverified",
+                    "confidential",
+                    "",
+                ]
+            )
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- children -----------------------------------------------------------------------------
+
+
+def child_import(csv_path: Path) -> dict[str, float]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from crimebook.accounts.services import compartment_create
+    from crimebook.interchange.formats import csvio
+    from crimebook.interchange.formats.encoding import open_text
+    from crimebook.interchange.imports import ImportOptions, records_import
+
+    call_command("migrate", verbosity=0)
+    compartment = compartment_create(actor=None, name=f"Bench {time.time_ns()}")
+    errors: list[object] = []
+    t0 = time.perf_counter()
+    with csv_path.open("rb") as raw:
+        text, _ = open_text(raw)
+        summary = records_import(
+            actor=None,
+            kind="incidents",
+            rows=csvio.read_records(text, "incidents"),
+            options=ImportOptions(compartment_id=compartment.pk, bulk=True, batch_size=1000),
+            on_error=errors.append,
+        )
+    elapsed = time.perf_counter() - t0
+    if errors or not summary.committed:
+        raise SystemExit(f"import failed: {errors[:3]}")
+    return {"seconds": elapsed, "rows": summary.created, "peak_mib": _peak_mib()}
+
+
+def child_raw(csv_path: Path, backend: str, pg_url: str) -> dict[str, float]:
+    if backend == "sqlite":
+        import sqlite3
+
+        db = csv_path.with_suffix(".raw.sqlite3")
+        db.unlink(missing_ok=True)
+        conn = sqlite3.connect(db)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(RAW_TABLE_SQL.format(ts="text", fl="real"))
+        t0 = time.perf_counter()
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            conn.executemany(RAW_INSERT_SQL, reader)
+        conn.commit()
+        elapsed = time.perf_counter() - t0
+        rows = conn.execute("SELECT count(*) FROM raw_incidents").fetchone()[0]
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(pg_url) as conn:
+            conn.execute("DROP TABLE IF EXISTS raw_incidents")
+            conn.execute(RAW_TABLE_SQL.format(ts="timestamptz", fl="float8"))
+            conn.commit()
+            t0 = time.perf_counter()
+            with (
+                conn.cursor() as cur,
+                cur.copy("COPY raw_incidents FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                csv_path.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            conn.commit()
+            elapsed = time.perf_counter() - t0
+            rows = conn.execute("SELECT count(*) FROM raw_incidents").fetchone()[0]  # type: ignore[index]
+    return {"seconds": elapsed, "rows": rows, "peak_mib": _peak_mib()}
+
+
+# ---- parent -------------------------------------------------------------------------------
+
+
+def run_child(
+    kind: str, csv_path: Path, backend: str, env: dict[str, str], pg_url: str
+) -> dict[str, float]:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--child", kind, "--csv", str(csv_path), "--backend", backend,
+         "--pg-url", pg_url],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def pg_reset(pg_url: str) -> bool:
+    import psycopg
+
+    base, _, name = pg_url.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"postgres: skipped ({exc.__class__.__name__}: server not reachable)")
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_import"
+    )
+    parser.add_argument("--child", choices=("import", "raw"))
+    parser.add_argument("--csv", type=Path)
+    parser.add_argument("--backend", default="sqlite")
+    args = parser.parse_args()
+    if args.child:
+        fn = (
+            child_import(args.csv)
+            if args.child == "import"
+            else child_raw(args.csv, args.backend, args.pg_url)
+        )
+        print(json.dumps(fn))
+        return
+    with tempfile.TemporaryDirectory(prefix="cb-bench-import-") as tmp:
+        work = Path(tmp)
+        sizes = sorted({max(1, args.rows // 10), args.rows})
+        files = {}
+        for n in sizes:
+            files[n] = work / f"incidents-{n}.csv"
+            make_csv(files[n], n)
+        big = files[args.rows]
+        print(f"input: {args.rows:,} incidents, {big.stat().st_size / 2**20:,.1f} MiB CSV (UTF-8)")
+        for backend in args.backends.split(","):
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "crimebook.settings",
+                "CRIMEBOOK_KEY_DIR": str(work / "keys"),
+            }
+            results = {}
+            for n in sizes:
+                if backend == "postgres":
+                    if not pg_reset(args.pg_url):
+                        break
+                    env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
+                else:
+                    data = work / f"data-{n}"
+                    env["CRIMEBOOK_DATA_DIR"] = str(data)
+                    env["CRIMEBOOK_DATABASE_URL"] = ""
+                results[n] = run_child("import", files[n], backend, env, args.pg_url)
+            if args.rows not in results:
+                continue
+            raw = run_child("raw", big, backend, env, args.pg_url)
+            imp = results[args.rows]
+            imp_rate = imp["rows"] / imp["seconds"]
+            raw_rate = raw["rows"] / raw["seconds"]
+            baseline = "executemany" if backend == "sqlite" else "COPY"
+            print(
+                f"{backend}: import {imp_rate:,.0f} rows/s ({imp['seconds']:.1f} s), "
+                f"raw {baseline} {raw_rate:,.0f} rows/s ({raw['seconds']:.1f} s); "
+                f"ratio {imp_rate / raw_rate:.1%}"
+            )
+            memory = ", ".join(f"{n:,} rows → {r['peak_mib']:.0f} MiB" for n, r in results.items())
+            print(f"{backend}: peak RSS of the import process: {memory}")
+
+
+if __name__ == "__main__":
+    main()
