@@ -26,14 +26,16 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.interchange import _bulk
 from crimebook.interchange.formats.records import IncidentRecord, Row, RowError, SourceRecord
 from crimebook.register.domain import check_place, check_window
 from crimebook.register.models import Incident, Source, Term
@@ -306,7 +308,7 @@ class _Bulk:
             .values_list("pk", flat=True)
         ) if source_map else set()  # fmt: skip
         seen: dict[str, int] = {}
-        new: list[tuple[Incident, IncidentRecord, list[int]]] = []
+        new: list[tuple[IncidentRecord, list[int]]] = []
         for line, rec in batch:
             ext = rec.external_id
             if ext and ext in seen:
@@ -332,60 +334,64 @@ class _Bulk:
             if errors:
                 run.reject(RowError(line, errors, ext))
                 continue
-            obj = Incident(
-                compartment_id=cid,
-                title=rec.title,
-                description=rec.description,
-                start=rec.start,
-                end=rec.end,
-                precision=rec.precision,
-                place_name=rec.place_name,
-                latitude=rec.latitude,
-                longitude=rec.longitude,
-                radius_m=rec.radius_m,
-                status=rec.status,
-                verification=rec.verification,
-                confidentiality=rec.confidentiality,
-                external_id=ext,
-                created_by_id=self.created_by,
-            )
-            new.append((obj, rec, [source_map[r] for r in rec.source_refs]))
+            new.append((rec, [source_map[r] for r in rec.source_refs]))
         if not new:
             return
-        Incident.objects.bulk_create([obj for obj, _, _ in new])
-        vt = Incident.violation_types.through
-        vt.objects.bulk_create(
+        ids = _bulk.reserve_ids(Incident, len(new))
+        now = timezone.now()
+        rows = [
+            {
+                "id": pk, "compartment_id": cid, "start": rec.start, "end": rec.end,
+                "precision": rec.precision, "place_name": rec.place_name,
+                "latitude": rec.latitude, "longitude": rec.longitude, "radius_m": rec.radius_m,
+                "uuid": uuid.uuid4(), "title": rec.title, "description": rec.description,
+                "status": rec.status, "verification": rec.verification,
+                "confidentiality": rec.confidentiality, "external_id": rec.external_id,
+                "created_by_id": self.created_by, "created_at": now, "updated_at": now,
+            }
+            for pk, (rec, _) in zip(ids, new, strict=True)
+        ]  # fmt: skip
+        _bulk.insert(Incident, rows)
+        _bulk.insert(
+            Incident.violation_types.through,
             [
-                vt(incident_id=obj.pk, term_id=self.terms[code])
-                for obj, rec, _ in new
+                {"incident_id": pk, "term_id": self.terms[code]}
+                for pk, (rec, _) in zip(ids, new, strict=True)
                 for code in dict.fromkeys(rec.violation_types)
-            ]
+            ],
         )
-        st = Incident.sources.through
-        st.objects.bulk_create(
+        _bulk.insert(
+            Incident.sources.through,
             [
-                st(incident_id=obj.pk, source_id=s)
-                for obj, _, sids in new
+                {"incident_id": pk, "source_id": s}
+                for pk, (_, sids) in zip(ids, new, strict=True)
                 for s in dict.fromkeys(sids)
-            ]
+            ],
         )
         digest = hashlib.sha256()
-        for obj, rec, _ in new:
-            canonical = {**asdict(rec), "start": str(rec.start), "end": str(rec.end), "pk": obj.pk}
-            digest.update(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode())
-            digest.update(b"\n")
+        for pk, (rec, _) in zip(ids, new, strict=True):
+            digest.update(_canonical(pk, rec))
         audit_record(
             actor=run.actor,
             action="import",
             object_type="register.incident",
-            object_id=f"{new[0][0].pk}..{new[-1][0].pk}",
+            object_id=f"{ids[0]}..{ids[-1]}",
             changes={
-                "created": [[obj.pk, obj.external_id] for obj, _, _ in new],
+                "created": [[pk, rec.external_id] for pk, (rec, _) in zip(ids, new, strict=True)],
                 "compartment": cid,
                 "rows_sha256": digest.hexdigest(),
             },
         )
         run.summary.created += len(new)
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(IncidentRecord))
+
+
+def _canonical(pk: int, rec: IncidentRecord) -> bytes:
+    """One line per created row for the batch digest (pk + every field, JSON)."""
+    values = [pk, *(getattr(rec, name) for name in _RECORD_FIELDS)]
+    return json.dumps(values, default=str, ensure_ascii=False).encode() + b"\n"
 
 
 def records_import(
