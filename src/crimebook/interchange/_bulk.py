@@ -10,6 +10,7 @@ row and ``sqlite_sequence`` are reserved for us (a deleted incident's id is neve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from typing import Any
 
 from django.db import connection, models
@@ -20,6 +21,8 @@ Row = dict[str, Any]
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite":  # what Django stores: naive UTC text
+            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
         adapt = connection.ops.adapt_datetimefield_value
         return lambda v: None if v is None else adapt(v)
     if isinstance(field, models.UUIDField):
