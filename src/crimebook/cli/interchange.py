@@ -314,9 +314,13 @@ def export(
                     actor=user, fmt=cast(Any, fmt), use=chosen_use, out=handle
                 )
     except PermissionDenied as exc:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         fail(str(exc))
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)  # nothing leaves without its audit entry
+        raise
     if tmp is not None and out is not None:
         tmp.replace(out)
     err.print(f"exported {result.count} {kind} ({fmt}, for {use}); audited")
