@@ -31,7 +31,7 @@ UNIT_EDITORS = {Role.ADMINISTRATOR, Role.INVESTIGATOR, Role.ANALYST}
 # URL-name prefix → the record in compartment A its <pk> names ("unit" is shared reference data)
 KINDS = {
     "incident": "incident",
-    "act": "incident",  # act_create takes the incident
+    "act": "act",
     "involvement": "act",
     "person": "person",
     "unit": "unit",
