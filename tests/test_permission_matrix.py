@@ -120,8 +120,8 @@ def _path(route: str, pk: int | None) -> str:
 
 def _kind(name: str) -> str | None:
     short = name.split(":", 1)[1]
-    if short == "home" or (short.endswith(("_list", "_create")) and "<" not in short):
-        pass
+    if short == "act_create":  # takes the incident (acts/<pk>/ pages take the act)
+        return "incident"
     for prefix, kind in KINDS.items():
         if short.startswith(prefix + "_"):
             return kind
