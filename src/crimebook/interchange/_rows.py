@@ -1,0 +1,239 @@
+"""Per-row import steps shared by every kind: options, summary, run state, external-id
+lookups, and one function per kind that sends a parsed row to its register service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Max
+
+from crimebook.audit.services import Actor
+from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.interchange.formats.records import IncidentRecord, RowError, SourceRecord
+from crimebook.register.models import Incident, Source
+from crimebook.register.services import (
+    IncidentData,
+    SourceData,
+    incident_create,
+    incident_update,
+    source_create,
+    source_update,
+)
+
+OWN_PREFIX = "crimebook:"
+Duplicate = Literal["skip", "update"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    compartment_id: int
+    dry_run: bool = False
+    on_duplicate: Duplicate = "skip"
+    bulk: bool = False
+    batch_size: int = 1000
+
+
+@dataclass
+class ImportSummary:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    committed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ErrorSink = Callable[[RowError], None]
+Progress = Callable[[int], None]
+
+
+class Abort(Exception):
+    """Raised inside the transaction to roll it back after a rejected row or a dry run."""
+
+
+def lookup(model: type[Incident] | type[Source], exts: Iterable[str]) -> dict[str, int]:
+    """external id → pk for ids already in the register (plain and ``crimebook:<uuid>``)."""
+    wanted = [e for e in exts if e]
+    found = dict(model.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+    own = {e[len(OWN_PREFIX) :]: e for e in wanted if e.startswith(OWN_PREFIX) and e not in found}
+    if own:
+        valid = {}
+        for raw_uuid, ext in own.items():
+            try:
+                valid[str(uuid.UUID(raw_uuid))] = ext
+            except ValueError:
+                continue
+        for uid, pk in model.objects.filter(uuid__in=list(valid)).values_list("uuid", "pk"):
+            found[valid[str(uid)]] = pk
+    return {str(k): v for k, v in found.items()}
+
+
+def resolve_sources(refs: Iterable[str], compartment_id: int) -> tuple[tuple[int, ...], list[str]]:
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        return (), []
+    found = lookup(Source, refs)
+    in_comp = set(
+        Source.objects.filter(
+            pk__in=list(found.values()), compartment_id=compartment_id
+        ).values_list("pk", flat=True)
+    )
+    ids = tuple(found[r] for r in refs if found.get(r) in in_comp)
+    missing = [r for r in refs if found.get(r) not in in_comp]
+    return ids, missing
+
+
+def _incident_data(
+    rec: IncidentRecord, compartment_id: int, source_ids: tuple[int, ...]
+) -> IncidentData:
+    return IncidentData(
+        compartment_id=compartment_id,
+        title=rec.title,
+        description=rec.description,
+        start=rec.start,
+        end=rec.end,
+        precision=rec.precision,
+        place_name=rec.place_name,
+        latitude=rec.latitude,
+        longitude=rec.longitude,
+        radius_m=rec.radius_m,
+        violation_types=rec.violation_types,
+        status=rec.status,
+        verification=rec.verification,
+        confidentiality=rec.confidentiality,
+        source_ids=source_ids,
+        external_id=rec.external_id,
+    )
+
+
+def _source_data(rec: SourceRecord, compartment_id: int) -> SourceData:
+    from datetime import date
+
+    return SourceData(
+        compartment_id=compartment_id,
+        kind=rec.kind,
+        title=rec.title,
+        description=rec.description,
+        url=rec.url,
+        received_on=date.fromisoformat(rec.received_on) if rec.received_on else None,
+        reliability=rec.reliability,
+        credibility=rec.credibility,
+        consent_investigation=rec.consent_investigation,
+        consent_prosecution=rec.consent_prosecution,
+        consent_publication=rec.consent_publication,
+        external_id=rec.external_id,
+    )
+
+
+class Run:
+    """State of one import (counters, the pk high-water mark, the error sink)."""
+
+    def __init__(
+        self, *, actor: Actor | None, options: ImportOptions, kind: str, on_error: ErrorSink
+    ) -> None:
+        self.actor = actor
+        self.options = options
+        self.summary = ImportSummary(kind=kind, dry_run=options.dry_run)
+        self.on_error = on_error
+        model = Incident if kind == "incidents" else Source
+        self.high_water = model.objects.aggregate(m=Max("pk"))["m"] or 0
+
+    def reject(self, row: RowError) -> None:
+        self.summary.rejected += 1
+        self.on_error(row)
+
+    def duplicate(self, line: int, ext: str | None, pk: int | None) -> str:
+        """ "new", "skip", "update" or "error" for a row whose external id maps to ``pk``."""
+        if pk is None:
+            return "new"
+        if pk > self.high_water:
+            self.reject(
+                RowError(line, {"external_id": [f"{ext!r} repeats a row above in this file."]}, ext)
+            )
+            return "error"
+        return self.options.on_duplicate
+
+
+def service_row(run: Run, line: int, ext: str | None, write: Callable[[], object]) -> bool:
+    try:
+        with transaction.atomic():
+            write()
+    except ValidationFailed as exc:
+        run.reject(RowError(line, exc.errors, ext))
+        return False
+    except (NotFound, PermissionDenied) as exc:
+        run.reject(RowError(line, {"__all__": [f"{exc}: not allowed or not found."]}, ext))
+        return False
+    return True
+
+
+def incident_row(run: Run, line: int, rec: IncidentRecord) -> None:
+    cid = run.options.compartment_id
+    ext = rec.external_id
+    source_ids, missing = resolve_sources(rec.source_refs, cid)
+    if missing:
+        run.reject(RowError(line, {"source_refs": [missing_sources(missing)]}, ext))
+        return
+    existing = lookup(Incident, [ext]).get(ext) if ext else None
+    action = run.duplicate(line, ext, existing)
+    if action == "error":
+        return
+    if action == "skip":
+        run.summary.skipped += 1
+        return
+    data = _incident_data(rec, cid, source_ids)
+    if action == "update":
+        assert existing is not None
+        incident = Incident.objects.get(pk=existing)
+        if ext and ext.startswith(OWN_PREFIX) and incident.external_id != ext:
+            data = _incident_data(
+                IncidentRecord(**{**asdict(rec), "external_id": incident.external_id}),
+                cid,
+                source_ids,
+            )
+        if service_row(
+            run, line, ext, lambda: incident_update(actor=run.actor, incident=incident, data=data)
+        ):
+            run.summary.updated += 1
+        return
+    if service_row(run, line, ext, lambda: incident_create(actor=run.actor, data=data)):
+        run.summary.created += 1
+
+
+def missing_sources(missing: list[str]) -> str:
+    return f"No source with external id {', '.join(map(repr, missing))} in this compartment (import sources first)."
+
+
+def source_row(run: Run, line: int, rec: SourceRecord) -> None:
+    cid = run.options.compartment_id
+    ext = rec.external_id
+    existing = lookup(Source, [ext]).get(ext) if ext else None
+    action = run.duplicate(line, ext, existing)
+    if action == "error":
+        return
+    if action == "skip":
+        run.summary.skipped += 1
+        return
+    data = _source_data(rec, cid)
+    if action == "update":
+        assert existing is not None
+        source = Source.objects.get(pk=existing)
+        if ext and ext.startswith(OWN_PREFIX):
+            data = SourceData(**{**asdict(data), "external_id": source.external_id})
+        if service_row(
+            run, line, ext, lambda: source_update(actor=run.actor, source=source, data=data)
+        ):
+            run.summary.updated += 1
+        return
+    if service_row(run, line, ext, lambda: source_create(actor=run.actor, data=data)):
+        run.summary.created += 1
