@@ -8,6 +8,7 @@ whose record type the matrix does not know fails here until it is added to ``KIN
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,10 +21,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from crimebook.accounts.models import Role
 from crimebook.accounts.services import api_token_create
 from crimebook.api.main import api
+from crimebook.evidence.models import EvidenceItem
+from crimebook.evidence.selectors import evidence_for
+from crimebook.evidence.services import evidence_ingest_stream
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.stats import register_stats
 from tests import factories as f
+from tests.evidence.helpers import jpeg_bytes, use_vault
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,7 @@ KINDS = {
     "unit": "unit",
     "deployment": "deployment",
     "source": "source",
+    "evidence": "evidence",
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only
 
@@ -75,12 +81,20 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
             act_id=act.pk, person_id=suspect.pk, degree="perpetrated", basis_source_ids=(src.pk,)
         ),
     )
+    evidence = evidence_ingest_stream(
+        actor=None, compartment_id=compartment.pk, name=f"{label}.jpg",
+        stream=io.BytesIO(jpeg_bytes()),
+    )  # fmt: skip
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
-            "deployment": deployment, "post": post}  # fmt: skip
+            "deployment": deployment, "post": post,
+            "evidence": EvidenceItem.objects.get(pk=evidence.item_id)}  # fmt: skip
 
 
 @pytest.fixture
-def world(compartment: Any, other_compartment: Any, make_user: Any) -> World:
+def world(
+    compartment: Any, other_compartment: Any, make_user: Any, tmp_path: Any, settings: Any
+) -> World:
+    use_vault(tmp_path, settings)
     users: dict[str, Any] = {
         role.value: make_user(role.value, (compartment,))
         for role in Role
@@ -122,6 +136,8 @@ def _kind(name: str) -> str | None:
     short = name.split(":", 1)[1]
     if short == "act_create":  # takes the incident (acts/<pk>/ pages take the act)
         return "incident"
+    if short == "home" or (short.endswith(("_list", "_create")) and "<" not in short):
+        pass
     for prefix, kind in KINDS.items():
         if short.startswith(prefix + "_"):
             return kind
@@ -150,7 +166,14 @@ def test_anonymous_is_sent_to_login_everywhere(world: World) -> None:
         assert response["Location"].startswith("/accounts/login/"), name
 
 
-POST_ONLY = {"person_reveal", "involvement_create", "unit_parent_add"}
+POST_ONLY = {
+    "person_reveal",
+    "involvement_create",
+    "unit_parent_add",
+    "evidence_download",
+    "evidence_link",
+    "evidence_unlink",
+}
 # who: (member of A, may write somewhere)
 WHO = {
     "investigator": (True, True),
@@ -261,6 +284,7 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
         not selectors.involvements_for(mallory).filter(act__incident=world.a["incident"]).exists()
     )
     assert not selectors.persons_find_by_identity(mallory, name=f"{MARK} Victim Name").exists()
+    assert not evidence_for(mallory).filter(pk=world.a["evidence"].pk).exists()
 
 
 def _api_paths() -> list[tuple[str, str]]:

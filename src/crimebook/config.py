@@ -58,6 +58,10 @@ class Config(BaseSettings):
     intake_signing_key_file: Path | None = None
     intake_posts_per_minute: int = Field(default=6000, ge=1, le=1_000_000)
     intake_codename_tries_per_minute: int = Field(default=120, ge=1, le=100_000)
+    # Evidence vault: age public keys the evidentiary copies are sealed to (empty: the
+    # identity in the key directory, from `crimebook evidence keygen`).
+    vault_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    vault_dir: Path | None = None
 
     @field_validator("allowed_hosts", "backup_recipients", mode="before")
     @classmethod
@@ -66,14 +70,14 @@ class Config(BaseSettings):
             return [h.strip() for h in value.split(",") if h.strip()]
         return value
 
-    @field_validator("intake_recipients", mode="before")
+    @field_validator("intake_recipients", "vault_recipients", mode="before")
     @classmethod
     def _split_recipients(cls, value: object) -> object:
         if isinstance(value, str):
             return [r.strip() for r in value.split(",") if r.strip()]
         return value
 
-    @field_validator("intake_recipients")
+    @field_validator("intake_recipients", "vault_recipients")
     @classmethod
     def _check_recipients(cls, value: list[str]) -> list[str]:
         for recipient in value:
@@ -89,6 +93,10 @@ class Config(BaseSettings):
     def intake_signing_key_path(self) -> Path:
         path = self.intake_signing_key_file or self.intake_store_path / "receipt-signing.key"
         return path.expanduser().resolve()
+
+    @property
+    def vault_path(self) -> Path:
+        return (self.vault_dir or self.data_path / "vault").expanduser().resolve()
 
     @property
     def data_path(self) -> Path:

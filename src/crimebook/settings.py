@@ -29,6 +29,8 @@ CRIMEBOOK_DATA_DIR = CONFIG.data_path
 CRIMEBOOK_KEY_DIR = CONFIG.keys_path
 CRIMEBOOK_INTAKE_STORE_DIR = CONFIG.intake_store_path
 CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
+CRIMEBOOK_VAULT_DIR = CONFIG.vault_path
+CRIMEBOOK_VAULT_RECIPIENTS = CONFIG.vault_recipients
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "crimebook.web",
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
+    "crimebook.evidence",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -34,7 +34,8 @@ from crimebook.core.keys import KEY_FILE_NAME, get_keyring, key_file_path
 
 # Derived or ephemeral tables are rebuilt by ``migrate`` and not worth restoring.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
-COUNTED_APPS = ("accounts", "audit", "register")
+COUNTED_APPS = ("accounts", "audit", "register", "evidence")
+VAULT_IDENTITY = "keys/vault-identities.txt"
 
 
 @contextmanager
@@ -62,6 +63,34 @@ def _audit_head() -> dict[str, Any]:
     return {"entries": head.seq if head else 0, "head": head.entry_hash if head else None}
 
 
+def _vault_members() -> list[Member]:
+    """Every file of the evidence vault (age-sealed copies) and the vault identity."""
+    from crimebook.evidence.keys import identity_file_path, store
+
+    vault = store()
+    members = [Member(f"vault/{key}", vault.root / key) for key in vault.iter_keys()]
+    if identity_file_path().exists():
+        members.append(Member(VAULT_IDENTITY, identity_file_path()))
+    return members
+
+
+def _vault_restore(content: Path) -> None:
+    from crimebook.evidence.keys import identity_file_path, store
+
+    root = store().root
+    source = content / "vault"
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                target = root / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                shutil.copyfile(path, target)
+                os.chmod(target, 0o400)
+    if (content / VAULT_IDENTITY).is_file() and not identity_file_path().exists():
+        shutil.copyfile(content / VAULT_IDENTITY, identity_file_path())
+        os.chmod(identity_file_path(), 0o600)
+
+
 def backup_create(*, out: Path, recipients: list[str] | None = None) -> dict[str, Any]:
     """Write one sealed archive. Returns the manifest."""
     sealed_to = parse_recipients(recipients or list(settings.CRIMEBOOK_BACKUP_RECIPIENTS))
@@ -83,6 +112,7 @@ def backup_create(*, out: Path, recipients: list[str] | None = None) -> dict[str
         members = [
             Member("database.json", dump),
             Member(f"keys/{KEY_FILE_NAME}", key_file_path()),
+            *_vault_members(),
         ]
         manifest = write_archive(members, extra, out, sealed_to)
     with transaction.atomic():
@@ -133,6 +163,7 @@ def backup_restore(*, archive: Path, identity_file: Path) -> RestoreReport:
             call_command("loaddata", str(content / "database.json"), verbosity=0)
         shutil.copyfile(content / "keys" / KEY_FILE_NAME, key_target)
         os.chmod(key_target, 0o600)
+        _vault_restore(content)
     get_keyring.cache_clear()
     report = RestoreReport(manifest)
     chain = audit_chain_verify()

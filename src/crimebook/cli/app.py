@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from crimebook.cli import accounts, audit, backup, intake, interchange, keys, serve, stats
+from crimebook.cli import (
+    accounts,
+    audit,
+    backup,
+    evidence,
+    intake,
+    interchange,
+    keys,
+    serve,
+    stats,
+)
 from crimebook.cli.demo import demo as demo_command
 
 app = typer.Typer(
@@ -28,3 +38,6 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(intake.app, name="intake")
 app.add_typer(intake.receipt_app, name="receipt")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(evidence.cameras_app, name="cameras")
+app.add_typer(evidence.recordings_app, name="recordings")

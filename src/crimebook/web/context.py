@@ -19,6 +19,7 @@ NAV = (
     ("unit", "web:unit_list", _("Units")),
     ("deployment", "web:deployment_list", _("Deployments")),
     ("source", "web:source_list", _("Sources")),
+    ("evidence", "web:evidence_list", _("Evidence")),
 )
 # Pages whose URL name does not start with their section.
 SECTION_OF = {"involvement_create": "act", "post_create": "person"}

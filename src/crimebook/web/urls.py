@@ -4,7 +4,16 @@
 from django.urls import path
 
 from crimebook.web import views
-from crimebook.web.views import acts, deployments, incidents, persons, posts, sources, units
+from crimebook.web.views import (
+    acts,
+    deployments,
+    evidence,
+    incidents,
+    persons,
+    posts,
+    sources,
+    units,
+)
 
 app_name = "web"
 
@@ -38,4 +47,11 @@ urlpatterns = [
     path("sources/new/", sources.source_create, name="source_create"),
     path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
     path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
+    path("evidence/", evidence.evidence_list, name="evidence_list"),
+    path("evidence/new/", evidence.evidence_create, name="evidence_create"),
+    path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence_detail"),
+    path("evidence/<int:pk>/preview/", evidence.evidence_preview, name="evidence_preview"),
+    path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
+    path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
 ]

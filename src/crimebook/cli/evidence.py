@@ -1,0 +1,192 @@
+"""``crimebook evidence keygen|import|verify|process`` and ``crimebook cameras|recordings
+import``: thin shells over :mod:`crimebook.evidence` services."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from crimebook.cli._common import console, err, fail
+
+app = typer.Typer(help="The evidence vault: keys, import, verification.", no_args_is_help=True)
+cameras_app = typer.Typer(help="Camera inventories.", no_args_is_help=True)
+recordings_app = typer.Typer(help="Recording spans of cameras.", no_args_is_help=True)
+
+CompartmentOpt = Annotated[str, typer.Option("--compartment", "-c", help="Compartment name.")]
+
+
+def _compartment_id(name: str) -> int:
+    from crimebook.accounts.models import Compartment
+
+    found = Compartment.objects.filter(name=name).values_list("pk", flat=True).first()
+    if found is None:
+        fail(f"no compartment named {name!r}")
+    return int(found)
+
+
+@app.command("keygen")
+def keygen() -> None:
+    """Create the vault's age identity in the workspace key directory (back it up offline!)
+    and print its public key (CRIMEBOOK_VAULT_RECIPIENTS, with any escrow keys)."""
+    from crimebook.evidence.keys import vault_keygen
+
+    path, public, created = vault_keygen()
+    console.print(f"vault identity {'created' if created else 'already exists'}: {path}")
+    console.print(f"CRIMEBOOK_VAULT_RECIPIENTS={public}")
+
+
+def _walk(root: Path, problems: list[dict[str, object]]) -> Iterator[Path]:
+    """Regular files under ``root``, sorted; symlinks and unreadable directories are reported
+    and skipped (a symlink could point anywhere)."""
+
+    def onerror(exc: OSError) -> None:
+        problems.append({"path": str(exc.filename), "outcome": "skipped",
+                         "reason": f"unreadable directory: {exc.strerror}"})  # fmt: skip
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink() or not path.is_file():
+                problems.append({"path": str(path), "outcome": "skipped",
+                                 "reason": "not a regular file (symlink or device)"})  # fmt: skip
+                continue
+            yield path
+
+
+@app.command("import")
+def import_dir(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, readable=True)],
+    compartment: CompartmentOpt,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the machine-readable JSON report here.")
+    ] = None,
+    source: Annotated[int | None, typer.Option(help="Source id the files came from.")] = None,
+) -> None:
+    """Import every file under DIRECTORY into the vault (hash + seal + store, metadata,
+    thumbnails). Known content is recorded as a duplicate, not stored again."""
+    from crimebook.evidence.services import evidence_ingest_path
+
+    cid = _compartment_id(compartment)
+    root = directory.resolve()
+    problems: list[dict[str, object]] = []
+    files = list(_walk(root, problems))
+    total = sum(p.stat().st_size for p in files)
+    rows: list[dict[str, object]] = list(problems)
+    with Progress(
+        TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        TimeRemainingColumn(), console=err, disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("import", total=total)
+        for path in files:
+            name = path.relative_to(root).as_posix()
+            outcome = evidence_ingest_path(
+                actor=None, compartment_id=cid, path=path, name=name, source_id=source
+            )
+            rows.append(outcome.as_dict() | {"path": name})
+            progress.advance(task, path.stat().st_size if path.exists() else 0)
+    counts = Counter(str(r["outcome"]) for r in rows)
+    summary = {k: counts.get(k, 0) for k in ("ingested", "duplicate", "failed", "skipped")}
+    document = {"directory": str(root), "summary": summary, "files": rows}
+    if report is not None:
+        report.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    console.print(
+        f"{len(rows)} files: {summary['ingested']} ingested, {summary['duplicate']} duplicate, "
+        f"{summary['failed']} failed, {summary['skipped']} skipped"
+    )
+    for row in rows:
+        if row["outcome"] in {"failed", "skipped"}:
+            err.print(f"  {row['outcome']}: {row['path']} — {row['reason']}")
+    if summary["failed"] or summary["skipped"]:
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Decrypt and re-hash every stored file; report changed, missing and unexpected files
+    (exit 1 on any problem)."""
+    from crimebook.evidence.services import vault_expected, vault_verify
+
+    with Progress(
+        TextColumn("verifying vault"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("verify", total=len(vault_expected()))
+        result = vault_verify(progress=lambda n: progress.advance(task, n))
+    if as_json:
+        console.print_json(json.dumps(result.as_dict()))
+    elif result.ok:
+        console.print(f"[green]vault intact[/]: {result.checked} files re-hashed")
+    else:
+        for label, keys in (("CHANGED", result.changed), ("MISSING", result.missing),
+                            ("UNEXPECTED", result.unexpected), ("UNREADABLE", result.unreadable)):  # fmt: skip
+            for key in keys:
+                err.print(f"[bold red]{label}[/] {key}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _print_import(kind: str, result: object) -> None:
+    from crimebook.evidence.csvimport import ImportReport
+
+    assert isinstance(result, ImportReport)
+    console.print(
+        f"{result.rows} rows: {result.created} {kind} created, {result.error_count} errors"
+    )
+    for line, message in result.errors[:50]:
+        err.print(f"  line {line}: {message}")
+    if result.error_count > 50:
+        err.print(f"  … and {result.error_count - 50} more")
+    if result.error_count:
+        raise typer.Exit(1)
+
+
+@cameras_app.command("import")
+def cameras_import_command(
+    csv_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    compartment: CompartmentOpt,
+) -> None:
+    """Load a camera inventory: camera_id, latitude, longitude[, name, fov_radius_m, description]."""
+    from crimebook.evidence.csvimport import cameras_import
+
+    cid = _compartment_id(compartment)
+    _print_import("cameras", cameras_import(actor=None, compartment_id=cid, path=csv_file))
+
+
+@recordings_app.command("import")
+def recordings_import_command(
+    csv_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    compartment: CompartmentOpt,
+) -> None:
+    """Load recording spans: camera_id, start, end (ISO 8601 with offset)[, held_by,
+    recording_id]. Streamed in batches; millions of rows in bounded memory."""
+    from crimebook.evidence.csvimport import recordings_import
+
+    cid = _compartment_id(compartment)
+    with Progress(
+        TextColumn("importing recordings"), TextColumn("{task.completed} rows"),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("rows", total=None)
+        result = recordings_import(
+            actor=None, compartment_id=cid, path=csv_file,
+            progress=lambda n: progress.advance(task, n),
+        )  # fmt: skip
+    _print_import("recordings", result)

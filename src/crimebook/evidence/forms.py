@@ -1,0 +1,63 @@
+"""Forms of the evidence pages (they only parse input; services validate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crimebook.evidence.models import EvidenceItem
+from crimebook.web.forms import UserForm
+from crimebook.web.forms._fields import (
+    compartment_choices,
+    compartment_field,
+    date_field,
+    date_range_problem,
+    model_choices,
+    set_choices,
+    source_choices,
+)
+
+ANY = _("any")
+
+
+class EvidenceFilterForm(UserForm):
+    q = forms.CharField(
+        label=_("File name"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    date_from = date_field(_("Captured from"))
+    date_to = date_field(_("Captured until"))
+    near = forms.IntegerField(label=_("Near-duplicates of item #"), required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "kind", model_choices(EvidenceItem.Kind.choices, blank=ANY))
+        set_choices(self, "status", model_choices(EvidenceItem.Status.choices, blank=ANY))
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        if date_range_problem(data.get("date_from"), data.get("date_to")):
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class EvidenceUploadForm(UserForm):
+    compartment = compartment_field()
+    source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "compartment", compartment_choices(self.user))
+        set_choices(self, "source", source_choices(self.user, blank=_("none")))
+
+
+class EvidenceLinkForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("incident", _("incident")), ("act", _("act"))])
+    target = forms.IntegerField(label=_("Record number"), min_value=1)

@@ -1,0 +1,134 @@
+"""Reads of the evidence vault that depend on who asks (CONVENTIONS 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from crimebook.audit.models import AuditEntry
+from crimebook.audit.selectors import audit_entries_for_object
+from crimebook.core.errors import NotFound
+from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.pipeline import OBJECT_TYPE
+
+__all__ = [
+    "NEAR_DUPLICATE_DISTANCE",
+    "EvidenceFilter",
+    "cameras_for",
+    "evidence_custody",
+    "evidence_for",
+    "evidence_get_for",
+    "evidence_near_duplicates",
+    "evidence_preview_for",
+    "hamming",
+    "recordings_for",
+]
+
+NEAR_DUPLICATE_DISTANCE = 8
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & (2**64 - 1)).bit_count()
+
+
+@dataclass(frozen=True)
+class EvidenceFilter:
+    kind: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    near: int | None = None  # near-duplicates of this item id
+    incident_id: int | None = None
+    q: str = ""
+    originals_only: bool = True
+
+
+def _day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[EvidenceItem]:
+    f = filters or EvidenceFilter()
+    qs = EvidenceItem.objects.visible_to(user)
+    if f.originals_only:
+        qs = qs.filter(derived_from__isnull=True)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.date_from:
+        qs = qs.filter(captured_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(captured_at__lt=_day_start(f.date_to) + timedelta(days=1))
+    if f.incident_id:
+        qs = qs.filter(incidents__id=f.incident_id)
+    if f.q:
+        qs = qs.filter(original_name__icontains=f.q)
+    if f.near is not None:
+        anchor = qs.model.objects.visible_to(user).filter(pk=f.near).first()
+        if anchor is None or anchor.phash is None:
+            return qs.none()
+        ids = [anchor.pk, *(i.pk for i in evidence_near_duplicates(user, anchor))]
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+def evidence_get_for(user: Any, pk: object) -> EvidenceItem:
+    try:
+        item = EvidenceItem.objects.visible_to(user).filter(pk=int(str(pk))).first()
+    except (TypeError, ValueError):
+        item = None
+    if item is None:
+        raise NotFound("evidence item")
+    return item
+
+
+def evidence_near_duplicates(
+    user: Any, item: EvidenceItem, distance: int = NEAR_DUPLICATE_DISTANCE
+) -> list[EvidenceItem]:
+    """Visible originals whose perceptual hash is within ``distance`` bits of this one's."""
+    anchor = item.phash
+    if anchor is None:
+        return []
+    rows = (
+        EvidenceItem.objects.visible_to(user)
+        .filter(phash__isnull=False, derived_from__isnull=True)
+        .exclude(pk=item.pk)
+        .values_list("pk", "phash")
+    )
+    near = [
+        pk
+        for pk, phash in rows.iterator()
+        if phash is not None and hamming(phash, anchor) <= distance
+    ]
+    return list(EvidenceItem.objects.filter(pk__in=near).order_by("pk"))
+
+
+def evidence_preview_for(user: Any, pk: object) -> EvidenceItem:
+    """The thumbnail derivative of a visible item (the only thing shown inline)."""
+    item = evidence_get_for(user, pk)
+    preview = (
+        item.derivatives.filter(status=EvidenceItem.Status.INGESTED, kind="photo")
+        .order_by("pk")
+        .first()
+    )
+    if preview is None:
+        raise NotFound("preview")
+    return preview
+
+
+def evidence_custody(item: EvidenceItem) -> QuerySet[AuditEntry]:
+    """The item's custody timeline: every audit entry about it, oldest first."""
+    return audit_entries_for_object(OBJECT_TYPE, item.pk).order_by("seq")
+
+
+def cameras_for(user: Any) -> QuerySet[Camera]:
+    return Camera.objects.visible_to(user)
+
+
+def recordings_for(user: Any) -> QuerySet[Recording]:
+    return Recording.objects.visible_to(user).select_related("camera")

@@ -1,0 +1,323 @@
+"""Writes of the evidence vault (CONVENTIONS 1–2): ingest from a path, an upload or bytes;
+links to incidents and acts; audited access to originals; the whole-store verification."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.db import transaction
+
+from crimebook.audit.services import Actor, audit_record
+from crimebook.core.errors import NotFound, ValidationFailed
+from crimebook.evidence import keys
+from crimebook.evidence.models import EvidenceItem
+from crimebook.evidence.pipeline import (
+    OBJECT_TYPE,
+    IngestRequest,
+    RecordStage,
+    SealStage,
+    Staged,
+    StoreStage,
+    process_item,
+    record_failure,
+)
+from crimebook.evidence.sealing import SealError, decrypt_stream, hash_stream
+from crimebook.evidence.storage import StoreError
+from crimebook.register.models import Act, Incident, Source
+from crimebook.register.services._common import require_compartment_write
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "IngestOutcome",
+    "VerifyReport",
+    "evidence_ingest_path",
+    "evidence_ingest_staged",
+    "evidence_ingest_stream",
+    "evidence_link",
+    "evidence_original_stream",
+    "evidence_unlink",
+    "hash_file",
+    "vault_verify",
+]
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """``outcome`` is ``ingested``, ``duplicate``, ``failed`` or ``skipped``."""
+
+    name: str
+    outcome: str
+    item_id: int | None = None
+    sha256: str = ""
+    size: int = 0
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.name, "outcome": self.outcome, "item_id": self.item_id,
+            "sha256": self.sha256, "size": self.size, "reason": self.reason,
+        }  # fmt: skip
+
+
+def _request(
+    actor: Actor | None, compartment_id: int, name: str, via: str, source_id: int | None,
+    description: str = "",
+) -> IngestRequest:  # fmt: skip
+    require_compartment_write(actor, compartment_id)
+    if (
+        source_id is not None
+        and not Source.objects.filter(pk=source_id, compartment_id=compartment_id).exists()
+    ):
+        raise ValidationFailed.single("source", "No such source in this compartment.")
+    return IngestRequest(
+        compartment_id=compartment_id,
+        original_name=name,
+        actor_id=None if actor is None else int(actor.pk),
+        actor_name="system" if actor is None else actor.get_username(),
+        via=via,
+        source_id=source_id,
+        description=description,
+    )
+
+
+def _process(item_id: int) -> None:
+    """Run the processing job now. It records its own failures; anything unexpected is
+    logged and leaves the item ingested with metadata pending (re-runnable)."""
+    try:
+        process_item(item_id)
+    except Exception:
+        logger.exception("evidence processing failed for item %s", item_id)
+
+
+def _finish(request: IngestRequest, staged: Staged, *, process: bool) -> IngestOutcome:
+    store = keys.store()
+    key, _created = StoreStage(store).run(staged)
+    item_id, duplicate = RecordStage().run(
+        request, sha256=staged.sha256, size=staged.size, head=staged.head,
+        storage_key=key, backend=store.backend,
+    )  # fmt: skip
+    if not duplicate and process:
+        _process(item_id)
+    return IngestOutcome(
+        request.original_name, "duplicate" if duplicate else "ingested", item_id,
+        staged.sha256, staged.size,
+    )  # fmt: skip
+
+
+def evidence_ingest_staged(
+    *, actor: Actor | None, compartment_id: int, name: str, staged: Staged,
+    via: str = "upload", source_id: int | None = None, description: str = "",
+    process: bool = True,
+) -> IngestOutcome:  # fmt: skip
+    """Store and record content already sealed into the staging directory (an upload)."""
+    try:
+        request = _request(actor, compartment_id, name, via, source_id, description)
+    except BaseException:
+        keys.store().discard(staged.path)
+        raise
+    return _finish(request, staged, process=process)
+
+
+def evidence_ingest_stream(
+    *, actor: Actor | None, compartment_id: int, name: str, stream: BinaryIO,
+    via: str = "api", source_id: int | None = None, process: bool = True,
+) -> IngestOutcome:  # fmt: skip
+    request = _request(actor, compartment_id, name, via, source_id)
+    try:
+        staged = SealStage(keys.store()).run(stream)
+    except (SealError, StoreError, OSError) as exc:
+        reason = f"could not be sealed: {exc}"
+        return IngestOutcome(name, "failed", record_failure(request, reason), reason=reason)
+    return _finish(request, staged, process=process)
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """First pass of an import: SHA-256 and size (no sealing)."""
+    with path.open("rb") as handle:
+        return hash_stream(handle)
+
+
+def evidence_ingest_path(
+    *, actor: Actor | None, compartment_id: int, path: Path, name: str | None = None,
+    source_id: int | None = None, process: bool = True,
+) -> IngestOutcome:  # fmt: skip
+    """Import one file from disk in two passes: hash it (known content is recorded as a
+    duplicate without sealing it again), then hash + seal it. If the two hashes differ the
+    file changed while it was read: the staged copy is discarded and the failure recorded."""
+    label = name or path.name
+    request = _request(actor, compartment_id, label, "import", source_id)
+    try:
+        first_sha, first_size = hash_file(path)
+    except OSError as exc:
+        return IngestOutcome(label, "skipped", reason=f"unreadable: {exc.strerror or exc}")
+    known = RecordStage().existing(request, first_sha)
+    if known is not None:
+        return IngestOutcome(label, "duplicate", known, first_sha, first_size)
+    store = keys.store()
+    try:
+        with path.open("rb") as handle:
+            staged = SealStage(store).run(handle)
+    except OSError as exc:
+        return IngestOutcome(label, "skipped", reason=f"unreadable: {exc.strerror or exc}")
+    except SealError as exc:
+        reason = f"could not be sealed: {exc}"
+        return IngestOutcome(label, "failed", record_failure(request, reason), reason=reason)
+    if staged.sha256 != first_sha or staged.size != first_size:
+        store.discard(staged.path)
+        reason = (
+            f"file changed while being imported (SHA-256 {first_sha[:16]}… then "
+            f"{staged.sha256[:16]}…); nothing stored"
+        )
+        item_id = record_failure(request, reason, sha256=staged.sha256, size=staged.size)
+        return IngestOutcome(label, "failed", item_id, staged.sha256, staged.size, reason)
+    return _finish(request, staged, process=process)
+
+
+def _linkable(actor: Actor | None, item: EvidenceItem) -> None:
+    require_compartment_write(actor, item.compartment_id)
+
+
+def _target(kind: str, target_id: int, item: EvidenceItem) -> Incident | Act:
+    if kind == "incident":
+        incident = Incident.objects.filter(pk=target_id, compartment_id=item.compartment_id)
+        found: Incident | Act | None = incident.first()
+    elif kind == "act":
+        found = Act.objects.filter(
+            pk=target_id, incident__compartment_id=item.compartment_id
+        ).first()
+    else:
+        raise ValidationFailed.single("kind", "Link to an incident or an act.")
+    if found is None:
+        raise ValidationFailed.single("target", f"No such {kind} in this compartment.")
+    return found
+
+
+def evidence_link(*, actor: Actor | None, item: EvidenceItem, kind: str, target_id: int) -> None:
+    _linkable(actor, item)
+    target = _target(kind, target_id, item)
+    with transaction.atomic():
+        getattr(item, f"{kind}s").add(target)
+        audit_record(
+            actor=actor, action="link", object_type=OBJECT_TYPE, object_id=item.pk,
+            changes={kind: target.pk},
+        )  # fmt: skip
+
+
+def evidence_unlink(*, actor: Actor | None, item: EvidenceItem, kind: str, target_id: int) -> None:
+    _linkable(actor, item)
+    target = _target(kind, target_id, item)
+    with transaction.atomic():
+        getattr(item, f"{kind}s").remove(target)
+        audit_record(
+            actor=actor, action="unlink", object_type=OBJECT_TYPE, object_id=item.pk,
+            changes={kind: target.pk},
+        )  # fmt: skip
+
+
+def _decrypting_chunks(key: str, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    """Plaintext of a stored item, decrypted in a thread into a pipe (never to disk)."""
+    import os
+
+    read_fd, write_fd = os.pipe()
+    errors: list[BaseException] = []
+
+    def pump() -> None:
+        try:
+            with os.fdopen(write_fd, "wb") as sink, keys.store().open(key) as sealed:
+                decrypt_stream(sealed, keys.vault_identities(), sink)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=pump, name="vault-decrypt", daemon=True)
+    thread.start()
+    with os.fdopen(read_fd, "rb") as source:
+        yield from iter(lambda: source.read(chunk), b"")
+    thread.join()
+    if errors:
+        raise SealError(str(errors[0]))
+
+
+def evidence_original_stream(
+    *, actor: Actor | None, item: EvidenceItem, purpose: str = "download"
+) -> Iterator[bytes]:
+    """The plaintext of an item, for a download or export; the access is audited first."""
+    if item.status != EvidenceItem.Status.INGESTED or not item.storage_key:
+        raise NotFound("evidence item")
+    keys.store().path_for_key(item.storage_key)  # a key that leaves the store is refused
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=purpose, object_type=OBJECT_TYPE, object_id=item.pk,
+            changes={"sha256": item.sha256, "original": item.is_original},
+        )  # fmt: skip
+    return _decrypting_chunks(item.storage_key)
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.unexpected or self.unreadable)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "changed": self.changed,
+                "missing": self.missing, "unexpected": self.unexpected,
+                "unreadable": self.unreadable}  # fmt: skip
+
+
+def vault_expected() -> dict[str, str]:
+    """storage key → SHA-256 of every stored item (distinct content)."""
+    rows = (
+        EvidenceItem.objects.filter(status=EvidenceItem.Status.INGESTED)
+        .exclude(storage_key="")
+        .values_list("storage_key", "sha256")
+        .distinct()
+    )
+    return dict(rows.iterator())
+
+
+def vault_verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Decrypt-stream and re-hash every stored file; name changed, missing, unexpected ones."""
+    store = keys.store()
+    identities = keys.vault_identities()
+    expected = vault_expected()
+    report = VerifyReport()
+    for key, sha256 in sorted(expected.items()):
+        try:
+            path = store.path_for_key(key)
+        except StoreError:
+            report.unreadable.append(key)
+            continue
+        if not path.is_file():
+            report.missing.append(key)
+        else:
+            try:
+                with path.open("rb") as sealed:
+                    actual, _size = decrypt_stream(sealed, identities)
+            except (SealError, OSError):
+                report.changed.append(key)  # an age file that no longer opens was altered
+            else:
+                if actual != sha256:
+                    report.changed.append(key)
+        report.checked += 1
+        if progress is not None:
+            progress(1)
+    report.unexpected = [key for key in store.iter_keys() if key not in expected]
+    with transaction.atomic():
+        audit_record(
+            actor=None, action="verify", object_type="evidence.vault", object_id="vault",
+            changes={"checked": report.checked, "changed": report.changed,
+                     "missing": report.missing, "unexpected": report.unexpected[:100]},
+        )  # fmt: skip
+    return report

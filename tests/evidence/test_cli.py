@@ -1,0 +1,149 @@
+"""``crimebook evidence import|verify`` and ``crimebook cameras|recordings import``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from crimebook.cli.app import app
+from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from tests.evidence.helpers import jpeg_bytes, png_bytes
+
+pytestmark = pytest.mark.django_db
+runner = CliRunner()
+
+
+def _tree(root: Path) -> Path:
+    (root / "sub").mkdir(parents=True)
+    (root / "a.jpg").write_bytes(jpeg_bytes())
+    (root / "sub" / "b.png").write_bytes(png_bytes())
+    (root / "sub" / "a-again.jpg").write_bytes(jpeg_bytes())
+    (root / "link.jpg").symlink_to(root / "a.jpg")
+    return root
+
+
+def test_import_reports_every_file_and_verify_passes(
+    vault: Path, compartment: Any, tmp_path: Path
+) -> None:
+    root = _tree(tmp_path / "drop")
+    report = tmp_path / "report.json"
+    result = runner.invoke(
+        app, ["evidence", "import", str(root), "-c", compartment.name, "--report", str(report)]
+    )
+    # the symlink is skipped (exit 1 says something was not imported) and reported
+    assert result.exit_code == 1, result.output
+    doc = json.loads(report.read_text())
+    outcomes = {row["path"].rsplit("/", 1)[-1]: row["outcome"] for row in doc["files"]}
+    assert outcomes == {
+        "a.jpg": "ingested", "b.png": "ingested", "a-again.jpg": "duplicate", "link.jpg": "skipped"
+    }  # fmt: skip
+    assert doc["summary"] == {"ingested": 2, "duplicate": 1, "failed": 0, "skipped": 1}
+    assert EvidenceItem.objects.filter(derived_from__isnull=True).count() == 2
+    ok = runner.invoke(app, ["evidence", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "vault intact" in ok.output
+
+
+def test_verify_names_changed_missing_and_unexpected_files(
+    vault: Path, compartment: Any, tmp_path: Path
+) -> None:
+    root = tmp_path / "drop"
+    root.mkdir()
+    for i in range(3):
+        (root / f"{i}.bin").write_bytes(f"file {i}".encode() * 100)
+    runner.invoke(app, ["evidence", "import", str(root), "-c", compartment.name])
+    keys = sorted(EvidenceItem.objects.values_list("storage_key", flat=True))
+    changed, missing = vault / keys[0], vault / keys[1]
+    changed.chmod(0o600)
+    blob = bytearray(changed.read_bytes())
+    blob[-5] ^= 0xFF
+    changed.write_bytes(bytes(blob))
+    missing.chmod(0o600)
+    missing.unlink()
+    (vault / "ff" / "ff").mkdir(parents=True)
+    (vault / "ff" / "ff" / "planted.age").write_bytes(b"x")
+    result = runner.invoke(app, ["evidence", "verify", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["changed"] == [keys[0]] and data["missing"] == [keys[1]]
+    assert data["unexpected"] == ["ff/ff/planted.age"]
+
+
+def test_unreadable_directory_is_reported(
+    vault: Path, compartment: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "drop"
+    (root / "locked").mkdir(parents=True)
+    (root / "ok.bin").write_bytes(b"fine")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = tmp_path / "r.json"
+    result = runner.invoke(
+        app, ["evidence", "import", str(root), "-c", compartment.name, "--report", str(report)]
+    )
+    assert result.exit_code == 1
+    rows = json.loads(report.read_text())["files"]
+    assert any(r["outcome"] == "skipped" and "unreadable directory" in r["reason"] for r in rows)
+    assert any(r["outcome"] == "ingested" for r in rows)
+
+
+def test_cameras_and_recordings_csv_with_row_errors(compartment: Any, tmp_path: Path) -> None:
+    cams = tmp_path / "cams.csv"
+    cams.write_text(
+        "camera_id,name,latitude,longitude,fov_radius_m\n"
+        "C1,Nemiga exit,53.9045,27.5536,40\n"
+        "C2,,53.9,27.5,\n"
+        "C3,bad,95,27.5,10\n"
+        "C1,duplicate id,53.9,27.5,10\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["cameras", "import", str(cams), "-c", compartment.name])
+    assert result.exit_code == 1
+    assert "line 4: latitude out of range" in result.output
+    assert sorted(Camera.objects.values_list("external_id", flat=True)) == ["C1", "C2"]
+    assert Camera.objects.get(external_id="C2").fov_radius_m == 50.0
+    recs = tmp_path / "recs.csv"
+    recs.write_text(
+        "camera_id,start,end,held_by\n"
+        "C1,2020-08-10T18:00:00+03:00,2020-08-10T19:00:00+03:00,City CCTV archive\n"
+        "C2,2020-08-10T18:00:00Z,2020-08-10T17:00:00Z,\n"
+        "C9,2020-08-10T18:00:00Z,2020-08-10T19:00:00Z,\n"
+        "C1,yesterday,2020-08-10T19:00:00Z,\n"
+        "C1,2020-08-10T18:00:00,2020-08-10T19:00:00Z,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["recordings", "import", str(recs), "-c", compartment.name])
+    assert result.exit_code == 1
+    out = result.output
+    assert "line 3: end is before start" in out and "line 4: unknown camera_id" in out
+    assert (
+        "line 5: start is not an ISO 8601 time" in out and "line 6: start has no time zone" in out
+    )
+    rec = Recording.objects.get()
+    assert rec.item is None and rec.held_by == "City CCTV archive"
+    assert rec.start.isoformat() == "2020-08-10T15:00:00+00:00"
+
+
+def test_csv_missing_columns_is_one_clear_error(compartment: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "x.csv"
+    bad.write_text("id,lat\n1,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["cameras", "import", str(bad), "-c", compartment.name])
+    assert result.exit_code == 1 and "lacks the column(s) camera_id" in result.output
+
+
+@pytest.mark.parametrize("argv", [["evidence", "import"], ["evidence", "verify"],
+                                  ["evidence", "keygen"], ["cameras", "import"],
+                                  ["recordings", "import"]])  # fmt: skip
+def test_help(argv: list[str]) -> None:
+    assert runner.invoke(app, [*argv, "--help"]).exit_code == 0
