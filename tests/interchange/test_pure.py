@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 import pytest
 
 from crimebook.interchange.formats import csvio, fulljson, geojson, timemap
-from crimebook.interchange.formats.csvio import CsvOptions, FileProblem
+from crimebook.interchange.formats.csvio import FileProblem
 from crimebook.interchange.formats.dates import DateProblem, parse_when, window_of
 from crimebook.interchange.formats.encoding import EncodingProblem, detect_encoding, open_text
 from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
 from crimebook.interchange.formats.records import (
     REGIONS,
+    CsvOptions,
     IncidentRecord,
     RowError,
     RowOk,

@@ -18,10 +18,10 @@ from crimebook.cli._common import console, err, fail
 from crimebook.core.errors import NotFound, PermissionDenied
 from crimebook.interchange.exports import incidents_export, persons_export
 from crimebook.interchange.formats import csvio, fulljson, geojson, timemap
-from crimebook.interchange.formats.csvio import CsvOptions, FileProblem
+from crimebook.interchange.formats.csvio import FileProblem
 from crimebook.interchange.formats.encoding import EncodingProblem, open_text
 from crimebook.interchange.formats.jsonsafe import JsonProblem
-from crimebook.interchange.formats.records import REGIONS, RowError
+from crimebook.interchange.formats.records import REGIONS, CsvOptions, RowError
 from crimebook.interchange.imports import (
     ImportOptions,
     ImportSummary,
@@ -108,9 +108,14 @@ def import_(
         Path | None, typer.Argument(help="File to import (CSV, GeoJSON, JSON).")
     ] = None,
     template: Annotated[
-        str | None, typer.Option(help="Print a CSV template (incidents or sources) and exit.")
+        str | None,
+        typer.Option(
+            help="Print a CSV template (incidents, sources, persons, units, acts) and exit."
+        ),
     ] = None,
-    kind: Annotated[str, typer.Option(help="incidents or sources (CSV only).")] = "incidents",
+    kind: Annotated[
+        str, typer.Option(help="incidents, sources, persons, units or acts (CSV).")
+    ] = "incidents",
     fmt: Annotated[
         str, typer.Option("--format", help="csv, geojson, json (full), timemap; default by suffix.")
     ] = "auto",
@@ -212,7 +217,9 @@ def import_(
                 summaries.append(
                     records_import(
                         actor=actor,
-                        kind=cast(Literal["incidents", "sources"], kind),
+                        kind=cast(
+                            Literal["incidents", "sources", "persons", "units", "acts"], kind
+                        ),
                         rows=rows,
                         options=options,
                         on_error=lambda row: report.add(kind, row),

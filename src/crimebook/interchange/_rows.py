@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 
 from crimebook.audit.services import Actor
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.interchange.formats.records import IncidentRecord, RowError, SourceRecord
-from crimebook.register.models import Incident, Source
+from crimebook.register.models import Act, Incident, Person, Source, Unit
 from crimebook.register.services import (
     IncidentData,
     SourceData,
@@ -57,11 +57,22 @@ ErrorSink = Callable[[RowError], None]
 Progress = Callable[[int], None]
 
 
+MODELS: dict[str, type[Model]] = {
+    "incidents": Incident,
+    "sources": Source,
+    "persons": Person,
+    "units": Unit,
+    "acts": Act,
+}
+
+
 class Abort(Exception):
     """Raised inside the transaction to roll it back after a rejected row or a dry run."""
 
 
-def lookup(model: type[Incident] | type[Source], exts: Iterable[str]) -> dict[str, int]:
+def lookup(
+    model: type[Incident] | type[Source] | type[Person], exts: Iterable[str]
+) -> dict[str, int]:
     """external id → pk for ids already in the register (plain and ``crimebook:<uuid>``)."""
     wanted = [e for e in exts if e]
     found = dict(model.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
@@ -145,8 +156,8 @@ class Run:
         self.options = options
         self.summary = ImportSummary(kind=kind, dry_run=options.dry_run)
         self.on_error = on_error
-        model = Incident if kind == "incidents" else Source
-        self.high_water = model.objects.aggregate(m=Max("pk"))["m"] or 0
+        model = MODELS[kind]
+        self.high_water = model._default_manager.aggregate(m=Max("pk"))["m"] or 0
 
     def reject(self, row: RowError) -> None:
         self.summary.rejected += 1

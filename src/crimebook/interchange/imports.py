@@ -30,6 +30,7 @@ from django.db import transaction
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.interchange._bulk import IncidentBulk
+from crimebook.interchange._kinds import act_row, person_row, unit_row
 from crimebook.interchange._rows import (
     OWN_PREFIX,
     Abort,
@@ -41,7 +42,15 @@ from crimebook.interchange._rows import (
     incident_row,
     source_row,
 )
-from crimebook.interchange.formats.records import IncidentRecord, Row, RowError, SourceRecord
+from crimebook.interchange.formats.records import (
+    ActRecord,
+    IncidentRecord,
+    PersonRecord,
+    Row,
+    RowError,
+    SourceRecord,
+    UnitRecord,
+)
 from crimebook.register.services._common import require_compartment_write
 
 __all__ = ["OWN_PREFIX", "ImportOptions", "ImportSummary", "bundle_import", "records_import"]
@@ -50,7 +59,7 @@ __all__ = ["OWN_PREFIX", "ImportOptions", "ImportSummary", "bundle_import", "rec
 def records_import(
     *,
     actor: Actor | None,
-    kind: Literal["incidents", "sources"],
+    kind: Literal["incidents", "sources", "persons", "units", "acts"],
     rows: Iterable[Row],
     options: ImportOptions,
     on_error: ErrorSink,
@@ -79,6 +88,12 @@ def records_import(
                         incident_row(run, row.line, row.record)
                 elif isinstance(row.record, SourceRecord) and kind == "sources":
                     source_row(run, row.line, row.record)
+                elif isinstance(row.record, PersonRecord) and kind == "persons":
+                    person_row(run, row.line, row.record)
+                elif isinstance(row.record, UnitRecord) and kind == "units":
+                    unit_row(run, row.line, row.record)
+                elif isinstance(row.record, ActRecord) and kind == "acts":
+                    act_row(run, row.line, row.record)
                 else:
                     run.reject(RowError(row.line, {"__all__": [f"Not a row of {kind}."]}))
                 if on_progress is not None:

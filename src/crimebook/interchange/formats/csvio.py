@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TextIO
 
-from crimebook.interchange.formats.dates import DEFAULT_ZONE, DateProblem, window_of
+from crimebook.interchange.formats import tables
+from crimebook.interchange.formats.dates import DateProblem, window_of
 from crimebook.interchange.formats.records import (
+    Column,
+    CsvOptions,
     IncidentRecord,
-    Region,
     Row,
     RowError,
     RowOk,
@@ -36,14 +37,6 @@ MAX_CELL = 1 << 20  # 1 MiB per cell: a runaway quote fails fast instead of eati
 
 class FileProblem(ValueError):
     """The file as a whole cannot be read (nothing from it is imported)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    meaning: str
-    example: str
 
 
 INCIDENT_COLUMNS: tuple[Column, ...] = (
@@ -78,16 +71,13 @@ SOURCE_COLUMNS: tuple[Column, ...] = (
     Column("consent_publication", False, "yes/no", "no"),
 )  # fmt: skip
 
-SCHEMAS = {"incidents": INCIDENT_COLUMNS, "sources": SOURCE_COLUMNS}
-
-
-@dataclass(frozen=True)
-class CsvOptions:
-    mapping: dict[str, str] = field(default_factory=dict)  # file header → schema column
-    us_dates: bool = False
-    region: Region | None = None
-    zone: tzinfo = DEFAULT_ZONE
-    ignore_extra: bool = False
+SCHEMAS = {
+    "incidents": INCIDENT_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "persons": tables.PERSON_COLUMNS,
+    "units": tables.UNIT_COLUMNS,
+    "acts": tables.ACT_COLUMNS,
+}
 
 
 def template(kind: str) -> str:
@@ -199,7 +189,13 @@ def read_records(text: TextIO, kind: str, options: CsvOptions | None = None) -> 
         raise FileProblem("the file is empty.") from None
     columns, _notes = _header(header_cells, kind, opts)
     width = len(columns)
-    parse = _incident if kind == "incidents" else _source
+    parse = {
+        "incidents": _incident,
+        "sources": _source,
+        "persons": tables.person,
+        "units": tables.unit,
+        "acts": tables.act,
+    }[kind]
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TextIO
 
-from crimebook.interchange.formats.csvio import CsvOptions, _incident
+from crimebook.interchange.formats.csvio import _incident
 from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
-from crimebook.interchange.formats.records import IncidentRecord, Row, RowError
+from crimebook.interchange.formats.records import CsvOptions, IncidentRecord, Row, RowError
 
 PROPERTY_NAMES = (
     "external_id", "title", "description", "start", "end", "precision", "place_name",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
 
 # Mirrors of the register's choices (tests/interchange/test_pure.py keeps them in sync).
 PRECISIONS = ("minute", "hour", "part_of_day", "day", "range")
@@ -27,6 +29,24 @@ MAX_EXTERNAL_ID = 200
 MAX_URL = 1000
 
 Errors = dict[str, list[str]]
+DEFAULT_ZONE: tzinfo = ZoneInfo("Europe/Minsk")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    meaning: str
+    example: str
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    mapping: dict[str, str] = field(default_factory=dict)  # file header → schema column
+    us_dates: bool = False
+    region: Region | None = None
+    zone: tzinfo = DEFAULT_ZONE
+    ignore_extra: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +86,7 @@ class SourceRecord:
 @dataclass(frozen=True)
 class RowOk:
     line: int
-    record: IncidentRecord | SourceRecord
+    record: Any  # IncidentRecord, SourceRecord, PersonRecord, UnitRecord or ActRecord
 
 
 @dataclass(frozen=True)
@@ -163,10 +183,37 @@ def check_incident(rec: IncidentRecord) -> Errors:
     return errors
 
 
-@dataclass
-class Counter:
-    """Per-run tallies a parser may keep (bounded: numbers only)."""
+@dataclass(frozen=True)
+class PersonRecord:
+    external_id: str | None = None
+    roles: tuple[str, ...] = ()  # victim, witness, insider, perpetrator
+    full_name: str = ""
+    birth_date: str = ""  # ISO date or empty
+    contacts: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
 
-    rows: int = 0
-    rejected: int = 0
-    notes: list[str] = field(default_factory=list)
+
+@dataclass(frozen=True)
+class UnitRecord:
+    code: str
+    name: str
+    unit_type: str
+    name_ru: str = ""
+    name_be: str = ""
+    valid_from: str = ""  # ISO dates or empty
+    valid_to: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class ActRecord:
+    incident_ref: str  # external id of the incident
+    victim_ref: str  # external id of the person
+    act_type: str
+    injuries: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    detention_place: str = ""
+    medical_grade: str = ""
+    medical_findings: str = ""
+    description: str = ""

@@ -29,10 +29,17 @@ from collections.abc import Iterable, Iterator
 from datetime import tzinfo
 from typing import Any, BinaryIO, TextIO
 
-from crimebook.interchange.formats.csvio import CsvOptions, _incident
+from crimebook.interchange.formats.csvio import _incident
 from crimebook.interchange.formats.dates import DEFAULT_ZONE
 from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
-from crimebook.interchange.formats.records import IncidentRecord, Row, RowError, RowOk, SourceRecord
+from crimebook.interchange.formats.records import (
+    CsvOptions,
+    IncidentRecord,
+    Row,
+    RowError,
+    RowOk,
+    SourceRecord,
+)
 
 TITLE_CHARS = 120
 
