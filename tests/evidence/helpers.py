@@ -75,3 +75,39 @@ def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+def mp4_bytes(
+    *, frames: int = 50, rate: int = 25, seed: int = 1, metadata: dict[str, str] | None = None
+) -> bytes:
+    """A small MPEG-4 video (PyAV's bundled FFmpeg) with the container tags asked for."""
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        for key, value in (metadata or {}).items():
+            out.metadata[key] = value
+        stream = out.add_stream("mpeg4", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        rng = np.random.default_rng(seed)
+        base = rng.integers(0, 255, (48, 64, 3)).astype("uint8")
+        for _ in range(frames):
+            frame = av.VideoFrame.from_ndarray(base, format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def wav_bytes(seconds: float = 1.5, rate: int = 8000) -> bytes:
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buf.getvalue()

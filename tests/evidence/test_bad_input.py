@@ -130,4 +130,4 @@ def test_video_without_moov_named_as_photo_is_not_parsed_as_image(
 ) -> None:
     item = _ingest(compartment, "holiday.jpg", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
     assert item.media_type == "video/mp4" and item.kind == "video"
-    assert item.metadata_status == "none"
+    assert item.metadata_status == "failed" and item.metadata_error

@@ -275,7 +275,7 @@ class InspectStage:
         item = EvidenceItem.objects.get(pk=item_id)
         if item.status != EvidenceItem.Status.INGESTED or not item.is_original:
             return None
-        if not item.media_type.startswith("image/"):
+        if not item.media_type.startswith(("image/", "video/", "audio/")):
             self._save(item_id, status=EvidenceItem.MetadataStatus.NONE)
             return None
         try:

@@ -15,6 +15,7 @@ import base64
 import io
 import json
 import math
+import re
 import sys
 import warnings
 from typing import Any
@@ -74,28 +75,76 @@ def _image(path: str) -> dict[str, Any]:
             "GPSLongitudeRef": raw.get("GPSLongitudeRef"),
             "GPSHPositioningError": raw.get("GPSHPositioningError"),
         }
-        upright = ImageOps.exif_transpose(img)
-        import imagehash
+        # phash as a signed 64-bit integer; the thumbnail is re-encoded, no metadata kept
+        phash, thumbnail = _pictures(ImageOps.exif_transpose(img))
+    return {"ok": True, "raw": raw, "fields": fields, "phash": phash, "thumbnail": thumbnail}
 
-        phash = int(str(imagehash.phash(upright)), 16)
-        if phash >= 1 << 63:
-            phash -= 1 << 64  # stored as a signed 64-bit integer
-        thumb = upright.convert("RGB")
-        thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
-        out = io.BytesIO()
-        thumb.save(out, format="JPEG", quality=80)  # re-encoded, no metadata carried over
-    return {
-        "ok": True,
-        "raw": raw,
-        "fields": fields,
-        "phash": phash,
-        "thumbnail": base64.b64encode(out.getvalue()).decode("ascii"),
-    }
+
+_ISO6709 = re.compile(r"([+-]\d{1,2}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)")
+
+
+def _pictures(img: Any) -> tuple[int, str]:
+    """(signed 64-bit phash, base64 JPEG thumbnail) of a Pillow image."""
+    import imagehash
+
+    phash = int(str(imagehash.phash(img)), 16)
+    if phash >= 1 << 63:
+        phash -= 1 << 64
+    thumb = img.convert("RGB")
+    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    out = io.BytesIO()
+    thumb.save(out, format="JPEG", quality=80)
+    return phash, base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _media(path: str) -> dict[str, Any]:
+    """Video and audio with PyAV (FFmpeg): container and stream tags, duration, frame rate,
+    creation time, ISO 6709 location; the first keyframe gives the phash and thumbnail."""
+    import av
+
+    with av.open(path, metadata_errors="ignore") as container:
+        raw: dict[str, Any] = {"format": container.format.name, "duration_us": container.duration}
+        for key, value in list(container.metadata.items())[:200]:
+            raw[str(key)[:100]] = _plain(value)
+        fields: dict[str, Any] = {}
+        if container.duration:
+            fields["duration"] = container.duration / 1_000_000
+        video = container.streams.video[0] if container.streams.video else None
+        phash: int | None = None
+        thumbnail: str | None = None
+        if video is not None:
+            for key, value in list(video.metadata.items())[:100]:
+                raw.setdefault(f"video:{key}"[:100], _plain(value))
+            if video.average_rate:
+                fields["fps"] = float(video.average_rate)
+            fields["width"] = video.codec_context.width
+            fields["height"] = video.codec_context.height
+            video.codec_context.thread_count = 1
+            video.codec_context.skip_frame = "NONKEY"
+            for frame in container.decode(video=0):
+                if frame.width * frame.height > MAX_PIXELS:
+                    raise ValueError("video frame too large")
+                phash, thumbnail = _pictures(frame.to_image())  # type: ignore[no-untyped-call]
+                break
+        created = raw.get("creation_time") or raw.get("video:creation_time")
+        if isinstance(created, str):
+            fields["DateTimeOriginal"] = created
+            # QuickTime/MP4 creation_time is UTC by specification; Matroska DATE likewise.
+            fields["OffsetTimeOriginal"] = "+00:00"
+        location = raw.get("location") or raw.get("com.apple.quicktime.location.ISO6709")
+        match = _ISO6709.match(location) if isinstance(location, str) else None
+        if match:
+            lat, lon = float(match.group(1)), float(match.group(2))
+            fields.update(GPSLatitude=[abs(lat)], GPSLatitudeRef="S" if lat < 0 else "N",
+                          GPSLongitude=[abs(lon)], GPSLongitudeRef="W" if lon < 0 else "E")  # fmt: skip
+    return {"ok": True, "raw": raw, "fields": fields, "phash": phash, "thumbnail": thumbnail}
 
 
 def inspect(path: str, media_type: str) -> dict[str, Any]:
     if media_type.startswith("image/"):
         return _image(path)
+    if media_type.startswith(("video/", "audio/")):
+        return _media(path)
     return {"ok": True, "raw": {}, "fields": {}, "phash": None, "thumbnail": None}
 
 
