@@ -17,7 +17,7 @@ from crimebook.accounts.models import Compartment, User
 from crimebook.cli._common import console, err, fail
 from crimebook.core.errors import NotFound, PermissionDenied
 from crimebook.interchange.exports import incidents_export, persons_export
-from crimebook.interchange.formats import csvio, fulljson, geojson, timemap
+from crimebook.interchange.formats import csvio, fulljson, geojson, timemap, xlsx
 from crimebook.interchange.formats.csvio import FileProblem
 from crimebook.interchange.formats.encoding import EncodingProblem, open_text
 from crimebook.interchange.formats.jsonsafe import JsonProblem
@@ -45,13 +45,12 @@ def _user(name: str | None) -> User | None:
 
 def _format(path: Path, fmt: str) -> str:
     if fmt != "auto":
-        if fmt not in FORMATS:
-            fail(f"--format must be one of {', '.join(FORMATS)}")
+        if fmt not in (*FORMATS, "xlsx"):
+            fail(f"--format must be one of xlsx, {', '.join(FORMATS)}")
         return fmt
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".txt": "csv", ".geojson": "geojson", ".json": "json"}.get(
-        suffix
-    ) or fail(f"cannot tell the format of {path.name}; pass --format")
+    known = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "json"}
+    return known.get(suffix) or fail(f"cannot tell the format of {path.name}; pass --format")
 
 
 class _ErrorReport:
@@ -105,7 +104,7 @@ def _print_summary(summaries: list[ImportSummary], report: _ErrorReport) -> None
 
 def import_(
     file: Annotated[
-        Path | None, typer.Argument(help="File to import (CSV, GeoJSON, JSON).")
+        Path | None, typer.Argument(help="File to import (CSV, XLSX, GeoJSON, JSON).")
     ] = None,
     template: Annotated[
         str | None,
@@ -117,7 +116,10 @@ def import_(
         str, typer.Option(help="incidents, sources, persons, units or acts (CSV).")
     ] = "incidents",
     fmt: Annotated[
-        str, typer.Option("--format", help="csv, geojson, json (full), timemap; default by suffix.")
+        str,
+        typer.Option(
+            "--format", help="csv, xlsx, geojson, json (full), timemap; default by suffix."
+        ),
     ] = "auto",
     compartment: Annotated[str | None, typer.Option(help="Compartment to import into.")] = None,
     as_user: Annotated[
@@ -211,9 +213,12 @@ def import_(
                 if rows % 500 == 0:
                     progress.update(task, completed=raw.tell(), rows=rows)
 
-            if chosen == "csv":
-                text, _enc = open_text(raw, encoding)
-                rows = csvio.read_records(text, kind, csv_opts)
+            if chosen in ("csv", "xlsx"):
+                if chosen == "xlsx":
+                    rows = xlsx.read_workbook(raw, kind, csv_opts)
+                else:
+                    text, _enc = open_text(raw, encoding)
+                    rows = csvio.read_records(text, kind, csv_opts)
                 summaries.append(
                     records_import(
                         actor=actor,

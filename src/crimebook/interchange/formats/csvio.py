@@ -180,9 +180,15 @@ def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
 
 def read_records(text: TextIO, kind: str, options: CsvOptions | None = None) -> Iterator[Row]:
     """Yield one row result per data row; blank rows and ``# …`` comment rows are skipped."""
-    opts = options or CsvOptions()
     csv.field_size_limit(MAX_CELL + 1)
-    rows = _rows(text)
+    return read_cells(_rows(text), kind, options)
+
+
+def read_cells(
+    rows: Iterator[tuple[int, list[str]]], kind: str, options: CsvOptions | None = None
+) -> Iterator[Row]:
+    """The same for any source of (line, cells) whose first item is the header (XLSX)."""
+    opts = options or CsvOptions()
     try:
         _, header_cells = next(rows)
     except StopIteration:

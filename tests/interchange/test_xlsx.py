@@ -1,0 +1,74 @@
+"""XLSX: Excel dates and numbers become the same values as in CSV; zip bombs and non-ZIP
+files are refused before parsing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from crimebook.cli.app import app
+from crimebook.interchange.formats import xlsx
+from crimebook.interchange.formats.csvio import FileProblem
+from crimebook.interchange.formats.records import REGIONS, CsvOptions, RowError, RowOk
+from crimebook.register.models import Incident
+
+
+def _book(rows: list[list[Any]]) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def test_excel_dates_numbers_and_short_rows() -> None:
+    data = _book(
+        [
+            ["title", "start", "latitude", "longitude", "radius_m"],
+            ["Day only", datetime(2020, 8, 10), 53.9, 27.5, 300],
+            ["With time", datetime(2020, 8, 10, 22, 30), None, None, None],
+            ["Swapped", "10.08.2020", 27.5, 53.9],
+        ]
+    )
+    rows = list(xlsx.read_workbook(data, "incidents", CsvOptions(region=REGIONS["belarus"])))
+    day, timed, swapped = rows
+    assert isinstance(day, RowOk) and day.record.precision == "day"
+    assert day.record.radius_m == 300.0 and day.record.latitude == 53.9
+    assert isinstance(timed, RowOk)
+    assert timed.record.start == datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
+    assert isinstance(swapped, RowError) and swapped.line == 4
+
+
+def test_zip_bomb_and_non_zip_are_refused() -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
+    bomb.seek(0)
+    with pytest.raises(FileProblem, match="zip bomb"):
+        list(xlsx.read_workbook(bomb, "incidents"))
+    with pytest.raises(FileProblem, match="not a ZIP"):
+        list(xlsx.read_workbook(io.BytesIO(b"title\r\nx\r\n"), "incidents"))
+
+
+@pytest.mark.django_db
+def test_cli_imports_xlsx(compartment: Any, tmp_path: Path) -> None:
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(_book([["Название", "Дата"], ["Избиение", datetime(2020, 8, 11)]]).read())
+    result = CliRunner().invoke(
+        app,
+        ["import", str(path), "--compartment", "Case A", "--map", "Название=title",
+         "--map", "Дата=start"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert Incident.objects.get().precision == "day"
