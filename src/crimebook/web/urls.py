@@ -14,6 +14,7 @@ from crimebook.web.views import (
     sources,
     units,
 )
+from crimebook.web.views.home import unit_attrition
 
 app_name = "web"
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("units/", units.unit_list, name="unit_list"),
     path("units/new/", units.unit_create, name="unit_create"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/attrition/", unit_attrition, name="unit_attrition"),
     path("units/<int:pk>/edit/", units.unit_edit, name="unit_edit"),
     path("units/<int:pk>/parents/new/", units.unit_parent_add, name="unit_parent_add"),
     path("posts/new/", posts.post_create, name="post_create"),

@@ -1,0 +1,120 @@
+"""Aggregate figures for the statistics on the overview and unit pages. Every query starts
+from a selector, so counts never include records outside the user's compartments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Min
+from django.db.models.functions import TruncDate
+
+from crimebook.register import selectors
+from crimebook.register.attrition import Decline, Headcount, decline_between, dismissals_by_month
+from crimebook.register.models import Unit
+
+MINSK = ZoneInfo("Europe/Minsk")
+MAX_DAYS = 366
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=MINSK)
+
+
+def first_incident_day(user: Any) -> date | None:
+    first = selectors.incidents_for(user).aggregate(first=Min("start"))["first"]
+    return first.astimezone(MINSK).date() if first else None
+
+
+def incidents_by_day(user: Any, start: date, end: date) -> list[tuple[date, int]]:
+    """Incidents per local day (by the start of their window), every day in range listed."""
+    end = min(end, start + timedelta(days=MAX_DAYS))
+    rows = (
+        selectors.incidents_for(user)
+        .filter(start__gte=_day_start(start), start__lt=_day_start(end + timedelta(days=1)))
+        .annotate(day=TruncDate("start", tzinfo=MINSK))
+        .values("day")
+        .annotate(n=Count("id"))
+    )
+    counts = {r["day"]: r["n"] for r in rows}
+    return [
+        (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
+        for i in range((end - start).days + 1)
+    ]
+
+
+def incidents_by_violation_type(user: Any) -> list[tuple[str, int]]:
+    rows = (
+        selectors.incidents_for(user)
+        .values("violation_types__code", "violation_types__label_en")
+        .annotate(n=Count("id"))
+        .exclude(violation_types__code=None)
+        .order_by("-n")
+    )
+    labels = {t.code: t.label for t in selectors.terms_of("violation_type")}
+    return [
+        (labels.get(r["violation_types__code"], r["violation_types__code"]), r["n"]) for r in rows
+    ]
+
+
+def incidents_by_place(user: Any, limit: int = 12) -> list[tuple[str, int]]:
+    rows = (
+        selectors.incidents_for(user)
+        .exclude(place_name="")
+        .values("place_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "place_name")[:limit]
+    )
+    return [(r["place_name"], r["n"]) for r in rows]
+
+
+def acts_by_detention_place(user: Any) -> list[tuple[str, int]]:
+    rows = (
+        selectors.acts_for(user)
+        .exclude(detention_place=None)
+        .values("detention_place__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    labels = {t.code: t.label for t in selectors.terms_of("detention_place")}
+    return [
+        (labels.get(r["detention_place__code"], r["detention_place__code"]), r["n"]) for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class UnitAttrition:
+    unit: Unit
+    series: list[Headcount]
+    decline: Decline | None
+    dismissals_monthly: list[tuple[date, int]]
+
+
+def unit_attrition(user: Any, unit: Unit, start: date, end: date) -> UnitAttrition:
+    series = [
+        Headcount(r.on, r.headcount, f"{r.source.title} ({r.source.grade})")
+        for r in selectors.staffing_for(user, unit_id=unit.pk)
+    ]
+    dismissals = dismissals_by_month(
+        (d.on, d.count) for d in selectors.dismissals_for(user, unit_id=unit.pk)
+    )
+    return UnitAttrition(unit, series, decline_between(series, start, end), dismissals)
+
+
+def attrition_overview(user: Any, start: date, end: date) -> list[UnitAttrition]:
+    """Every unit with staffing records the user can see, largest decline first."""
+    by_unit: dict[int, list[Headcount]] = defaultdict(list)
+    units: dict[int, Unit] = {}
+    for r in selectors.staffing_for(user):
+        by_unit[r.unit_id].append(
+            Headcount(r.on, r.headcount, f"{r.source.title} ({r.source.grade})")
+        )
+        units[r.unit_id] = r.unit
+    rows = [
+        UnitAttrition(units[uid], s, decline_between(s, start, end), [])
+        for uid, s in by_unit.items()
+    ]
+    return sorted(rows, key=lambda a: -(a.decline.percent if a.decline else -1.0))

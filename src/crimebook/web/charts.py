@@ -1,0 +1,83 @@
+"""Server-rendered SVG charts (no JavaScript, no inline CSS: presentation attributes only,
+so the strict Content-Security-Policy holds). Pure: strings in, markup out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+BAR = "#0b5cad"
+GRID = "#d0d7de"
+TEXT = "#1b1f24"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    title: str = ""  # tooltip
+
+
+def _svg(width: int, height: int, label: str, body: list[str]) -> SafeString:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{escape(label)}" class="chart">'
+        f"<title>{escape(label)}</title>"
+    )
+    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text is escaped
+
+
+def hbar_chart(bars: Sequence[Bar], label: str, width: int = 640) -> SafeString:
+    """Horizontal bars with their labels and values: categories (types, places)."""
+    row, pad, text_w = 22, 4, 230
+    height = max(1, len(bars)) * row + pad
+    top = max((b.value for b in bars), default=0) or 1
+    body: list[str] = []
+    for i, b in enumerate(bars):
+        y = i * row + pad
+        w = int((width - text_w - 60) * b.value / top)
+        body.append(
+            f'<text x="{text_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" '
+            f'fill="{TEXT}">{escape(b.label[:40])}</text>'
+            f'<rect x="{text_w}" y="{y + 2}" width="{max(w, 1)}" height="{row - 6}" fill="{BAR}">'
+            f"<title>{escape(b.title or f'{b.label}: {b.value}')}</title></rect>"
+            f'<text x="{text_w + w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">{b.value}</text>'
+        )
+    return _svg(width, height, label, body)
+
+
+def column_chart(
+    bars: Sequence[Bar], label: str, width: int = 900, height: int = 220
+) -> SafeString:
+    """Vertical columns over time (one per day or month), labels every few columns."""
+    left, bottom, top_pad = 40, 34, 8
+    n = max(1, len(bars))
+    top = max((b.value for b in bars), default=0) or 1
+    plot_w, plot_h = width - left - 8, height - bottom - top_pad
+    step = plot_w / n
+    every = max(1, n // 12)
+    body = [
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 8}" y2="{top_pad + plot_h}" '
+        f'stroke="{GRID}"/>',
+        f'<text x="{left - 4}" y="{top_pad + 10}" text-anchor="end" font-size="11" '
+        f'fill="{TEXT}">{top}</text>',
+        f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end" font-size="11" '
+        f'fill="{TEXT}">0</text>',
+    ]
+    for i, b in enumerate(bars):
+        h = plot_h * b.value / top
+        x = left + i * step
+        body.append(
+            f'<rect x="{x + 1:.1f}" y="{top_pad + plot_h - h:.1f}" width="{max(step - 2, 1):.1f}" '
+            f'height="{h:.1f}" fill="{BAR}"><title>{escape(b.title or f"{b.label}: {b.value}")}'
+            "</title></rect>"
+        )
+        if i % every == 0:
+            body.append(
+                f'<text x="{x + step / 2:.1f}" y="{height - 18}" text-anchor="middle" '
+                f'font-size="10" fill="{TEXT}">{escape(b.label)}</text>'
+            )
+    return _svg(width, height, label, body)

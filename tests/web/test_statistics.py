@@ -1,0 +1,113 @@
+"""Overview charts and personnel attrition: figures as reported, per compartment, and the
+demo reproduces the order of decline the article reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from crimebook.demo.load import DEMO_COMPARTMENT, demo_load
+from crimebook.register import statistics as st
+from crimebook.register.attrition import (
+    Headcount,
+    decline_between,
+    dismissals_by_month,
+    latest_on_or_before,
+    suppress_small,
+)
+from crimebook.register.models import Unit
+from crimebook.web.charts import Bar, column_chart, hbar_chart
+
+SERIES = [
+    Headcount(date(2020, 7, 1), 600, "A"),
+    Headcount(date(2020, 8, 1), 600, "B"),
+    Headcount(date(2020, 11, 1), 426, "C"),
+]
+
+
+def test_decline_uses_the_records_standing_on_each_date() -> None:
+    d = decline_between(SERIES, date(2020, 8, 15), date(2020, 11, 20))
+    assert d is not None
+    assert (d.start.headcount, d.end.headcount, d.lost) == (600, 426, 174)
+    assert round(d.percent, 1) == 29.0
+    assert d.sources == ("B", "C")
+    assert decline_between(SERIES, date(2020, 11, 20), date(2020, 8, 15)) == d  # order-proof
+    assert decline_between(SERIES, date(2019, 1, 1), date(2020, 8, 1)) is None  # nothing then
+    assert latest_on_or_before(SERIES, date(2020, 6, 30)) is None
+
+
+def test_dismissals_by_month_and_small_count_suppression() -> None:
+    months = dismissals_by_month(
+        [(date(2020, 8, 30), 3), (date(2020, 8, 2), 2), (date(2020, 9, 1), 1)]
+    )
+    assert months == [(date(2020, 8, 1), 5), (date(2020, 9, 1), 1)]
+    assert [suppress_small(n) for n in (0, 1, 4, 5, 120)] == ["0", "<5", "<5", "5", "120"]
+
+
+def test_charts_escape_labels_and_use_no_inline_css() -> None:
+    svg = hbar_chart([Bar("<script>alert(1)</script>", 3), Bar("Stela", 7)], "by place")
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert "style=" not in svg
+    cols = column_chart([Bar("09.08", 0), Bar("10.08", 12)], "per day")
+    assert cols.count("<rect") == 2
+    assert 'aria-label="per day"' in cols
+
+
+@pytest.mark.django_db
+def test_demo_attrition_is_of_the_order_the_article_reports(make_user: Any) -> None:
+    demo_load(scale=0.05)
+    from crimebook.accounts.models import Compartment
+
+    user = make_user("analyst", (Compartment.objects.get(name=DEMO_COMPARTMENT),))
+    rows = {
+        a.unit.code: a for a in st.attrition_overview(user, date(2020, 8, 1), date(2020, 11, 1))
+    }
+    guvd = next(a for code, a in rows.items() if "guvd" in code)
+    central = next(a for code, a in rows.items() if "central" in code)
+    assert guvd.decline is not None
+    assert central.decline is not None
+    assert 16 <= guvd.decline.percent <= 20
+    assert 27 <= central.decline.percent <= 31
+    client = Client()
+    client.force_login(user)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"<svg" in page.content
+    assert b"29.0 %" in page.content or b"29,0 %" in page.content
+    unit_page = client.get(f"/units/{central.unit.pk}/attrition/")
+    assert unit_page.status_code == 200
+    assert b"Staffing records as received" in unit_page.content
+
+
+@pytest.mark.django_db
+def test_statistics_count_only_visible_records(
+    compartment: Any, other_compartment: Any, make_user: Any
+) -> None:
+    from tests import factories as f
+
+    investigator = make_user("investigator", (compartment,))
+    mallory = make_user("investigator", (other_compartment,))
+
+    f.incident(compartment, place_name="Secret square")
+    assert st.incidents_by_place(investigator) == [("Secret square", 1)]
+    assert st.incidents_by_place(mallory) == []
+    client = Client()
+    client.force_login(mallory)
+    assert b"Secret square" not in client.get("/").content
+
+
+@pytest.mark.django_db
+def test_bad_period_shows_an_error_and_keeps_working(make_user: Any) -> None:
+    investigator = make_user("investigator")
+    client = Client()
+    client.force_login(investigator)
+    page = client.get(
+        "/", {"date_from": "2020-09-01", "date_to": "2020-08-01", "staff_from": "nonsense"}
+    )
+    assert page.status_code == 200
+    assert b"The end comes before the start." in page.content
+    assert Unit.objects.count() == 0
