@@ -11,7 +11,7 @@ import pytest
 from crimebook.interchange.formats import csvio
 from crimebook.interchange.formats.records import RowError
 from crimebook.interchange.imports import ImportOptions, records_import
-from crimebook.register.models import Act, Person, Unit
+from crimebook.register.models import Act, Deployment, Person, Post, Unit
 from crimebook.register.selectors import persons_find_by_identity
 from tests import factories as f
 
@@ -90,3 +90,23 @@ def test_acts_refer_to_incidents_and_victims_by_external_id(
     bad, errors = _import("acts", text.replace("i-1", "i-other"), compartment)
     assert not bad.committed
     assert "No incident 'i-other' in this compartment" in errors[0].errors["incident_ref"][0]
+
+
+@pytest.mark.django_db
+def test_posts_and_deployments_refer_by_code_and_external_id(compartment: Any) -> None:
+    f.unit("omon-minsk", valid_from=None)
+    f.source(compartment, external_id="src-1")
+    _import("persons", PERSONS, compartment)
+    posts = "person_ref,unit_code,rank,start,is_commander,source_ref\r\np-2,omon-minsk,major,01.2019,yes,src-1\r\n"
+    summary, errors = _import("posts", posts, compartment)
+    assert errors == [] and summary.created == 1
+    post = Post.objects.get()
+    assert post.is_commander and post.start is not None and post.start.isoformat() == "2019-01-01"
+    assert _import("posts", posts, compartment)[0].skipped == 1
+    deployments = csvio.template("deployments").replace("vesna-src-17", "src-1")
+    summary, errors = _import("deployments", deployments, compartment)
+    assert errors == [] and summary.created == 1
+    dep = Deployment.objects.get()
+    assert dep.precision == "range" and dep.radius_m == 1500.0
+    bad, errors = _import("deployments", deployments.replace("omon-minsk", "nope"), compartment)
+    assert not bad.committed and "No unit with code 'nope'" in errors[0].errors["unit_code"][0]

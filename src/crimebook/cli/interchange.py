@@ -108,12 +108,13 @@ def import_(
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option(
-            help="Print a CSV template (incidents, sources, persons, units, acts) and exit."
-        ),
+        typer.Option(help="Print a CSV template (any --kind) and exit."),
     ] = None,
     kind: Annotated[
-        str, typer.Option(help="incidents, sources, persons, units or acts (CSV).")
+        str,
+        typer.Option(
+            help="incidents, sources, persons, units, acts, posts, deployments (CSV/XLSX)."
+        ),
     ] = "incidents",
     fmt: Annotated[
         str,

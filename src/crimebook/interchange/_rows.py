@@ -14,7 +14,7 @@ from django.db.models import Max, Model
 from crimebook.audit.services import Actor
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.interchange.formats.records import IncidentRecord, RowError, SourceRecord
-from crimebook.register.models import Act, Incident, Person, Source, Unit
+from crimebook.register.models import Act, Deployment, Incident, Person, Post, Source, Unit
 from crimebook.register.services import (
     IncidentData,
     SourceData,
@@ -63,6 +63,8 @@ MODELS: dict[str, type[Model]] = {
     "persons": Person,
     "units": Unit,
     "acts": Act,
+    "posts": Post,
+    "deployments": Deployment,
 }
 
 

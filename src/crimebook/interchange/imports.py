@@ -30,7 +30,13 @@ from django.db import transaction
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.interchange._bulk import IncidentBulk
-from crimebook.interchange._kinds import act_row, person_row, unit_row
+from crimebook.interchange._kinds import (
+    act_row,
+    deployment_row,
+    person_row,
+    post_row,
+    unit_row,
+)
 from crimebook.interchange._rows import (
     OWN_PREFIX,
     Abort,
@@ -44,8 +50,10 @@ from crimebook.interchange._rows import (
 )
 from crimebook.interchange.formats.records import (
     ActRecord,
+    DeploymentRecord,
     IncidentRecord,
     PersonRecord,
+    PostRecord,
     Row,
     RowError,
     SourceRecord,
@@ -53,13 +61,22 @@ from crimebook.interchange.formats.records import (
 )
 from crimebook.register.services._common import require_compartment_write
 
-__all__ = ["OWN_PREFIX", "ImportOptions", "ImportSummary", "bundle_import", "records_import"]
+Kind = Literal["incidents", "sources", "persons", "units", "acts", "posts", "deployments"]
+
+__all__ = [
+    "OWN_PREFIX",
+    "ImportOptions",
+    "ImportSummary",
+    "Kind",
+    "bundle_import",
+    "records_import",
+]
 
 
 def records_import(
     *,
     actor: Actor | None,
-    kind: Literal["incidents", "sources", "persons", "units", "acts"],
+    kind: Kind,
     rows: Iterable[Row],
     options: ImportOptions,
     on_error: ErrorSink,
@@ -94,6 +111,10 @@ def records_import(
                     unit_row(run, row.line, row.record)
                 elif isinstance(row.record, ActRecord) and kind == "acts":
                     act_row(run, row.line, row.record)
+                elif isinstance(row.record, PostRecord) and kind == "posts":
+                    post_row(run, row.line, row.record)
+                elif isinstance(row.record, DeploymentRecord) and kind == "deployments":
+                    deployment_row(run, row.line, row.record)
                 else:
                     run.reject(RowError(row.line, {"__all__": [f"Not a row of {kind}."]}))
                 if on_progress is not None:

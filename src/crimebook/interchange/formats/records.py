@@ -217,3 +217,29 @@ class ActRecord:
     medical_grade: str = ""
     medical_findings: str = ""
     description: str = ""
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    person_ref: str  # external id of the person
+    unit_code: str
+    rank: str = ""
+    position: str = ""
+    start: str = ""  # ISO dates or empty
+    end: str = ""
+    is_commander: bool = False
+    source_ref: str = ""
+
+
+@dataclass(frozen=True)
+class DeploymentRecord:
+    unit_code: str
+    source_ref: str
+    start: datetime | None = None
+    end: datetime | None = None
+    precision: str = "range"
+    place_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: float | None = None
+    note: str = ""
