@@ -21,10 +21,14 @@ class Bar:
     title: str = ""  # tooltip
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> SafeString:
+def _short(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _svg(width: int, height: int, label: str, body: list[str], kind: str) -> SafeString:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{escape(label)}" class="chart">'
+        f'width="100%" role="img" aria-label="{escape(label)}" class="chart {kind}">'
         f"<title>{escape(label)}</title>"
     )
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text is escaped
@@ -41,12 +45,12 @@ def hbar_chart(bars: Sequence[Bar], label: str, width: int = 640) -> SafeString:
         w = int((width - text_w - 60) * b.value / top)
         body.append(
             f'<text x="{text_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" '
-            f'fill="{TEXT}">{escape(b.label[:40])}</text>'
+            f'fill="{TEXT}">{escape(_short(b.label))}</text>'
             f'<rect x="{text_w}" y="{y + 2}" width="{max(w, 1)}" height="{row - 6}" fill="{BAR}">'
             f"<title>{escape(b.title or f'{b.label}: {b.value}')}</title></rect>"
             f'<text x="{text_w + w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">{b.value}</text>'
         )
-    return _svg(width, height, label, body)
+    return _svg(width, height, label, body, "hbar")
 
 
 def column_chart(
@@ -80,4 +84,4 @@ def column_chart(
                 f'<text x="{x + step / 2:.1f}" y="{height - 18}" text-anchor="middle" '
                 f'font-size="10" fill="{TEXT}">{escape(b.label)}</text>'
             )
-    return _svg(width, height, label, body)
+    return _svg(width, height, label, body, "columns")
