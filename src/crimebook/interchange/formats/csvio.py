@@ -206,8 +206,9 @@ def read_cells(
         "posts": tables2.post,
         "deployments": tables2.deployment,
     }[kind]
+    keep = [(i, name) for i, name in enumerate(columns) if name is not None]
     for line, cells in rows:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) == 1 and cells[0].lstrip().startswith("#"):
             continue
@@ -222,11 +223,9 @@ def read_cells(
                 },
             )
             continue
-        values = {
-            name: unneutralise(cell)
-            for name, cell in zip(columns, cells, strict=True)
-            if name is not None
-        }
+        values = {name: cells[i] for i, name in keep}
+        if "'" in "".join(cells):  # rare: undo our export's formula guard
+            values = {name: unneutralise(cell) for name, cell in values.items()}
         yield parse(line, values, opts)
 
 

@@ -123,10 +123,13 @@ REGIONS = {
 
 def parse_float(value: str) -> float:
     """A number as spreadsheets write it: ``53.9``, ``53,9`` (decimal comma), spaces."""
-    text = value.strip().replace("\u00a0", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    number = float(text)
+    try:
+        number = float(value)
+    except ValueError:
+        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        number = float(text)
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
