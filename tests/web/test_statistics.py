@@ -111,3 +111,32 @@ def test_bad_period_shows_an_error_and_keeps_working(make_user: Any) -> None:
     assert page.status_code == 200
     assert b"The end comes before the start." in page.content
     assert Unit.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_incident_timeline_per_day_and_hour_with_filters(compartment: Any, make_user: Any) -> None:
+    from datetime import UTC, datetime
+
+    from tests import factories as f
+
+    user = make_user("read_only", (compartment,))
+    for hour in (18, 18, 21):  # UTC; Minsk is UTC+3
+        f.incident(compartment, title=f"Okrestina {hour}", place_name="Okrestina",
+                   start=datetime(2020, 8, 11, hour, tzinfo=UTC), end=datetime(2020, 8, 11, hour, 30, tzinfo=UTC))  # fmt: skip
+    f.incident(compartment, title="Elsewhere", place_name="Stela",
+               start=datetime(2020, 8, 12, 10, tzinfo=UTC), end=datetime(2020, 8, 12, 11, tzinfo=UTC))  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    page = client.get("/incidents/", {"view": "timeline", "by": "hour", "q": "Okrestina"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "11.08 21:00: 2" in body  # two incidents in the 21:00 hour, Minsk time
+    assert "11.08 00:00: 1" not in body
+    assert "Elsewhere" not in body
+    assert body.index("Okrestina 18") < body.index("Okrestina 21")
+    by_day = client.get("/incidents/", {"view": "timeline"}).content.decode()
+    assert "11.08.2020: 2" in by_day  # 18:00 UTC twice = 21:00 in Minsk
+    assert "12.08.2020: 2" in by_day  # 21:00 UTC is already the 12th in Minsk
+    bad = client.get("/incidents/", {"view": "timeline", "date_from": "not a date"})
+    assert bad.status_code == 200
+    assert "chronology" not in bad.content.decode()

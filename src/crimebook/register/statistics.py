@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Min, QuerySet
+from django.db.models.functions import TruncDate, TruncDay, TruncHour
 
 from crimebook.register import selectors
 from crimebook.register.attrition import Decline, Headcount, decline_between, dismissals_by_month
-from crimebook.register.models import Unit
+from crimebook.register.models import Incident, Unit
 
 MINSK = ZoneInfo("Europe/Minsk")
 MAX_DAYS = 366
@@ -118,3 +118,37 @@ def attrition_overview(user: Any, start: date, end: date) -> list[UnitAttrition]
         for uid, s in by_unit.items()
     ]
     return sorted(rows, key=lambda a: -(a.decline.percent if a.decline else -1.0))
+
+
+MAX_BUCKETS = 744  # a month of hours, or two years of days
+
+
+def incidents_over_time(
+    incidents: QuerySet[Incident], by: str
+) -> tuple[str, list[tuple[datetime, int]]]:
+    """Incidents per local hour or day (by the start of their window), empty buckets
+    included. ``incidents`` must come from a selector. Falls back from hours to days when
+    the span is too long to read hour by hour; returns the unit actually used."""
+    span = incidents.aggregate(first=Min("start"), last=Max("start"))
+    if span["first"] is None:
+        return by, []
+    first, last = span["first"].astimezone(MINSK), span["last"].astimezone(MINSK)
+    if by == "hour" and (last - first) > timedelta(hours=MAX_BUCKETS):
+        by = "day"
+    trunc = TruncHour("start", tzinfo=MINSK) if by == "hour" else TruncDay("start", tzinfo=MINSK)
+    counts = {
+        r["bucket"]: r["n"]
+        for r in incidents.order_by()
+        .annotate(bucket=trunc)
+        .values("bucket")
+        .annotate(n=Count("id"))
+    }
+    step = timedelta(hours=1) if by == "hour" else timedelta(days=1)
+    cursor = first.replace(minute=0, second=0, microsecond=0)
+    if by == "day":
+        cursor = cursor.replace(hour=0)
+    buckets: list[tuple[datetime, int]] = []
+    while cursor <= last and len(buckets) < MAX_BUCKETS:
+        buckets.append((cursor, counts.get(cursor, 0)))
+        cursor = (cursor + step).astimezone(MINSK)
+    return by, buckets

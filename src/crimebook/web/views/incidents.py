@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from crimebook.accounts.access import writable_compartment_ids
 from crimebook.register import selectors, services
+from crimebook.register import statistics as st
 from crimebook.register.models import Incident
 from crimebook.register.selectors import IncidentFilter
+from crimebook.web.charts import Bar, column_chart
 from crimebook.web.forms.filters import IncidentFilterForm
 from crimebook.web.forms.incidents import IncidentForm
 from crimebook.web.views._common import (
@@ -48,13 +50,24 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         return selectors.incidents_for(user, filters).prefetch_related("violation_types")
 
+    form = IncidentFilterForm(request.GET, user=user)
+    context: dict[str, Any] = {"can_create": bool(writable_compartment_ids(user))}
+    if request.GET.get("view") == "timeline" and form.is_valid():
+        context["timeline"] = _timeline(query(form.cleaned_data), request.GET.get("by", "day"))
     return list_page(
-        request,
-        form=IncidentFilterForm(request.GET, user=user),
-        query=query,
-        template="web/incidents/list.html",
-        context={"can_create": bool(writable_compartment_ids(user))},
+        request, form=form, query=query, template="web/incidents/list.html", context=context
     )
+
+
+def _timeline(incidents: Any, by: str) -> dict[str, Any]:
+    """Chart and chronology of the filtered incidents, per hour or per day (Minsk time)."""
+    unit, buckets = st.incidents_over_time(incidents, "hour" if by == "hour" else "day")
+    fmt = "%d.%m %H:00" if unit == "hour" else "%d.%m.%Y"
+    chart = column_chart(
+        [Bar(b.strftime(fmt), n, f"{b.strftime(fmt)}: {n}") for b, n in buckets],
+        _("Incidents per hour") if unit == "hour" else _("Incidents per day"),
+    )
+    return {"by": unit, "chart": chart, "chronology": incidents.order_by("start", "id")[:200]}
 
 
 @register_view
