@@ -248,3 +248,15 @@ def test_pure_choice_lists_match_the_models() -> None:
         == records.CONFIDENTIALITIES
     )
     assert tuple(Source.Kind.values) == records.SOURCE_KINDS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bulk", [False, True])
+def test_external_id_of_another_compartment_is_rejected_not_skipped(
+    compartment: Any, other_compartment: Any, bulk: bool
+) -> None:
+    f.incident(other_compartment, external_id="a-1", title="Theirs")
+    summary, errors = _import(GOOD, compartment, bulk=bulk)
+    assert not summary.committed and summary.skipped == 0
+    assert "outside this compartment" in errors[0].errors["external_id"][0]
+    assert Incident.objects.get(external_id="a-1").title == "Theirs"

@@ -22,7 +22,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from crimebook.audit.services import audit_record
-from crimebook.interchange._rows import Run, incident_row, lookup, missing_sources
+from crimebook.interchange._rows import Run, foreign_ids, incident_row, lookup, missing_sources
 from crimebook.interchange.formats.records import IncidentRecord, RowError
 from crimebook.register.domain import check_place, check_window
 from crimebook.register.models import Incident, Source, Term
@@ -129,6 +129,7 @@ class IncidentBulk:
         if not batch:
             return
         existing = lookup(Incident, (r.external_id for _, r in batch if r.external_id))
+        foreign = foreign_ids(Incident, existing.values(), cid)
         refs = {ref for _, r in batch for ref in r.source_refs}
         source_map = lookup(Source, refs) if refs else {}
         in_comp = set(
@@ -146,7 +147,8 @@ class IncidentBulk:
                 continue
             if ext:
                 seen[ext] = line
-            action = run.duplicate(line, ext, existing.get(ext) if ext else None)
+            pk = existing.get(ext) if ext else None
+            action = run.duplicate(line, ext, pk, foreign=pk in foreign)
             if action == "error":
                 continue
             if action == "skip":

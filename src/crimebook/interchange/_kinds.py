@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from crimebook.interchange._rows import Run, lookup, service_row
+from crimebook.interchange._rows import Run, foreign_ids, lookup, service_row
 from crimebook.interchange.formats.records import (
     ActRecord,
     DeploymentRecord,
@@ -48,7 +48,9 @@ def person_row(run: Run, line: int, rec: PersonRecord) -> None:
 
     ext = rec.external_id
     existing = lookup(Person, [ext]).get(ext) if ext else None
-    action = run.duplicate(line, ext, existing)
+    cid = run.options.compartment_id
+    foreign = existing in foreign_ids(Person, [existing] if existing else [], cid)
+    action = run.duplicate(line, ext, existing, foreign=foreign)
     if action in ("error", "skip"):
         run.summary.skipped += action == "skip"
         return

@@ -165,16 +165,47 @@ class Run:
         self.summary.rejected += 1
         self.on_error(row)
 
-    def duplicate(self, line: int, ext: str | None, pk: int | None) -> str:
-        """ "new", "skip", "update" or "error" for a row whose external id maps to ``pk``."""
+    def duplicate(
+        self, line: int, ext: str | None, pk: int | None, *, foreign: bool = False
+    ) -> str:
+        """ "new", "skip", "update" or "error" for a row whose external id maps to ``pk``;
+        ``foreign``: that record is in another compartment (never skipped silently)."""
         if pk is None:
             return "new"
+        if foreign:
+            self.reject(
+                RowError(
+                    line,
+                    {
+                        "external_id": [
+                            f"{ext!r} is already used in the register outside this "
+                            "compartment; give the row another external id."
+                        ]
+                    },
+                    ext,
+                )
+            )
+            return "error"
         if pk > self.high_water:
             self.reject(
                 RowError(line, {"external_id": [f"{ext!r} repeats a row above in this file."]}, ext)
             )
             return "error"
         return self.options.on_duplicate
+
+
+def foreign_ids(
+    model: type[Incident] | type[Source] | type[Person], pks: Iterable[int], compartment_id: int
+) -> set[int]:
+    """Those of ``pks`` whose record lies in another compartment."""
+    wanted = [pk for pk in pks if pk is not None]
+    if not wanted:
+        return set()
+    return set(
+        model.objects.filter(pk__in=wanted)
+        .exclude(compartment_id=compartment_id)
+        .values_list("pk", flat=True)
+    )
 
 
 def service_row(run: Run, line: int, ext: str | None, write: Callable[[], object]) -> bool:
@@ -198,7 +229,8 @@ def incident_row(run: Run, line: int, rec: IncidentRecord) -> None:
         run.reject(RowError(line, {"source_refs": [missing_sources(missing)]}, ext))
         return
     existing = lookup(Incident, [ext]).get(ext) if ext else None
-    action = run.duplicate(line, ext, existing)
+    foreign = existing in foreign_ids(Incident, [existing] if existing else [], cid)
+    action = run.duplicate(line, ext, existing, foreign=foreign)
     if action == "error":
         return
     if action == "skip":
@@ -231,7 +263,8 @@ def source_row(run: Run, line: int, rec: SourceRecord) -> None:
     cid = run.options.compartment_id
     ext = rec.external_id
     existing = lookup(Source, [ext]).get(ext) if ext else None
-    action = run.duplicate(line, ext, existing)
+    foreign = existing in foreign_ids(Source, [existing] if existing else [], cid)
+    action = run.duplicate(line, ext, existing, foreign=foreign)
     if action == "error":
         return
     if action == "skip":
