@@ -260,3 +260,9 @@ def test_external_id_of_another_compartment_is_rejected_not_skipped(
     assert not summary.committed and summary.skipped == 0
     assert "outside this compartment" in errors[0].errors["external_id"][0]
     assert Incident.objects.get(external_id="a-1").title == "Theirs"
+
+
+@pytest.mark.parametrize("argv", [["import"], ["export"]])
+def test_commands_have_help(argv: list[str]) -> None:
+    result = runner.invoke(app, [*argv, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output

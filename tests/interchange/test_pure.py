@@ -335,3 +335,36 @@ def test_full_json_rejects_unknown_fields_and_naive_times() -> None:
     assert isinstance(row, RowError)
     assert "Unknown field(s): colour." in row.errors["__all__"]
     assert "no UTC offset" in row.errors["start"][0]
+
+
+def test_reading_is_lazy_so_a_huge_file_streams() -> None:
+    """GIVEN an endless CSV stream, WHEN the first rows are taken, THEN they arrive (the
+    reader never tries to read the whole input)."""
+
+    class Endless(io.TextIOBase):
+        def __init__(self) -> None:
+            self.served = 0
+
+        def readline(self, size: int | None = -1) -> str:
+            self.served += 1
+            return "title,start\r\n" if self.served == 1 else f"row {self.served},2020\r\n"
+
+        def __next__(self) -> str:
+            return self.readline()
+
+        def __iter__(self) -> Endless:
+            return self
+
+    stream = Endless()
+    reader = csvio.read_records(stream, "incidents")  # type: ignore[arg-type]
+    first = [next(reader) for _ in range(1000)]
+    assert all(isinstance(r, RowOk) for r in first)
+    assert stream.served < 1100
+
+
+def test_utf16_with_bom_from_excel_unicode_text() -> None:
+    raw = io.BytesIO("title\tstart\r\nЗбіццё\t10.08.2020\r\n".encode("utf-16"))
+    text, enc = open_text(raw)
+    assert enc == "utf-16"
+    rows_ = list(csvio.read_records(text, "incidents"))
+    assert isinstance(rows_[0], RowOk) and rows_[0].record.title == "Збіццё"
