@@ -151,3 +151,18 @@ def test_full_json_round_trip_into_another_compartment(
         key=lambda r: r.title,
     )
     assert reimported == exported
+
+
+@pytest.mark.django_db
+def test_timemap_anonymised_is_one_event_per_incident_without_text(
+    investigator: Any, register: Any
+) -> None:
+    out = io.StringIO()
+    incidents_export(
+        actor=investigator, fmt="timemap", use=Use.PUBLICATION, out=out, timemap_mode="anonymised"
+    )
+    doc = json.loads(out.getvalue())
+    assert len(doc["events"]) == 1
+    event = doc["events"][0]
+    assert event["latitude"] == "53.905000" and event["location"] == "" and event["sources"] == []
+    assert "calc" not in out.getvalue() and "inc-a" not in out.getvalue()

@@ -296,6 +296,9 @@ def export(
     identities: Annotated[
         bool, typer.Option(help="Persons: include identities (permitted roles only; audited).")
     ] = False,
+    timemap_mode: Annotated[
+        str, typer.Option(help="TimeMap: aggregate (counts) or anonymised (one per incident).")
+    ] = "aggregate",
 ) -> None:
     """Export records the user may see, leaving out what consent does not cover (audited)."""
     user = _user(as_user)
@@ -308,6 +311,8 @@ def export(
         fail(f"--format must be one of {', '.join(FORMATS)}")
     if kind not in ("incidents", "persons"):
         fail("--kind must be incidents or persons")
+    if timemap_mode not in ("aggregate", "anonymised"):
+        fail("--timemap-mode must be aggregate or anonymised")
     if kind == "persons" and fmt != "csv":
         fail("persons are exported as CSV only")
     tmp = out.with_name(out.name + ".part") if out is not None else None
@@ -324,7 +329,11 @@ def export(
                 )
             else:
                 result = incidents_export(
-                    actor=user, fmt=cast(Any, fmt), use=chosen_use, out=handle
+                    actor=user,
+                    fmt=cast(Any, fmt),
+                    use=chosen_use,
+                    out=handle,
+                    timemap_mode="anonymised" if timemap_mode == "anonymised" else "aggregate",
                 )
     except PermissionDenied as exc:
         if tmp is not None:

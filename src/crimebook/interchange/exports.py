@@ -145,7 +145,14 @@ def _metadata(actor: Actor, result: ExportResult) -> dict[str, Any]:
     }
 
 
-def incidents_export(*, actor: Actor, fmt: ExportFormat, use: Use, out: TextIO) -> ExportResult:
+def incidents_export(
+    *,
+    actor: Actor,
+    fmt: ExportFormat,
+    use: Use,
+    out: TextIO,
+    timemap_mode: Literal["aggregate", "anonymised"] = "aggregate",
+) -> ExportResult:
     """Write the incidents ``actor`` may see, in ``fmt``, honouring consent for ``use``;
     append the ``export`` audit entry after the data is written."""
     result = ExportResult(format=fmt, use=use.value)
@@ -171,8 +178,13 @@ def incidents_export(*, actor: Actor, fmt: ExportFormat, use: Use, out: TextIO) 
     elif fmt == "timemap":
         if use is not Use.PUBLICATION:
             raise PermissionDenied("The TimeMap export is for publication: use --use publication.")
-        events = timemap.aggregate(records)
-        meta = _metadata(actor, result) | {"aggregate": "count per day, ~1 km cell, violation type"}
+        if timemap_mode == "anonymised":
+            events = timemap.anonymise(records)
+            shape = "one event per incident: local day, centre of a ~1 km cell, types"
+        else:
+            events = timemap.aggregate(records)
+            shape = "count per day, ~1 km cell, violation type"
+        meta = _metadata(actor, result) | {"publication": shape}
         timemap.write_timemap(out, events, meta)
     else:
         raise ValueError(f"unknown format {fmt!r}")

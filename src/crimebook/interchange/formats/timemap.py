@@ -16,7 +16,8 @@ a violation type when its id, title or last filter path is a known vocabulary co
 the others are kept in the description as "TimeMap associations: …" (never dropped).
 
 Export is for publication: aggregate (one event per day × ~1 km cell × violation type, with
-a count), no titles, descriptions, place names or sources.
+a count) or anonymised (one event per incident, day and ~1 km cell only); never titles,
+descriptions, place names, exact points or sources.
 """
 
 from __future__ import annotations
@@ -185,6 +186,37 @@ def aggregate(
                 "associations": [code],
                 "sources": [],
                 "count": n,
+            }
+        )
+    return events
+
+
+def anonymise(
+    records: Iterable[IncidentRecord], *, cell_deg: float = 0.01, zone: tzinfo = DEFAULT_ZONE
+) -> list[dict[str, Any]]:
+    """Publication events, one per incident: local day only, the centre of its ~1 km cell,
+    violation types as associations; no title, description, place name, id or source."""
+    events = []
+    for i, rec in enumerate(records, start=1):
+        if rec.start is None or rec.latitude is None or rec.longitude is None:
+            continue
+        day = rec.start.astimezone(zone).date()
+        lat = (math.floor(rec.latitude / cell_deg) + 0.5) * cell_deg
+        lon = (math.floor(rec.longitude / cell_deg) + 0.5) * cell_deg
+        codes = list(rec.violation_types) or ["unclassified"]
+        events.append(
+            {
+                "id": f"anon-{i}",
+                "description": ", ".join(c.replace("_", " ") for c in codes),
+                "date": f"{day.month}/{day.day}/{day.year}",
+                "time": "",
+                "time_precision": "day",
+                "location": "",
+                "latitude": f"{lat:.6f}",
+                "longitude": f"{lon:.6f}",
+                "category": codes[0],
+                "associations": codes,
+                "sources": [],
             }
         )
     return events
