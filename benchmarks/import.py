@@ -80,7 +80,7 @@ def _peak_mib() -> float:
 # ---- children -----------------------------------------------------------------------------
 
 
-def child_import(csv_path: Path) -> dict[str, float]:
+def child_import(csv_path: Path, *, bulk: bool = True) -> dict[str, float]:
     import django
 
     django.setup()
@@ -101,7 +101,7 @@ def child_import(csv_path: Path) -> dict[str, float]:
             actor=None,
             kind="incidents",
             rows=csvio.read_records(text, "incidents"),
-            options=ImportOptions(compartment_id=compartment.pk, bulk=True, batch_size=1000),
+            options=ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=1000),
             on_error=errors.append,
         )
     elapsed = time.perf_counter() - t0
@@ -185,16 +185,15 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_import"
     )
-    parser.add_argument("--child", choices=("import", "raw"))
+    parser.add_argument("--child", choices=("import", "service", "raw"))
     parser.add_argument("--csv", type=Path)
     parser.add_argument("--backend", default="sqlite")
     args = parser.parse_args()
     if args.child:
-        fn = (
-            child_import(args.csv)
-            if args.child == "import"
-            else child_raw(args.csv, args.backend, args.pg_url)
-        )
+        if args.child == "raw":
+            fn = child_raw(args.csv, args.backend, args.pg_url)
+        else:
+            fn = child_import(args.csv, bulk=args.child == "import")
         print(json.dumps(fn))
         return
     with tempfile.TemporaryDirectory(prefix="cb-bench-import-") as tmp:
@@ -234,6 +233,16 @@ def main() -> None:
                 f"{backend}: import {imp_rate:,.0f} rows/s ({imp['seconds']:.1f} s), "
                 f"raw {baseline} {raw_rate:,.0f} rows/s ({raw['seconds']:.1f} s); "
                 f"ratio {imp_rate / raw_rate:.1%}"
+            )
+            small = min(sizes)
+            if backend == "postgres":
+                pg_reset(args.pg_url)
+            else:
+                env["CRIMEBOOK_DATA_DIR"] = str(work / "data-service")
+            svc = run_child("service", files[small], backend, env, args.pg_url)
+            print(
+                f"{backend}: service mode (one service call + audit entry per row) on "
+                f"{small:,} rows: {svc['rows'] / svc['seconds']:,.0f} rows/s"
             )
             memory = ", ".join(f"{n:,} rows → {r['peak_mib']:.0f} MiB" for n, r in results.items())
             print(f"{backend}: peak RSS of the import process: {memory}")
