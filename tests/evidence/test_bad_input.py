@@ -131,3 +131,38 @@ def test_video_without_moov_named_as_photo_is_not_parsed_as_image(
     item = _ingest(compartment, "holiday.jpg", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
     assert item.media_type == "video/mp4" and item.kind == "video"
     assert item.metadata_status == "failed" and item.metadata_error
+
+
+def test_worker_session_reuses_one_process_and_recovers_from_a_timeout(tmp_path: Path) -> None:
+    from crimebook.evidence.extract import WorkerSession
+
+    good = tmp_path / "x.png"
+    good.write_bytes(png_bytes())
+    session = WorkerSession(Limits(seconds=30))
+    try:
+        first = session.run(good, "image/png")
+        pid = session._proc.pid if session._proc else None
+        second = session.run(good, "image/png")
+        assert first.ok and second.ok and first.phash == second.phash
+        assert session._proc is not None and session._proc.pid == pid  # reused
+        big = tmp_path / "big.jpg"
+        big.write_bytes(jpeg_bytes(size=(2500, 2000)))
+        session.limits = Limits(seconds=0.0001)  # the next file "hangs"
+        slow = session.run(big, "image/jpeg")
+        assert not slow.ok and "timed out" in slow.error and session._proc is None
+        session.limits = Limits(seconds=30)
+        assert session.run(good, "image/png").ok  # a fresh worker took over
+    finally:
+        session.close()
+
+
+def test_worker_session_survives_a_bomb(tmp_path: Path) -> None:
+    from crimebook.evidence.extract import worker_session
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_bomb(50_000, 50_000))
+    good = tmp_path / "ok.png"
+    good.write_bytes(png_bytes())
+    with worker_session():
+        assert not run_worker(bomb, "image/png").ok
+        assert run_worker(good, "image/png").ok

@@ -147,3 +147,30 @@ def test_csv_missing_columns_is_one_clear_error(compartment: Any, tmp_path: Path
                                   ["recordings", "import"]])  # fmt: skip
 def test_help(argv: list[str]) -> None:
     assert runner.invoke(app, [*argv, "--help"]).exit_code == 0
+
+
+def test_process_resumes_items_left_pending(
+    vault: Path, compartment: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.evidence import services
+
+    # GIVEN an import whose processing job died (worker killed) before it ran
+    def killed(item_id: int) -> None:
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(services, "process_item", killed)
+    root = tmp_path / "drop"
+    root.mkdir()
+    (root / "a.jpg").write_bytes(jpeg_bytes())
+    assert (
+        runner.invoke(app, ["evidence", "import", str(root), "-c", compartment.name]).exit_code == 0
+    )
+    item = EvidenceItem.objects.get()
+    assert item.status == "ingested" and item.metadata_status == "pending"
+    # WHEN processing is run again THEN it completes, once
+    monkeypatch.undo()
+    result = runner.invoke(app, ["evidence", "process"])
+    assert result.exit_code == 0 and "processed 1 item" in result.output
+    item.refresh_from_db()
+    assert item.metadata_status == "extracted" and item.derivatives.count() == 1
+    assert "processed 0 items" in runner.invoke(app, ["evidence", "process"]).output

@@ -80,6 +80,7 @@ def import_dir(
 ) -> None:
     """Import every file under DIRECTORY into the vault (hash + seal + store, metadata,
     thumbnails). Known content is recorded as a duplicate, not stored again."""
+    from crimebook.evidence.extract import worker_session
     from crimebook.evidence.services import evidence_ingest_path
 
     cid = _compartment_id(compartment)
@@ -91,7 +92,7 @@ def import_dir(
     with Progress(
         TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         TimeRemainingColumn(), console=err, disable=not err.is_terminal,
-    ) as progress:  # fmt: skip
+    ) as progress, worker_session():  # fmt: skip
         task = progress.add_task("import", total=total)
         for path in files:
             name = path.relative_to(root).as_posix()
@@ -141,6 +142,22 @@ def verify(
                 err.print(f"[bold red]{label}[/] {key}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command("process")
+def process(
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Also retry failed extractions.")
+    ] = False,
+) -> None:
+    """Extract metadata, perceptual hashes and thumbnails for items still pending (after a
+    crash or a killed worker); safe to run again."""
+    from crimebook.evidence.extract import worker_session
+    from crimebook.evidence.services import evidence_process_pending
+
+    with worker_session():
+        count = evidence_process_pending(include_failed=failed)
+    console.print(f"processed {count} item{'s' if count != 1 else ''}")
 
 
 def _print_import(kind: str, result: object) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "evidence_ingest_stream",
     "evidence_link",
     "evidence_original_stream",
+    "evidence_process_pending",
     "evidence_unlink",
     "hash_file",
     "vault_verify",
@@ -218,6 +219,30 @@ def evidence_unlink(*, actor: Actor | None, item: EvidenceItem, kind: str, targe
             actor=actor, action="unlink", object_type=OBJECT_TYPE, object_id=item.pk,
             changes={kind: target.pk},
         )  # fmt: skip
+
+
+def evidence_process_pending(
+    *, include_failed: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
+    """Run the processing job for every original still pending (after a crash or a killed
+    worker), and optionally for those whose extraction failed. Returns how many ran."""
+    statuses = [EvidenceItem.MetadataStatus.PENDING]
+    if include_failed:
+        statuses.append(EvidenceItem.MetadataStatus.FAILED)
+    ids = list(
+        EvidenceItem.objects.filter(
+            status=EvidenceItem.Status.INGESTED,
+            derived_from__isnull=True,
+            metadata_status__in=statuses,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for item_id in ids:
+        _process(item_id)
+        if progress is not None:
+            progress(1)
+    return len(ids)
 
 
 def _decrypting_chunks(key: str, chunk: int = 256 * 1024) -> Iterator[bytes]:

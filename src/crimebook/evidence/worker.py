@@ -148,13 +148,31 @@ def inspect(path: str, media_type: str) -> dict[str, Any]:
     return {"ok": True, "raw": {}, "fields": {}, "phash": None, "thumbnail": None}
 
 
-def main() -> None:
-    path, media_type = sys.argv[1], sys.argv[2]
+def _safe_inspect(path: str, media_type: str) -> str:
     try:
         result = inspect(path, media_type)
     except Exception as exc:  # every failure becomes a reason, never a traceback
         result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
-    sys.stdout.write(json.dumps(result, allow_nan=False))
+    return json.dumps(result, allow_nan=False)
+
+
+def serve() -> None:
+    """Session mode: one JSON request per line on stdin, one JSON answer per line out."""
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            answer = _safe_inspect(str(request["path"]), str(request["media_type"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            answer = json.dumps({"ok": False, "error": f"bad request: {exc}"})
+        sys.stdout.write(answer + "\n")
+        sys.stdout.flush()
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return
+    sys.stdout.write(_safe_inspect(sys.argv[1], sys.argv[2]))
 
 
 if __name__ == "__main__":
