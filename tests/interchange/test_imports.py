@@ -266,3 +266,16 @@ def test_external_id_of_another_compartment_is_rejected_not_skipped(
 def test_commands_have_help(argv: list[str]) -> None:
     result = runner.invoke(app, [*argv, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.mark.django_db
+def test_update_keeps_links_the_file_cannot_carry(compartment: Any) -> None:
+    source = f.source(compartment, external_id="s-1")
+    witness = f.person(compartment, is_witness=True)
+    f.incident(compartment, external_id="a-1", source_ids=(source.pk,), witness_ids=(witness.pk,))
+    summary, errors = _import(GOOD, compartment, on_duplicate="update")
+    assert errors == [] and summary.updated == 1 and summary.created == 1
+    incident = Incident.objects.get(external_id="a-1")
+    assert incident.title == "Beating"
+    assert list(incident.sources.all()) == [source]
+    assert list(incident.witnesses.all()) == [witness]

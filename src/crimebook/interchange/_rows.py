@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from django.db import transaction
@@ -240,12 +240,15 @@ def incident_row(run: Run, line: int, rec: IncidentRecord) -> None:
     if action == "update":
         assert existing is not None
         incident = Incident.objects.get(pk=existing)
-        if ext and ext.startswith(OWN_PREFIX) and incident.external_id != ext:
-            data = _incident_data(
-                IncidentRecord(**{**asdict(rec), "external_id": incident.external_id}),
-                cid,
-                source_ids,
-            )
+        # Links the file cannot carry are kept: witnesses always, sources unless named.
+        data = replace(
+            data,
+            external_id=incident.external_id,
+            witness_ids=tuple(incident.witnesses.values_list("pk", flat=True)),
+            source_ids=source_ids
+            if rec.source_refs
+            else tuple(incident.sources.values_list("pk", flat=True)),
+        )
         if service_row(
             run, line, ext, lambda: incident_update(actor=run.actor, incident=incident, data=data)
         ):
