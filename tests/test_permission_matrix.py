@@ -299,7 +299,7 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         "incident_id": world.a["incident"].pk, "act_id": world.a["act"].pk,
         "person_id": world.a["person"].pk, "source_id": world.a["source"].pk,
         "deployment_id": world.a["deployment"].pk, "post_id": world.a["post"].pk,
-        "unit_id": world.a["unit"].pk, "link_id": 1,
+        "unit_id": world.a["unit"].pk, "link_id": 1, "evidence_id": world.a["evidence"].pk,
     }  # fmt: skip
     client = Client()
     for path, method in _api_paths():

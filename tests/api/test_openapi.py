@@ -28,6 +28,7 @@ EXPECTED = {
     ("GET", "/posts"), ("POST", "/posts"), ("GET", "/posts/{post_id}"),
     ("PATCH", "/posts/{post_id}"), ("GET", "/deployments"), ("POST", "/deployments"),
     ("GET", "/deployments/{deployment_id}"), ("PATCH", "/deployments/{deployment_id}"),
+    ("GET", "/evidence"), ("POST", "/evidence"), ("GET", "/evidence/{evidence_id}"),
 }  # fmt: skip
 
 

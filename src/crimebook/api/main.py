@@ -8,6 +8,7 @@ from crimebook.api import (
     _handlers,
     acts,
     deployments,
+    evidence,
     incidents,
     involvements,
     persons,
@@ -42,5 +43,6 @@ for prefix, module in (
     ("/units", units),
     ("/posts", posts),
     ("/deployments", deployments),
+    ("/evidence", evidence),
 ):
     api.add_router(prefix, module.router)
