@@ -124,3 +124,16 @@ def test_list_filters_and_near_duplicates(vault: Path, compartment: Any, investi
     assert "a-recompressed.jpg" in page and "other.jpg" not in page
     page = client.get("/evidence/", {"kind": "document"}).content.decode()
     assert "doc.pdf" in page and "a.jpg" not in page
+
+
+def test_list_filter_by_source(vault: Path, compartment: Any, investigator: Any) -> None:
+    src = f.source(compartment, title="Telegram channel")
+    client = _client(investigator)
+    client.post(
+        "/evidence/new/",
+        {"compartment": compartment.pk, "source": src.pk,
+         "files": SimpleUploadedFile("from-source.bin", b"one")},
+    )  # fmt: skip
+    _upload(client, compartment, "no-source.bin", b"two")
+    page = client.get("/evidence/", {"source": src.pk}).content.decode()
+    assert "from-source.bin" in page and "no-source.bin" not in page

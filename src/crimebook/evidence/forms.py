@@ -32,11 +32,13 @@ class EvidenceFilterForm(UserForm):
     date_from = date_field(_("Captured from"))
     date_to = date_field(_("Captured until"))
     near = forms.IntegerField(label=_("Near-duplicates of item #"), required=False, min_value=1)
+    source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "kind", model_choices(EvidenceItem.Kind.choices, blank=ANY))
         set_choices(self, "status", model_choices(EvidenceItem.Status.choices, blank=ANY))
+        set_choices(self, "source", source_choices(self.user, blank=ANY))
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}
@@ -59,5 +61,7 @@ class EvidenceUploadForm(UserForm):
 
 
 class EvidenceLinkForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("incident", _("incident")), ("act", _("act"))])
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("incident", _("incident")), ("act", _("act"))]
+    )
     target = forms.IntegerField(label=_("Record number"), min_value=1)

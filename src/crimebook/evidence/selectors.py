@@ -44,6 +44,7 @@ class EvidenceFilter:
     near: int | None = None  # near-duplicates of this item id
     incident_id: int | None = None
     q: str = ""
+    source_id: int | None = None
     originals_only: bool = True
 
 
@@ -68,6 +69,8 @@ def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[E
         qs = qs.filter(incidents__id=f.incident_id)
     if f.q:
         qs = qs.filter(original_name__icontains=f.q)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
     if f.near is not None:
         anchor = qs.model.objects.visible_to(user).filter(pk=f.near).first()
         if anchor is None or anchor.phash is None:

@@ -40,6 +40,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             selectors.EvidenceFilter(
                 kind=data["kind"], status=data["status"], date_from=data["date_from"],
                 date_to=data["date_to"], near=data["near"], q=data["q"].strip(),
+                source_id=data["source"],
             ),
         )  # fmt: skip
 
