@@ -166,3 +166,31 @@ def test_worker_session_survives_a_bomb(tmp_path: Path) -> None:
     with worker_session():
         assert not run_worker(bomb, "image/png").ok
         assert run_worker(good, "image/png").ok
+
+
+def test_full_disk_while_sealing_is_recorded_and_leaves_nothing(
+    vault: Path, compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crimebook.evidence.storage import VaultStore
+
+    real = VaultStore.open_staged
+
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_staged(self: VaultStore) -> tuple[Path, Any]:
+        path, sink = real(self)
+        sink.close()
+        return path, FullDisk(io.FileIO(path, "wb"))
+
+    monkeypatch.setattr(VaultStore, "open_staged", open_staged)
+    out = services.evidence_ingest_stream(
+        actor=None, compartment_id=compartment.pk, name="big.mov", stream=io.BytesIO(b"x" * 5000)
+    )
+    assert out.outcome == "failed" and "No space left" in out.reason
+    item = EvidenceItem.objects.get(pk=out.item_id)
+    assert item.status == "failed" and not item.storage_key
+    assert not [p for p in vault.rglob("*") if p.is_file()]

@@ -137,3 +137,31 @@ def test_list_filter_by_source(vault: Path, compartment: Any, investigator: Any)
     _upload(client, compartment, "no-source.bin", b"two")
     page = client.get("/evidence/", {"source": src.pk}).content.decode()
     assert "from-source.bin" in page and "no-source.bin" not in page
+
+
+def test_upload_on_a_full_disk_says_so_and_keeps_nothing(
+    vault: Path, compartment: Any, investigator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import io
+
+    from crimebook.evidence.storage import VaultStore
+
+    real = VaultStore.open_staged
+
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_staged(self: VaultStore) -> tuple[Path, Any]:
+        path, sink = real(self)
+        sink.close()
+        return path, FullDisk(io.FileIO(path, "wb"))
+
+    monkeypatch.setattr(VaultStore, "open_staged", open_staged)
+    response = _upload(_client(investigator), compartment, "big.mov", b"x" * 100_000)
+    assert response.status_code == 200
+    assert "big.mov could not be stored" in response.content.decode()
+    assert "No space left" in response.content.decode()
+    assert not EvidenceItem.objects.exists()
+    assert not [p for p in vault.rglob("*") if p.is_file()]

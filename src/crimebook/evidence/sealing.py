@@ -18,6 +18,7 @@ from pyrage import x25519
 
 __all__ = [
     "HEAD_BYTES",
+    "CheckedWriter",
     "SealError",
     "Sealed",
     "decrypt_stream",
@@ -68,6 +69,41 @@ def parse_identities(text: str) -> list[x25519.Identity]:
     return found
 
 
+class CheckedWriter(io.RawIOBase):
+    """Wraps the ciphertext sink: ``pyrage.encrypt_io`` and ``decrypt_io`` (1.4) ignore the
+    sink's exceptions and short writes, so a full disk would leave a truncated file that
+    looks complete. This writer writes everything or remembers the first error, which the
+    caller raises after the call (:meth:`check`)."""
+
+    def __init__(self, sink: BinaryIO | None) -> None:
+        self._sink = sink
+        self.error: BaseException | None = None
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        if self.error is not None:
+            raise self.error
+        try:
+            while view and self._sink is not None:
+                written = self._sink.write(view)
+                if written is None or written <= 0:
+                    raise OSError("short write to the sealed copy")
+                view = view[written:]
+        except BaseException as exc:
+            self.error = exc
+            raise
+        self.size += len(data)
+        return len(data)
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise SealError(f"writing failed: {self.error}") from self.error
+
+
 class _HashingReader(io.RawIOBase):
     def __init__(self, source: BinaryIO, limit: int | None) -> None:
         self._source = source
@@ -103,16 +139,18 @@ def seal_stream(
 ) -> Sealed:
     """Read ``source`` once to its end, writing its age ciphertext to ``sink``."""
     reader = _HashingReader(source, limit)
+    writer = CheckedWriter(sink)
     try:
         pyrage.encrypt_io(
             cast(IO[bytes], io.BufferedReader(reader, CHUNK)),
-            cast(IO[bytes], sink),
+            cast(IO[bytes], writer),
             list(recipients),
         )
     except SealError:
         raise
     except Exception as exc:
         raise SealError(f"age encryption failed: {exc}") from exc
+    writer.check()
     return Sealed(reader.sha256.hexdigest(), reader.size, reader.head)
 
 
@@ -125,22 +163,15 @@ def hash_stream(source: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class _HashingWriter(io.RawIOBase):
+class _HashingWriter(CheckedWriter):
     def __init__(self, sink: BinaryIO | None) -> None:
-        self._sink = sink
+        super().__init__(sink)
         self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(data)
-        if self._sink is not None:
-            self._sink.write(view)
-        self.sha256.update(view)
-        self.size += len(view)
-        return len(view)
+        n = super().write(data)
+        self.sha256.update(data)
+        return n
 
 
 def decrypt_stream(
@@ -152,4 +183,5 @@ def decrypt_stream(
         pyrage.decrypt_io(cast(IO[bytes], sealed), cast(IO[bytes], writer), list(identities))
     except Exception as exc:
         raise SealError(f"cannot decrypt: {exc}") from exc
+    writer.check()
     return writer.sha256.hexdigest(), writer.size

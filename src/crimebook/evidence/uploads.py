@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -19,10 +19,10 @@ from django.http import HttpRequest
 
 from crimebook.evidence import keys
 from crimebook.evidence.pipeline import MAX_FILE_BYTES, Staged
-from crimebook.evidence.sealing import HEAD_BYTES
+from crimebook.evidence.sealing import HEAD_BYTES, CheckedWriter
 from crimebook.intake.sealing import StreamSealer
 
-__all__ = ["StagedUpload", "VaultUploadHandler", "discard_uploads"]
+__all__ = ["StagedUpload", "VaultUploadHandler", "discard_uploads", "upload_failures"]
 
 
 class StagedUpload(UploadedFile):
@@ -43,6 +43,7 @@ class StagedUpload(UploadedFile):
 class _Current:
     path: Path
     sink: BinaryIO
+    checked: CheckedWriter
     sealer: StreamSealer
     head: bytes = b""
 
@@ -65,20 +66,23 @@ class VaultUploadHandler(FileUploadHandler):
         self.store = keys.store()
         self._current: _Current | None = None
         self.staged: list[Path] = []
+        self.failures: list[tuple[str, str]] = []
         self.file = _Closer(self)
         if request is not None:
             request._crimebook_evidence_uploads = self.staged  # type: ignore[attr-defined]
+            request._crimebook_evidence_failures = self.failures  # type: ignore[attr-defined]
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         path, sink = self.store.open_staged()
         self.staged.append(path)
+        checked = CheckedWriter(sink)  # the sealer's pyrage call would ignore write errors
         try:
-            sealer = StreamSealer(sink, keys.vault_recipients())
+            sealer = StreamSealer(cast(BinaryIO, checked), keys.vault_recipients())
         except Exception:
             sink.close()
             raise
-        self._current = _Current(path, sink, sealer)
+        self._current = _Current(path, sink, checked, sealer)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         current = self._current
@@ -97,7 +101,14 @@ class VaultUploadHandler(FileUploadHandler):
         current, self._current = self._current, None
         if current is None:
             return None
-        info = current.sealer.close()
+        try:
+            info = current.sealer.close()
+            current.checked.check()
+        except Exception as exc:  # e.g. a full disk: reported by the view, nothing kept
+            current.sink.close()
+            self.store.discard(current.path)
+            self.failures.append((self.file_name or "", str(exc)[:300]))
+            return None
         current.sink.flush()
         os.fsync(current.sink.fileno())
         current.sink.close()
@@ -113,6 +124,11 @@ class VaultUploadHandler(FileUploadHandler):
 
     def upload_interrupted(self) -> None:
         self.abort_current()
+
+
+def upload_failures(request: HttpRequest) -> list[tuple[str, str]]:
+    """(file name, reason) of files that could not be sealed during this request."""
+    return list(getattr(request, "_crimebook_evidence_failures", []))
 
 
 def discard_uploads(request: HttpRequest) -> None:

@@ -17,7 +17,12 @@ from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.evidence import selectors, services
 from crimebook.evidence.forms import EvidenceFilterForm, EvidenceLinkForm, EvidenceUploadForm
-from crimebook.evidence.uploads import StagedUpload, VaultUploadHandler, discard_uploads
+from crimebook.evidence.uploads import (
+    StagedUpload,
+    VaultUploadHandler,
+    discard_uploads,
+    upload_failures,
+)
 from crimebook.register import selectors as register_selectors
 from crimebook.web.views._common import (
     apply_errors,
@@ -90,7 +95,13 @@ def _evidence_create(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Your role does not allow creating records."))
     form = EvidenceUploadForm(posted(request), user=user)
     files = [f for f in request.FILES.getlist("files") if isinstance(f, StagedUpload)]
-    if form.is_bound and form.is_valid():
+    failures = upload_failures(request)
+    for name, reason in failures:
+        form.add_error(
+            None,
+            _("%(name)s could not be stored: %(reason)s") % {"name": name, "reason": reason},
+        )
+    if form.is_bound and form.is_valid() and not failures:
         if not files:
             form.add_error(None, _("Choose at least one file."))
         else:
