@@ -174,3 +174,34 @@ def test_process_resumes_items_left_pending(
     item.refresh_from_db()
     assert item.metadata_status == "extracted" and item.derivatives.count() == 1
     assert "processed 0 items" in runner.invoke(app, ["evidence", "process"]).output
+
+
+def test_verify_resumes_after_an_interruption(
+    vault: Path, compartment: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.evidence import services
+
+    root = tmp_path / "drop"
+    root.mkdir()
+    for i in range(5):
+        (root / f"{i}.bin").write_bytes(f"content {i}".encode())
+    runner.invoke(app, ["evidence", "import", str(root), "-c", compartment.name])
+    real = services.decrypt_stream
+    calls: list[int] = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "decrypt_stream", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        services.vault_verify(checkpoint_seconds=0)
+    monkeypatch.setattr(services, "decrypt_stream", real)
+    seen: list[int] = []
+    monkeypatch.setattr(services, "decrypt_stream", lambda *a, **k: seen.append(1) or real(*a, **k))
+    report = services.vault_verify(resume=True)
+    assert report.ok and report.checked == 5
+    assert len(seen) == 2  # only the files the interrupted run had not checked
+    assert not (vault / ".staging" / "verify-state.json").exists()

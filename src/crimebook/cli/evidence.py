@@ -120,6 +120,9 @@ def import_dir(
 @app.command("verify")
 def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run where it stopped.")
+    ] = False,
 ) -> None:
     """Decrypt and re-hash every stored file; report changed, missing and unexpected files
     (exit 1 on any problem)."""
@@ -130,7 +133,7 @@ def verify(
         console=err, transient=True, disable=not err.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("verify", total=len(vault_expected()))
-        result = vault_verify(progress=lambda n: progress.advance(task, n))
+        result = vault_verify(progress=lambda n: progress.advance(task, n), resume=resume)
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
     elif result.ok:

@@ -3,8 +3,11 @@ links to incidents and acts; audited access to originals; the whole-store verifi
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,7 +250,6 @@ def evidence_process_pending(
 
 def _decrypting_chunks(key: str, chunk: int = 256 * 1024) -> Iterator[bytes]:
     """Plaintext of a stored item, decrypted in a thread into a pipe (never to disk)."""
-    import os
 
     read_fd, write_fd = os.pipe()
     errors: list[BaseException] = []
@@ -312,13 +314,53 @@ def vault_expected() -> dict[str, str]:
     return dict(rows.iterator())
 
 
-def vault_verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Decrypt-stream and re-hash every stored file; name changed, missing, unexpected ones."""
+VERIFY_STATE = "verify-state.json"
+
+
+def _verify_state_path() -> Path:
+    return keys.store().staging_dir() / VERIFY_STATE
+
+
+def _save_state(report: VerifyReport, last_key: str) -> None:
+    path = _verify_state_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"last_key": last_key, "report": report.as_dict()}))
+    os.replace(tmp, path)
+
+
+def _load_state() -> tuple[VerifyReport, str]:
+    try:
+        data = json.loads(_verify_state_path().read_text())
+        saved = data["report"]
+        report = VerifyReport(
+            checked=int(saved["checked"]), changed=list(saved["changed"]),
+            missing=list(saved["missing"]), unreadable=list(saved["unreadable"]),
+        )  # fmt: skip
+        return report, str(data["last_key"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return VerifyReport(), ""
+
+
+def vault_verify(
+    progress: Callable[[int], None] | None = None,
+    *,
+    resume: bool = False,
+    checkpoint_seconds: float = 5.0,
+) -> VerifyReport:
+    """Decrypt-stream and re-hash every stored file; name changed, missing, unexpected ones.
+
+    Progress is saved every few seconds in the staging directory; with ``resume`` an
+    interrupted run continues after the last file it checked (keys are walked in order)."""
     store = keys.store()
     identities = keys.vault_identities()
     expected = vault_expected()
-    report = VerifyReport()
+    report, last = _load_state() if resume else (VerifyReport(), "")
+    saved_at = time.monotonic()
     for key, sha256 in sorted(expected.items()):
+        if key <= last:
+            if progress is not None:
+                progress(1)
+            continue
         try:
             path = store.path_for_key(key)
         except StoreError:
@@ -338,7 +380,11 @@ def vault_verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
         report.checked += 1
         if progress is not None:
             progress(1)
+        if time.monotonic() - saved_at > checkpoint_seconds:
+            _save_state(report, key)
+            saved_at = time.monotonic()
     report.unexpected = [key for key in store.iter_keys() if key not in expected]
+    _verify_state_path().unlink(missing_ok=True)
     with transaction.atomic():
         audit_record(
             actor=None, action="verify", object_type="evidence.vault", object_id="vault",
