@@ -97,20 +97,26 @@ def test_timemap_export_is_for_publication_only_and_aggregate(
 def test_identities_only_for_permitted_roles_and_audited(
     investigator: Any, reader: Any, compartment: Any
 ) -> None:
-    f.person(compartment, name="Алесь Тэставы")
+    victim = f.person(compartment, name="Алесь Тэставы")
+    f.person(compartment, name="Unlinked Person")
+    consenting = f.source(compartment, consent_prosecution=True)
+    f.act(f.incident(compartment, source_ids=(consenting.pk,)), victim)
     out = io.StringIO()
     with pytest.raises(PermissionDenied):
         persons_export(actor=reader, use=Use.INVESTIGATION, out=out, identities=True)
     with pytest.raises(PermissionDenied):
-        persons_export(actor=investigator, use=Use.PUBLICATION, out=out, identities=True)
+        persons_export(actor=investigator, use=Use.PUBLICATION, out=out)
     assert out.getvalue() == ""
     persons_export(actor=reader, use=Use.INVESTIGATION, out=out)
-    assert "Алесь" not in out.getvalue() and "P-" in out.getvalue()
+    assert "Алесь" not in out.getvalue() and out.getvalue().count("P-") == 2
     out = io.StringIO()
     result = persons_export(actor=investigator, use=Use.PROSECUTION, out=out, identities=True)
-    assert "Алесь Тэставы" in out.getvalue()
+    text = out.getvalue()
+    assert "Алесь Тэставы" in text and "Unlinked" not in text
+    assert "1 person(s) left out" in text
     entry = AuditEntry.objects.filter(action="export", object_type="register.person").latest("seq")
-    assert entry.changes["identities"] is True and result.count == 1
+    assert entry.changes["identities"] is True and entry.changes["ids"] == [victim.pk]
+    assert result.count == 1
 
 
 @pytest.mark.django_db

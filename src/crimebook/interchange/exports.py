@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from crimebook.accounts.access import can_reveal_identity
 from crimebook.audit.services import Actor, audit_record
@@ -235,21 +236,40 @@ PERSON_COLUMNS = ("external_id", "pseudonym", "roles")
 IDENTITY_COLUMNS = ("full_name", "birth_date", "contacts", "identifiers")
 
 
+def _persons_covered(actor: Actor, use: Use) -> QuerySet[Person]:
+    """Persons the user sees, limited for prosecution to those linked to a source that
+    consents to it: victim of an act or witness of an incident with such a source, or an
+    involvement based on one."""
+    qs = persons_for(actor)
+    if use is Use.INVESTIGATION:
+        return qs
+    consenting = sources_for(actor).filter(
+        consent_investigation=True, **{f"consent_{use.value}": True}
+    )
+    incidents = Incident.objects.filter(sources__in=consenting)
+    linked = Q(acts_suffered__incident__in=incidents) | Q(witnessed__in=incidents)
+    linked |= Q(involvements__basis__in=consenting)
+    return qs.filter(pk__in=Person.objects.filter(linked).values("pk"))
+
+
 def persons_export(
     *, actor: Actor, use: Use, out: TextIO, identities: bool = False
 ) -> ExportResult:
-    """CSV of persons by pseudonym; with ``identities`` (never for publication) the user
-    needs the right to reveal identities in *every* compartment exported — checked before
-    anything is written. The audit entry lists every exported person."""
+    """CSV of persons by pseudonym, never for publication (DESIGN §10: no public lists of
+    people). For prosecution, only persons linked to a consenting source (the others are
+    counted in the footer). With ``identities`` the user needs the right to reveal identities
+    in *every* compartment exported — checked before anything is written. The audit entry
+    lists every exported person."""
     import csv
 
     from crimebook.register.services.persons import person_identity_decrypt
 
+    if use is Use.PUBLICATION:
+        raise PermissionDenied("Persons are never exported for publication.")
     result = ExportResult(format="csv", use=use.value, identities=identities)
-    qs = persons_for(actor).order_by("pk")
+    qs = _persons_covered(actor, use).order_by("pk")
+    left_out = persons_for(actor).count() - qs.count()
     if identities:
-        if use is Use.PUBLICATION:
-            raise PermissionDenied("Identities are never exported for publication.")
         compartments = set(qs.values_list("compartment_id", flat=True))
         if not all(can_reveal_identity(actor, c) for c in compartments):
             raise PermissionDenied("Your role does not allow exporting identities.")
@@ -268,8 +288,12 @@ def persons_export(
             ]
         writer.writerow([csvio.neutralise(c) for c in cells])
         ids.add(person.pk)
-    writer.writerow([f"# crimebook export for {use.value}; persons: "
-                     + ("identities included (audited)" if identities else "pseudonyms only")])  # fmt: skip
+    what = "identities included (audited)" if identities else "pseudonyms only"
+    writer.writerow([f"# crimebook export for {use.value}; persons: {what}"])
+    if left_out:
+        note = f"{left_out} person(s) left out: no source linked to them consents to {use.value}."
+        result.notes.append(note)
+        writer.writerow([f"# {note}"])
     result.count = ids.count
     _audit(actor, "register.person", result, ids)
     return result
