@@ -165,3 +165,16 @@ def test_upload_on_a_full_disk_says_so_and_keeps_nothing(
     assert "No space left" in response.content.decode()
     assert not EvidenceItem.objects.exists()
     assert not [p for p in vault.rglob("*") if p.is_file()]
+
+
+def test_list_filter_by_place(vault: Path, compartment: Any, investigator: Any) -> None:
+    client = _client(investigator)
+    _upload(client, compartment, "nemiga.jpg", jpeg_bytes(gps=(53.9045, 27.5536)))
+    _upload(client, compartment, "brest.jpg", jpeg_bytes(gps=(52.0976, 23.7341), seed=3))
+    page = client.get(
+        "/evidence/", {"near_lat": 53.9, "near_lon": 27.56, "within_km": 2}
+    ).content.decode()
+    assert "nemiga.jpg" in page and "brest.jpg" not in page
+    half = client.get("/evidence/", {"near_lat": 53.9}).content.decode()
+    assert "Give latitude, longitude and distance together." in half
+    assert "nemiga.jpg" not in half

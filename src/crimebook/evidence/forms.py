@@ -14,6 +14,7 @@ from crimebook.web.forms._fields import (
     compartment_field,
     date_field,
     date_range_problem,
+    float_field,
     model_choices,
     set_choices,
     source_choices,
@@ -33,6 +34,9 @@ class EvidenceFilterForm(UserForm):
     date_to = date_field(_("Captured until"))
     near = forms.IntegerField(label=_("Near-duplicates of item #"), required=False, min_value=1)
     source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
+    near_lat = float_field(_("Near latitude"), min_value=-90, max_value=90)
+    near_lon = float_field(_("Near longitude"), min_value=-180, max_value=180)
+    within_km = float_field(_("Within (km)"), min_value=0.001, max_value=20000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,6 +48,9 @@ class EvidenceFilterForm(UserForm):
         data = super().clean() or {}
         if date_range_problem(data.get("date_from"), data.get("date_to")):
             self.add_error("date_to", _("The end date is before the start date."))
+        place = [data.get(n) for n in ("near_lat", "near_lon", "within_km")]
+        if any(v is not None for v in place) and any(v is None for v in place):
+            self.add_error("within_km", _("Give latitude, longitude and distance together."))
         return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ class EvidenceFilter:
     incident_id: int | None = None
     q: str = ""
     source_id: int | None = None
+    near_place: tuple[float, float, float] | None = None  # latitude, longitude, radius km
     originals_only: bool = True
 
 
@@ -54,7 +56,7 @@ def _day_start(d: date) -> datetime:
 
 def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[EvidenceItem]:
     f = filters or EvidenceFilter()
-    qs = EvidenceItem.objects.visible_to(user)
+    qs: QuerySet[EvidenceItem] = EvidenceItem.objects.visible_to(user)
     if f.originals_only:
         qs = qs.filter(derived_from__isnull=True)
     if f.kind:
@@ -71,6 +73,8 @@ def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[E
         qs = qs.filter(original_name__icontains=f.q)
     if f.source_id:
         qs = qs.filter(source_id=f.source_id)
+    if f.near_place is not None:
+        qs = _within(qs, *f.near_place)
     if f.near is not None:
         anchor = qs.model.objects.visible_to(user).filter(pk=f.near).first()
         if anchor is None or anchor.phash is None:
@@ -78,6 +82,32 @@ def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[E
         ids = [anchor.pk, *(i.pk for i in evidence_near_duplicates(user, anchor))]
         qs = qs.filter(pk__in=ids)
     return qs
+
+
+def _within(
+    qs: QuerySet[EvidenceItem], lat: float, lon: float, km: float
+) -> QuerySet[EvidenceItem]:
+    """Items whose GPS position is within ``km`` of a point: a bounding box in the database,
+    then the great-circle distance for the candidates."""
+    dlat = km / 111.195
+    dlon = km / max(111.195 * math.cos(math.radians(lat)), 1e-6)
+    box = qs.filter(
+        latitude__gte=lat - dlat, latitude__lte=lat + dlat,
+        longitude__gte=lon - dlon, longitude__lte=lon + dlon,
+    )  # fmt: skip
+    keep = [
+        pk
+        for pk, plat, plon in box.values_list("pk", "latitude", "longitude")
+        if plat is not None and plon is not None and _km(lat, lon, plat, plon) <= km
+    ]
+    return qs.filter(pk__in=keep)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def evidence_get_for(user: Any, pk: object) -> EvidenceItem:

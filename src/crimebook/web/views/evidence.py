@@ -46,6 +46,8 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"], status=data["status"], date_from=data["date_from"],
                 date_to=data["date_to"], near=data["near"], q=data["q"].strip(),
                 source_id=data["source"],
+                near_place=(data["near_lat"], data["near_lon"], data["within_km"])
+                if data["within_km"] is not None else None,
             ),
         )  # fmt: skip
 
