@@ -10,10 +10,8 @@ row and ``sqlite_sequence`` are reserved for us (a deleted incident's id is neve
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from datetime import UTC
 from typing import Any
 
@@ -215,10 +213,7 @@ class IncidentBulk:
         run.summary.created += len(new)
 
 
-_RECORD_FIELDS = tuple(f.name for f in fields(IncidentRecord))
-
-
 def _canonical(pk: int, rec: IncidentRecord) -> bytes:
-    """One line per created row for the batch digest (pk + every field, JSON)."""
-    values = [pk, *(getattr(rec, name) for name in _RECORD_FIELDS)]
-    return json.dumps(values, default=str, ensure_ascii=False).encode() + b"\n"
+    """One line per created row for the batch digest: ``<pk> US repr(record) LF`` in UTF-8
+    (the dataclass repr names every field; datetimes and floats repr exactly)."""
+    return f"{pk}\x1f{rec!r}\n".encode()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Model
 
 from crimebook.audit.services import Actor
@@ -25,6 +25,7 @@ from crimebook.register.services import (
 )
 
 OWN_PREFIX = "crimebook:"
+LOOKUP_CHUNK = 500
 Duplicate = Literal["skip", "update"]
 
 
@@ -76,8 +77,16 @@ def lookup(
     model: type[Incident] | type[Source] | type[Person], exts: Iterable[str]
 ) -> dict[str, int]:
     """external id → pk for ids already in the register (plain and ``crimebook:<uuid>``)."""
-    wanted = [e for e in exts if e]
-    found = dict(model.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+    wanted = list(dict.fromkeys(e for e in exts if e))
+    found: dict[str, int] = {}
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:  # plain SQL: the ORM's IN compilation cost ~6 µs a row
+        for i in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[i : i + LOOKUP_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT external_id, id FROM {table} WHERE external_id IN ({marks})"  # noqa: S608 - model table name, values bound
+            cur.execute(sql, chunk)
+            found.update((str(ext), int(pk)) for ext, pk in cur.fetchall())
     own = {e[len(OWN_PREFIX) :]: e for e in wanted if e.startswith(OWN_PREFIX) and e not in found}
     if own:
         valid = {}
