@@ -28,10 +28,26 @@ from crimebook.register.models import Incident, Source, Term
 Row = dict[str, Any]
 
 
+def _sqlite_datetime() -> Callable[[Any], Any]:
+    """Naive UTC text; the batch's one ``now`` (created/updated) is converted once."""
+    last: list[Any] = [None, None]
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if value is last[0]:
+            return last[1]
+        text = str(value.astimezone(UTC).replace(tzinfo=None))
+        last[0], last[1] = value, text
+        return text
+
+    return convert
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, models.DateTimeField):
         if connection.vendor == "sqlite":  # what Django stores: naive UTC text
-            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+            return _sqlite_datetime()
         adapt = connection.ops.adapt_datetimefield_value
         return lambda v: None if v is None else adapt(v)
     if isinstance(field, models.UUIDField):
