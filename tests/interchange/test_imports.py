@@ -279,3 +279,13 @@ def test_update_keeps_links_the_file_cannot_carry(compartment: Any) -> None:
     assert incident.title == "Beating"
     assert list(incident.sources.all()) == [source]
     assert list(incident.witnesses.all()) == [witness]
+
+
+@pytest.mark.django_db
+def test_cli_missing_file_and_unknown_compartment(compartment: Any, tmp_path: Path) -> None:
+    missing = _cli("import", str(tmp_path / "nope.csv"), "--compartment", "Case A")
+    assert missing.exit_code == 1 and "no such file" in missing.output
+    path = tmp_path / "x.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    unknown = _cli("import", str(path), "--compartment", "Case Z")
+    assert unknown.exit_code == 1 and "no compartment named" in unknown.output

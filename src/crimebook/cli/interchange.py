@@ -158,6 +158,8 @@ def import_(
         return
     if file is None:
         fail("give a FILE to import (or --template incidents)")
+    if not file.is_file():
+        fail(f"{file}: no such file")
     if compartment is None:
         fail("--compartment is required")
     found = Compartment.objects.filter(name=compartment).first()
