@@ -147,6 +147,32 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command("from-intake")
+def from_intake(
+    submission: Annotated[str, typer.Argument(help="The intake submission's id (UUID).")],
+    compartment: CompartmentOpt,
+    source: Annotated[int | None, typer.Option(help="Register source id to attach.")] = None,
+) -> None:
+    """Move every attachment of an intake submission into the vault (decrypted in memory,
+    re-sealed to the vault recipients), checked against the hashes the intake recorded."""
+    import uuid
+
+    from crimebook.core.errors import NotFound
+    from crimebook.evidence.intake_door import evidence_from_intake
+
+    try:
+        outcomes = evidence_from_intake(
+            actor=None, submission_uuid=uuid.UUID(submission),
+            compartment_id=_compartment_id(compartment), source_id=source,
+        )  # fmt: skip
+    except (ValueError, NotFound):
+        fail(f"no intake submission {submission!r}")
+    for o in outcomes:
+        console.print(f"{o.outcome}: {o.name} {o.sha256[:16]} {o.reason}".rstrip())
+    if any(o.outcome == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
 @app.command("process")
 def process(
     failed: Annotated[
