@@ -205,3 +205,33 @@ def test_verify_resumes_after_an_interruption(
     assert report.ok and report.checked == 5
     assert len(seen) == 2  # only the files the interrupted run had not checked
     assert not (vault / ".staging" / "verify-state.json").exists()
+
+
+def test_recording_linked_to_footage_in_the_vault_by_hash(
+    vault: Path, compartment: Any, tmp_path: Path
+) -> None:
+    import hashlib
+    import io
+
+    from crimebook.evidence.services import evidence_ingest_stream
+
+    footage = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+    out = evidence_ingest_stream(
+        actor=None, compartment_id=compartment.pk, name="cam1.mp4", stream=io.BytesIO(footage)
+    )
+    cams = tmp_path / "cams.csv"
+    cams.write_text("camera_id,latitude,longitude\nC1,53.9,27.55\n", encoding="utf-8")
+    runner.invoke(app, ["cameras", "import", str(cams), "-c", compartment.name])
+    sha = hashlib.sha256(footage).hexdigest()
+    recs = tmp_path / "recs.csv"
+    recs.write_text(
+        "camera_id,start,end,sha256\n"
+        f"C1,2020-08-10T18:00:00Z,2020-08-10T19:00:00Z,{sha.upper()}\n"
+        f"C1,2020-08-10T19:00:00Z,2020-08-10T20:00:00Z,{'0' * 64}\n"
+        "C1,2020-08-10T20:00:00Z,2020-08-10T21:00:00Z,xyz\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["recordings", "import", str(recs), "-c", compartment.name])
+    assert "line 3: no footage with SHA-256" in result.output
+    assert "line 4: sha256 is not 64 hexadecimal digits" in result.output
+    assert Recording.objects.get().item_id == out.item_id

@@ -14,13 +14,15 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.db import transaction
 
 from crimebook.audit.services import Actor, audit_record
-from crimebook.evidence.models import Camera, Recording
+from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.storage import SHA256_HEX
 from crimebook.register.services._common import require_compartment_write
 
 __all__ = [
@@ -39,7 +41,7 @@ CAMERA_COLUMNS = (
     "latitude",
     "longitude",
 )  # + optional name, fov_radius_m, description
-RECORDING_COLUMNS = ("camera_id", "start", "end")  # + optional held_by, recording_id
+RECORDING_COLUMNS = ("camera_id", "start", "end")  # + optional held_by, recording_id, sha256
 BATCH = 5000
 MAX_ERRORS_KEPT = 1000
 
@@ -127,6 +129,7 @@ class RecordingRow:
     end: datetime
     held_by: str
     external_id: str
+    sha256: str = ""
 
 
 def parse_recording(row: dict[str, str]) -> RecordingRow:
@@ -136,9 +139,13 @@ def parse_recording(row: dict[str, str]) -> RecordingRow:
     start, end = _time(row, "start"), _time(row, "end")
     if end < start:
         raise RowError("end is before start")
+    sha256 = _text(row, "sha256", 64).lower()
+    if sha256 and not SHA256_HEX.fullmatch(sha256):
+        raise RowError("sha256 is not 64 hexadecimal digits")
     return RecordingRow(
-        camera_id, start, end, _text(row, "held_by", 300), _text(row, "recording_id", 200)
-    )
+        camera_id, start, end, _text(row, "held_by", 300), _text(row, "recording_id", 200),
+        sha256,
+    )  # fmt: skip
 
 
 def _rows(handle: TextIO, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -229,8 +236,20 @@ def recordings_import(
     *, actor: Actor | None, compartment_id: int, path: Path,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:  # fmt: skip
-    """Recording spans of cameras already in the compartment (metadata only: the footage
-    is held elsewhere, named in ``held_by``)."""
+    """Recording spans of cameras already in the compartment: metadata only when the footage
+    is held elsewhere (``held_by``), or linked by ``sha256`` to footage already in the vault."""
+
+    @lru_cache(maxsize=4096)
+    def _item_for(sha256: str) -> int | None:
+        return (
+            EvidenceItem.objects.filter(
+                compartment_id=compartment_id, sha256=sha256, status="ingested",
+                derived_from__isnull=True,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )  # fmt: skip
+
     cameras: dict[str, int] = dict(
         Camera.objects.filter(compartment_id=compartment_id).values_list("external_id", "pk")
     )
@@ -240,8 +259,12 @@ def recordings_import(
         camera = cameras.get(r.camera_id)
         if camera is None:
             raise RowError(f"unknown camera_id {r.camera_id[:40]!r} (import cameras first)")
+        item_id = _item_for(r.sha256) if r.sha256 else None
+        if r.sha256 and item_id is None:
+            raise RowError(f"no footage with SHA-256 {r.sha256[:16]}… in this compartment")
         return Recording(compartment_id=compartment_id, camera_id=camera, start=r.start,
-                         end=r.end, held_by=r.held_by, external_id=r.external_id)  # fmt: skip
+                         end=r.end, held_by=r.held_by, external_id=r.external_id,
+                         item_id=item_id)  # fmt: skip
 
     def flush(batch: list[Recording]) -> int:
         with transaction.atomic():
