@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
@@ -254,7 +254,16 @@ def recordings_import(
         Camera.objects.filter(compartment_id=compartment_id).values_list("external_id", "pk")
     )
 
-    def build(row: dict[str, str]) -> Recording:
+    table = Recording._meta.db_table
+    columns = ("compartment_id", "camera_id", "item_id", "start", "end", "held_by", "external_id")
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def build(row: dict[str, str]) -> tuple[Any, ...]:
         r = parse_recording(row)
         camera = cameras.get(r.camera_id)
         if camera is None:
@@ -262,13 +271,14 @@ def recordings_import(
         item_id = _item_for(r.sha256) if r.sha256 else None
         if r.sha256 and item_id is None:
             raise RowError(f"no footage with SHA-256 {r.sha256[:16]}… in this compartment")
-        return Recording(compartment_id=compartment_id, camera_id=camera, start=r.start,
-                         end=r.end, held_by=r.held_by, external_id=r.external_id,
-                         item_id=item_id)  # fmt: skip
+        return (compartment_id, camera, item_id, adapt(r.start), adapt(r.end), r.held_by,
+                r.external_id)  # fmt: skip
 
-    def flush(batch: list[Recording]) -> int:
-        with transaction.atomic():
-            Recording.objects.bulk_create(batch, batch_size=1000)
+    def flush(batch: list[tuple[Any, ...]]) -> int:
+        # Plain executemany: the ORM's bulk_create spends ~90 % of the time building and
+        # preparing model instances; values are adapted with the backend's own operations.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(insert, batch)
         return len(batch)
 
     return _run(actor=actor, compartment_id=compartment_id, path=path, kind="recording",
