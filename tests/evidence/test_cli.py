@@ -235,3 +235,17 @@ def test_recording_linked_to_footage_in_the_vault_by_hash(
     assert "line 3: no footage with SHA-256" in result.output
     assert "line 4: sha256 is not 64 hexadecimal digits" in result.output
     assert Recording.objects.get().item_id == out.item_id
+
+
+def test_import_without_vault_keys_fails_fast(
+    compartment: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.CRIMEBOOK_VAULT_DIR = tmp_path / "vault"
+    settings.CRIMEBOOK_VAULT_RECIPIENTS = []
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "a.bin").write_bytes(b"x")
+    result = runner.invoke(
+        app, ["evidence", "import", str(tmp_path / "drop"), "-c", compartment.name]
+    )
+    assert result.exit_code == 1 and "crimebook evidence keygen" in result.output
+    assert not EvidenceItem.objects.exists()

@@ -81,9 +81,15 @@ def import_dir(
     """Import every file under DIRECTORY into the vault (hash + seal + store, metadata,
     thumbnails). Known content is recorded as a duplicate, not stored again."""
     from crimebook.evidence.extract import worker_session
+    from crimebook.evidence.keys import vault_recipients
+    from crimebook.evidence.sealing import SealError
     from crimebook.evidence.services import evidence_ingest_path
 
     cid = _compartment_id(compartment)
+    try:
+        vault_recipients()  # refuse at once rather than record every file as failed
+    except SealError as exc:
+        fail(str(exc))
     root = directory.resolve()
     problems: list[dict[str, object]] = []
     files = list(_walk(root, problems))
