@@ -70,9 +70,9 @@ def parse_identities(text: str) -> list[x25519.Identity]:
 
 
 class CheckedWriter(io.RawIOBase):
-    """Wraps the ciphertext sink: ``pyrage.encrypt_io`` and ``decrypt_io`` (1.4) ignore the
-    sink's exceptions and short writes, so a full disk would leave a truncated file that
-    looks complete. This writer writes everything or remembers the first error, which the
+    """Wraps the ciphertext sink: ``pyrage.encrypt_io`` (1.4) ignores an exception the sink
+    raises on its final write (for a file under ~64 KiB its only write) and never checks
+    short writes, so a full disk would leave a truncated file that looks complete. This writer writes everything or remembers the first error, which the
     caller raises after the call (:meth:`check`)."""
 
     def __init__(self, sink: BinaryIO | None) -> None:
