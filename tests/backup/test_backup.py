@@ -3,6 +3,7 @@ and whose records are the same; damaged archives are refused with a clear messag
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -142,3 +143,26 @@ def test_restore_refuses_a_non_empty_instance(
     again = _restore(archive, age_identity[0], target)
     assert again.returncode == 1
     assert "not empty" in again.stdout + again.stderr
+
+
+def test_a_short_sealed_file_is_refused(
+    tmp_path: Path, age_identity: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyrage can swallow a full disk's error on its last write: the size check catches it."""
+    import pyrage
+
+    from crimebook.backup import archive as archive_module
+
+    real = pyrage.encrypt_io
+
+    def truncating(reader: Any, writer: Any, recipients: Any) -> None:
+        buffer = io.BytesIO()
+        real(reader, buffer, recipients)
+        writer.write(buffer.getvalue()[:-100])  # the last chunk never reached the disk
+
+    monkeypatch.setattr(archive_module.pyrage, "encrypt_io", truncating)
+    out = tmp_path / "b.tar.age"
+    with pytest.raises(BackupError, match="incomplete"):
+        backup_create(out=out, recipients=[age_identity[1]])
+    assert not out.exists()
+    assert not list(tmp_path.glob(".b.tar.age*"))

@@ -110,11 +110,29 @@ def write_archive(
             pyrage.encrypt_io(reader, writer, recipients)
             writer.flush()
             os.fsync(writer.fileno())
+        _check_sealed_size(work.stat().st_size, sealed)
         os.replace(sealed, out)
     finally:
         work.unlink(missing_ok=True)
         sealed.unlink(missing_ok=True)
     return manifest
+
+
+def _check_sealed_size(plain: int, sealed: Path) -> None:
+    """pyrage 1.4 can swallow the sink's error on its last write (a full disk), leaving a
+    short file that looks complete. After the header (ending in a "--- <mac>" line) an age
+    payload is a 16-byte nonce plus every 64 KiB chunk with a 16-byte tag: check it exactly."""
+    with sealed.open("rb") as handle:
+        head = handle.read(1 << 16)
+    mark = head.find(b"\n--- ")
+    end = head.find(b"\n", mark + 1) if mark >= 0 else -1
+    chunks = max(1, -(-plain // 65536))
+    expected = 16 + plain + 16 * chunks
+    if end < 0 or sealed.stat().st_size - (end + 1) != expected:
+        raise BackupError(
+            f"the sealed archive is incomplete ({sealed.stat().st_size} bytes for {plain} bytes "
+            "of content): is the disk full?"
+        )
 
 
 def _safe_member(name: str) -> bool:
