@@ -112,13 +112,27 @@ class _HashingWriter(io.RawIOBase):
         self._sink = sink
         self.sha256 = hashlib.sha256()
         self.size = 0
+        # pyrage 1.4 swallows an exception raised on its final write and never checks short
+        # writes: a full disk would look like success. The first error is kept and re-raised.
+        self.error: BaseException | None = None
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(data)
-        self._sink.write(view)
+        view = memoryview(data).cast("B")
+        if self.error is not None:
+            raise self.error
+        try:
+            rest = view
+            while rest:
+                written = self._sink.write(rest)
+                if not written:
+                    raise OSError("short write of the sealed file")
+                rest = rest[written:]
+        except BaseException as exc:
+            self.error = exc
+            raise
         self.sha256.update(view)
         self.size += len(view)
         return len(view)
@@ -184,6 +198,8 @@ class StreamSealer:
         self._closed = True
         self._put(_EOF)
         self._thread.join()
+        if self._error is None and self._writer.error is not None:
+            self._error = self._writer.error
         if self._error is not None:
             raise SealError(f"age encryption failed: {self._error}") from self._error
         return SealedInfo(
