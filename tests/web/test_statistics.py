@@ -140,3 +140,33 @@ def test_incident_timeline_per_day_and_hour_with_filters(compartment: Any, make_
     bad = client.get("/incidents/", {"view": "timeline", "date_from": "not a date"})
     assert bad.status_code == 200
     assert "chronology" not in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_incident_page_lists_its_evidence(
+    compartment: Any, other_compartment: Any, make_user: Any, tmp_path: Any, settings: Any
+) -> None:
+    import io
+
+    from crimebook.evidence.models import EvidenceItem
+    from crimebook.evidence.services import evidence_ingest_stream, evidence_link
+    from tests import factories as f
+    from tests.evidence.helpers import jpeg_bytes, use_vault
+
+    use_vault(tmp_path, settings)
+    user = make_user("investigator", (compartment,))
+    incident = f.incident(compartment)
+    result = evidence_ingest_stream(
+        actor=None,
+        compartment_id=compartment.pk,
+        name="photo-at-stela.jpg",
+        stream=io.BytesIO(jpeg_bytes()),
+    )
+    item = EvidenceItem.objects.get(pk=result.item_id)
+    client = Client()
+    client.force_login(user)
+    assert b"No evidence linked." in client.get(f"/incidents/{incident.pk}/").content
+    evidence_link(actor=user, item=item, kind="incident", target_id=incident.pk)
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "photo-at-stela.jpg" in page
+    assert f"/evidence/{item.pk}/" in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crimebook.accounts.access import writable_compartment_ids
+from crimebook.evidence.selectors import evidence_for
 from crimebook.register import selectors, services
 from crimebook.register import statistics as st
 from crimebook.register.models import Incident
@@ -84,6 +85,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "victims": victims,
         "witnesses": selectors.persons_for(user).filter(witnessed=incident),
         "sources": selectors.sources_for(user).filter(incidents=incident),
+        "evidence": evidence_for(user).filter(incidents=incident).order_by("id"),
         "violation_types": incident.violation_types.all(),
         "can_write": incident.compartment_id in writable_compartment_ids(user),
     }
