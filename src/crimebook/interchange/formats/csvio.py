@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TextIO
 
-from crimebook.interchange.formats import tables, tables2
+from crimebook.interchange.formats import structure, tables
 from crimebook.interchange.formats.dates import DateProblem, window_of
 from crimebook.interchange.formats.records import (
     Column,
@@ -77,8 +77,8 @@ SCHEMAS = {
     "persons": tables.PERSON_COLUMNS,
     "units": tables.UNIT_COLUMNS,
     "acts": tables.ACT_COLUMNS,
-    "posts": tables2.POST_COLUMNS,
-    "deployments": tables2.DEPLOYMENT_COLUMNS,
+    "posts": structure.POST_COLUMNS,
+    "deployments": structure.DEPLOYMENT_COLUMNS,
 }
 
 
@@ -203,8 +203,8 @@ def read_cells(
         "persons": tables.person,
         "units": tables.unit,
         "acts": tables.act,
-        "posts": tables2.post,
-        "deployments": tables2.deployment,
+        "posts": structure.post,
+        "deployments": structure.deployment,
     }[kind]
     keep = [(i, name) for i, name in enumerate(columns) if name is not None]
     for line, cells in rows:

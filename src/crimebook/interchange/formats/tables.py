@@ -59,7 +59,7 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in value.split(";") if x.strip())
 
 
-def _date(raw: str, name: str, opts: CsvOptions, errors: Errors, *, full: bool) -> str:
+def date_cell(raw: str, name: str, opts: CsvOptions, errors: Errors, *, full: bool) -> str:
     raw = raw.strip()
     if not raw:
         return ""
@@ -86,7 +86,7 @@ def person(line: int, v: dict[str, str], opts: CsvOptions) -> Row:
         external_id=ext,
         roles=roles,
         full_name=v.get("full_name", "").strip(),
-        birth_date=_date(v.get("birth_date", ""), "birth_date", opts, errors, full=True),
+        birth_date=date_cell(v.get("birth_date", ""), "birth_date", opts, errors, full=True),
         contacts=_split(v.get("contacts", "")),
         identifiers=_split(v.get("identifiers", "")),
     )
@@ -118,8 +118,8 @@ def unit(line: int, v: dict[str, str], opts: CsvOptions) -> Row:
         unit_type=v.get("unit_type", "").strip(),
         name_ru=v.get("name_ru", "").strip(),
         name_be=v.get("name_be", "").strip(),
-        valid_from=_date(v.get("valid_from", ""), "valid_from", opts, errors, full=False),
-        valid_to=_date(v.get("valid_to", ""), "valid_to", opts, errors, full=False),
+        valid_from=date_cell(v.get("valid_from", ""), "valid_from", opts, errors, full=False),
+        valid_to=date_cell(v.get("valid_to", ""), "valid_to", opts, errors, full=False),
         latitude=lat,
         longitude=lon,
     )

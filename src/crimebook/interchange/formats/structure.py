@@ -1,4 +1,4 @@
-"""CSV columns and row parsers for posts and deployments (see :mod:`.tables`)."""
+"""CSV columns and row parsers for the security-force structure: posts and deployments (see :mod:`.tables`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from crimebook.interchange.formats.records import (
     check_coordinates,
     parse_float,
 )
-from crimebook.interchange.formats.tables import _date
+from crimebook.interchange.formats.tables import date_cell
 
 POST_COLUMNS: tuple[Column, ...] = (
     Column("person_ref", True, "external id of the person (imported before)", "vesna-p-2"),
@@ -59,8 +59,8 @@ def post(line: int, v: dict[str, str], opts: CsvOptions) -> Row:
         unit_code=v.get("unit_code", "").strip(),
         rank=v.get("rank", "").strip(),
         position=v.get("position", "").strip(),
-        start=_date(v.get("start", ""), "start", opts, errors, full=False),
-        end=_date(v.get("end", ""), "end", opts, errors, full=False),
+        start=date_cell(v.get("start", ""), "start", opts, errors, full=False),
+        end=date_cell(v.get("end", ""), "end", opts, errors, full=False),
         is_commander=flag in _YES,
         source_ref=v.get("source_ref", "").strip(),
     )
