@@ -50,6 +50,12 @@ class Config(BaseSettings):
     backup_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     session_idle_seconds: int = Field(default=3600, ge=60, le=86400)
     api_page_size_max: int = Field(default=200, ge=1, le=1000)
+    # API tokens: the longest lifetime a token may be given, and each token's request budget
+    # (a token bucket refilled at rate_per_minute, holding at most rate_burst requests).
+    api_token_max_days: int = Field(default=90, ge=1, le=3650)
+    api_rate_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    api_rate_burst: int = Field(default=120, ge=1, le=1_000_000)
+    api_bulk_max: int = Field(default=500, ge=1, le=10_000)
     # Public intake (crimebook.intake_settings): age public keys only, never private keys.
     intake_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     intake_max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024, le=64 * 1024**3)

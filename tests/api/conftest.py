@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from crimebook.core import keys
@@ -26,6 +27,9 @@ def _key_file(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.CRIMEBOOK_KEY_DIR = tmp_path / "api-keys"
     # password hashing is not under test here and PBKDF2 would dominate the run time
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # the rate limit has its own tests; elsewhere it must not get in the way
+    settings.CRIMEBOOK_API_RATE_BURST = 100_000
+    cache.clear()
     keys.get_keyring.cache_clear()
     keys.keys_init()
     yield
@@ -87,10 +91,14 @@ def compartments(db: Any) -> SimpleNamespace:
 
 @pytest.fixture
 def make_token(db: Any) -> Callable[..., str]:
+    from crimebook.accounts.models import ApiToken
     from crimebook.accounts.services import api_token_create
 
-    def make(user: Any, expires_at: datetime | None = None) -> str:
-        return api_token_create(actor=None, user=user, name="test", expires_at=expires_at)[1]
+    def make(user: Any, expires_at: datetime | None = None, **scope: Any) -> str:
+        token, secret = api_token_create(actor=None, user=user, name="test", **scope)
+        if expires_at is not None:  # may be in the past, which the service refuses
+            ApiToken.objects.filter(pk=token.pk).update(expires_at=expires_at)
+        return secret
 
     return make
 

@@ -16,6 +16,20 @@ def _active(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
+def _scoped(user: Any, ids: set[int]) -> set[int]:
+    """A request made with an API token reaches only the token's compartments (if it names
+    any): the intersection of the user's memberships and the token's scope."""
+    scope = getattr(user, "cb_token_scope", None)
+    if scope is None or scope.compartment_ids is None:
+        return ids
+    return ids & set(scope.compartment_ids)
+
+
+def _read_only_token(user: Any) -> bool:
+    scope = getattr(user, "cb_token_scope", None)
+    return bool(scope is not None and scope.read_only)
+
+
 def readable_compartment_ids(user: Any) -> set[int]:
     if not _active(user):
         return set()
@@ -23,21 +37,26 @@ def readable_compartment_ids(user: Any) -> set[int]:
     if cache is None:
         cache = set(Membership.objects.filter(user=user).values_list("compartment_id", flat=True))
         user._cb_readable = cache
-    return set(cache)
+    return _scoped(user, set(cache))
 
 
 def writable_compartment_ids(user: Any) -> set[int]:
-    if not _active(user) or user.role == Role.READ_ONLY:
+    if not _active(user) or user.role == Role.READ_ONLY or _read_only_token(user):
         return set()
-    return set(
-        Membership.objects.filter(user=user, role__in=list(WRITER_ROLES)).values_list(
-            "compartment_id", flat=True
-        )
+    return _scoped(
+        user,
+        set(
+            Membership.objects.filter(user=user, role__in=list(WRITER_ROLES)).values_list(
+                "compartment_id", flat=True
+            )
+        ),
     )
 
 
 def can_reveal_identity(user: Any, compartment_id: int) -> bool:
     if not _active(user) or user.role not in IDENTITY_ROLES:
+        return False
+    if compartment_id not in _scoped(user, {compartment_id}):
         return False
     return Membership.objects.filter(
         user=user, compartment_id=compartment_id, role__in=list(IDENTITY_ROLES)
@@ -51,4 +70,8 @@ def is_staff_user(user: Any) -> bool:
 
 def can_edit_reference_data(user: Any) -> bool:
     """Units and their hierarchy are shared reference data (public structure)."""
-    return _active(user) and user.role in {Role.ADMINISTRATOR, Role.INVESTIGATOR, Role.ANALYST}
+    return (
+        _active(user)
+        and not _read_only_token(user)
+        and user.role in {Role.ADMINISTRATOR, Role.INVESTIGATOR, Role.ANALYST}
+    )

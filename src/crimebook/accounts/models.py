@@ -72,15 +72,29 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once.
+
+    What a token reaches is the intersection of its user's memberships and its own scope:
+    ``compartments`` (empty: every compartment the user belongs to) and ``read_only``.
+    Every token expires (``CRIMEBOOK_API_TOKEN_MAX_DAYS`` at most). ``last_used_on`` is a
+    day, not a time, and nothing about the client is stored.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
     revoked = models.BooleanField(default=False)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    compartments = models.ManyToManyField(
+        Compartment, blank=True, related_name="+", verbose_name=_("compartments")
+    )
+    last_used_on = models.DateField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -3,6 +3,7 @@ turning request payloads into the services' frozen ``*Data`` records. Private to
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.patch_dict import ModelToDict
 from pydantic import AfterValidator, ConfigDict, create_model
 
@@ -78,7 +79,15 @@ def error_response(
 
 def responses(ok: Any, status: int = 200) -> dict[int, Any]:
     """Response map for an operation: its success schema plus the documented errors."""
-    return {status: ok, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+    return {
+        status: ok,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    }
 
 
 class Input(Schema):
@@ -99,25 +108,66 @@ def caller(request: HttpRequest) -> User:
 
 
 # --- pagination ----------------------------------------------------------------------------
+#
+# Every list is paged by an opaque cursor over one stable order: newest record first by
+# primary key (ids only grow, so this is creation order and never changes under the client,
+# unlike offsets while records are being added). The cursor is the base64 of "v1:<last id>";
+# clients must treat it as opaque. Each page carries the next page's cursor, or null.
+
+
+class InvalidCursor(HttpError):
+    def __init__(self) -> None:
+        super().__init__(400, "The cursor is not valid; use the 'next' of a previous page.")
 
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    offset: int = Field(0, ge=0, description="Items to skip.")
+    cursor: str = Field(
+        "", max_length=100, description="The 'next' of the previous page; empty: the first page."
+    )
 
 
 class Page(Schema, Generic[T]):
     count: int = Field(..., description="Items matching the filters, on all pages.")
+    next: str | None = Field(..., description="Cursor of the next page; null on the last.")
     items: list[T]
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The last id of the previous page; :class:`InvalidCursor` (400) for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        version, _, value = raw.partition(":")
+        if version != "v1" or not value.isdigit() or len(value) > 19:
+            raise ValueError(raw)
+        return int(value)
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise InvalidCursor() from None
 
 
 def paginate(
     queryset: QuerySet[M], page: PageParams, *, prefetch: Sequence[str] = ()
 ) -> dict[str, Any]:
-    items = queryset[page.offset : page.offset + page.limit]
+    """One page of ``queryset`` (already filtered by the caller's access), newest first."""
+    ordered = queryset.order_by("-pk")
+    window = ordered
+    if page.cursor:
+        window = ordered.filter(pk__lt=decode_cursor(page.cursor))
+    window = window[: page.limit + 1]
     if prefetch:
-        items = items.prefetch_related(*prefetch)
-    return {"count": queryset.count(), "items": list(items)}
+        window = window.prefetch_related(*prefetch)
+    items = list(window)
+    more = len(items) > page.limit
+    items = items[: page.limit]
+    return {
+        "count": queryset.count(),
+        "next": encode_cursor(items[-1].pk) if more else None,
+        "items": items,
+    }
 
 
 # --- payloads into service data ------------------------------------------------------------

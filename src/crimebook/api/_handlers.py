@@ -24,6 +24,7 @@ from ninja.security import HttpBearer
 
 from crimebook.accounts.models import User
 from crimebook.accounts.services import api_token_authenticate
+from crimebook.api import ratelimit
 from crimebook.api._common import error_response
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -47,7 +48,10 @@ class BearerToken(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return api_token_authenticate(token)
+        user = api_token_authenticate(token)
+        if user is not None:
+            ratelimit.consume(user.cb_token_scope.token_id)  # type: ignore[attr-defined]
+        return user
 
 
 def token_or_session_user(request: HttpRequest) -> User | None:
@@ -56,6 +60,12 @@ def token_or_session_user(request: HttpRequest) -> User | None:
     if isinstance(user, User) and user.is_authenticated and user.is_active:
         return user
     return BearerToken()(request)
+
+
+def throttled(exc: ratelimit.Throttled) -> HttpResponse:
+    response = error_response(429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def unauthorized() -> HttpResponse:
@@ -155,6 +165,10 @@ def install(api: NinjaAPI) -> None:
             return error_response(422, str(exc.__cause__), {"__all__": [str(exc.__cause__)]})
         return error_response(exc.status_code, exc.message)
 
+    @api.exception_handler(ratelimit.Throttled)
+    def _throttled(request: HttpRequest, exc: ratelimit.Throttled) -> HttpResponse:
+        return throttled(exc)
+
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(413, "The request body is too large.")
@@ -171,7 +185,11 @@ def docs_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if token_or_session_user(request) is None:
+        try:
+            user = token_or_session_user(request)
+        except ratelimit.Throttled as exc:
+            return throttled(exc)
+        if user is None:
             if request.path.rstrip("/").endswith("/docs"):
                 return redirect_to_login(request.get_full_path())
             return unauthorized()

@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from crimebook.api._common import error_response
-from crimebook.api._handlers import NOT_FOUND, BearerToken, unauthorized
+from crimebook.api._handlers import NOT_FOUND, BearerToken, throttled, unauthorized
 from crimebook.api.main import api
+from crimebook.api.ratelimit import Throttled
 
 View = Callable[..., HttpResponse]
 
@@ -50,7 +51,12 @@ def _wrap(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLReso
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /api/v1/: 401 without a valid token, else 404."""
-    response = unauthorized() if BearerToken()(request) is None else error_response(404, NOT_FOUND)
+    try:
+        user = BearerToken()(request)
+    except Throttled as exc:
+        user, response = None, throttled(exc)
+    else:
+        response = unauthorized() if user is None else error_response(404, NOT_FOUND)
     response["Cache-Control"] = "no-store"
     return response
 
