@@ -49,6 +49,12 @@ deps-test: ## Debian's chromium and age for the browser test (installed only if 
 
 test: deps-test lint test-sqlite test-postgres ## Everything CI runs: lint, then the suite on SQLite and on PostgreSQL
 
+vendor: ## Re-fetch Leaflet, markercluster and the Belarus outline (pinned, SHA-256 checked) with npm
+	$(PYTHON) scripts/vendor_map.py
+
+vendor-check: ## Check the vendored map files against their SHA256SUMS
+	$(PYTHON) scripts/vendor_map.py --check
+
 messages: $(STAMP) ## Regenerate and compile the ru/be catalogs
 	cd src/crimebook && CRIMEBOOK_DATA_DIR=$$(mktemp -d) DJANGO_SETTINGS_MODULE=crimebook.settings \
 	  $(abspath $(BIN))/django-admin makemessages -l ru -l be --no-obsolete --ignore "*/migrations/*" --settings=crimebook.settings
@@ -58,4 +64,4 @@ messages: $(STAMP) ## Regenerate and compile the ru/be catalogs
 clean: ## Remove the virtualenv and the local data directory (demo data and keys!)
 	rm -rf $(VENV) var
 
-.PHONY: help install demo lint deps-test test test-sqlite test-postgres test-fast messages clean
+.PHONY: help install demo lint deps-test test test-sqlite test-postgres test-fast vendor vendor-check messages clean
