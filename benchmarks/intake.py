@@ -3,8 +3,8 @@ and a large attachment's MB/s against copying the same file on disk.
 
 Starts its own intake server (gunicorn, loopback only, a temporary data directory), drives it
 with concurrent keep-alive clients for a bounded count and time, then decrypts every accepted
-submission to check it. Run: ``.venv/bin/python benchmarks/intake.py [--count 400]
-[--clients 8] [--attachment-mb 500]``. Prints a figure next to its baseline (CONVENTIONS 14).
+submission to check it. Run: ``.venv/bin/python benchmarks/intake.py [--count 2000]
+[--rounds 10] [--clients 8] [--attachment-mb 500]``. Prints a figure next to its baseline (CONVENTIONS 14).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyrage
@@ -121,9 +122,25 @@ class Client:
         return response.status, time.perf_counter() - started
 
 
-def load(port: int, path: str, count: int, clients: int, limit_s: float) -> dict[str, float]:
-    latencies: list[float] = []
-    failures = [0]
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    failed: int = 0
+    elapsed: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        return {
+            "ok": len(lat),
+            "failed": self.failed,
+            "per_s": len(lat) / self.elapsed,
+            "p50_ms": 1000 * statistics.median(lat),
+            "p99_ms": 1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+        }
+
+
+def load(port: int, path: str, count: int, clients: int, limit_s: float, tally: Tally) -> None:
+    """``count`` submissions from ``clients`` keep-alive connections, added to ``tally``."""
     lock = threading.Lock()
     remaining = [count]
     deadline = time.monotonic() + limit_s
@@ -138,9 +155,9 @@ def load(port: int, path: str, count: int, clients: int, limit_s: float) -> dict
             status, took = client.post_form(path)
             with lock:
                 if status == 200:
-                    latencies.append(took)
+                    tally.latencies.append(took)
                 else:
-                    failures[0] += 1
+                    tally.failed += 1
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()
@@ -148,15 +165,7 @@ def load(port: int, path: str, count: int, clients: int, limit_s: float) -> dict
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "ok": len(latencies),
-        "failed": failures[0],
-        "per_s": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-    }
+    tally.elapsed += time.perf_counter() - started
 
 
 def upload(port: int, file: Path) -> float:
@@ -224,10 +233,16 @@ class _Hashing:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=400, help="submissions per mode")
+    parser.add_argument("--count", type=int, default=2000, help="submissions per mode")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="alternating plaintext/sealed rounds (fair on a busy machine)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per mode")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per round")
     parser.add_argument("--attachment-mb", type=int, default=500)
     args = parser.parse_args()
 
@@ -236,9 +251,13 @@ def main() -> None:
         data = Path(tmp)
         proc, port = start_server(data / "data", str(identity.to_public()), args.workers)
         try:
-            load(port, "/en/report/", 20, 2, 30)  # warm-up
-            plain = load(port, "/en/baseline/", args.count, args.clients, args.seconds)
-            sealed = load(port, "/en/report/", args.count, args.clients, args.seconds)
+            load(port, "/en/report/", 20, 2, 30, Tally())  # warm-up
+            tallies = {"plain": Tally(), "sealed": Tally()}
+            per_round = max(1, args.count // args.rounds)
+            for _ in range(args.rounds):  # alternate, so load from elsewhere hits both alike
+                load(port, "/en/baseline/", per_round, args.clients, args.seconds, tallies["plain"])
+                load(port, "/en/report/", per_round, args.clients, args.seconds, tallies["sealed"])
+            plain, sealed = tallies["plain"].summary(), tallies["sealed"].summary()
             text_rss = peak_rss_mb(proc)
             print(f"text submissions, {args.clients} clients, {args.workers} workers, loopback:")
             for name, r in (("plaintext baseline", plain), ("sealed with age", sealed)):
