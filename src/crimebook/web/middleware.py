@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from crimebook.maps.tiles import tile_csp_source, validate_tile_url
+
 # Paths reachable without logging in. Everything else needs a session (the API has its
 # own token authentication and answers 401 in JSON itself).
 PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/2fa/authenticate/", "/static/", "/i18n/", "/api/")
@@ -17,6 +19,18 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy() -> str:
+    """The workspace CSP. No third-party host is allowed, except the map tile server when
+    one is configured (CRIMEBOOK_MAP_TILE_URL): its origin alone joins ``img-src``."""
+    try:
+        source = tile_csp_source(validate_tile_url(getattr(settings, "CRIMEBOOK_MAP_TILE_URL", "")))
+    except ValueError:  # an invalid template adds nothing (config refuses it at start-up)
+        source = ""
+    if not source:
+        return CSP
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {source}")
 
 
 class LoginRequiredMiddleware:
@@ -38,7 +52,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        csp = CSP
+        csp = content_security_policy()
         if request.path.startswith("/api/docs"):
             # the OpenAPI docs page ships its own inline bootstrap script
             csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")

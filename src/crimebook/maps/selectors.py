@@ -1,0 +1,291 @@
+"""Map reads that depend on who asks (CONVENTIONS 3).
+
+Every layer starts from the selector its list page uses — ``incidents_for``, ``units_for``,
+``cameras_for``, ``evidence_for`` — so the map can never show a record the lists would not.
+Each layer is bounded: at most ``max_points`` rows leave the database as points; beyond that
+the database groups the rows in the box into aligned grid cells (``GROUP BY FLOOR(...)``, see
+:mod:`crimebook.maps.grid`) and only the cells (count, mean position) are returned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from math import cos, radians
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Floor
+from django.utils import timezone
+
+from crimebook.correlation.geo import haversine_scalar_m
+from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.selectors import EvidenceFilter, cameras_for, evidence_for, recordings_for
+from crimebook.maps.grid import LAYERS, WORLD, Bounds, cell_size_for
+from crimebook.register import selectors
+from crimebook.register.models import Incident, Involvement, Post, Unit
+from crimebook.register.selectors import IncidentFilter
+
+__all__ = [
+    "DETENTION_UNIT_TYPES",
+    "MAX_POINTS",
+    "Cluster",
+    "LayerResult",
+    "MapQuery",
+    "Nearby",
+    "incident_extent_for",
+    "map_incidents_for",
+    "map_layers_for",
+    "near_incident_for",
+]
+
+MAX_POINTS = 500
+DETENTION_UNIT_TYPES = ("detention_centre", "prison")
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """What the map shows. Incident facets (``incidents``, ``place``, ``unit``) apply to
+    incidents; the date range and ``day`` apply to every layer that has a time (incidents:
+    their window overlaps; evidence: capture time; cameras: a recording overlaps)."""
+
+    bounds: Bounds = WORLD
+    layers: tuple[str, ...] = LAYERS
+    incidents: IncidentFilter = field(default_factory=IncidentFilter)
+    place: str = ""
+    unit_id: int | None = None
+    day: date | None = None
+    max_points: int = MAX_POINTS
+
+    def period(self) -> tuple[date | None, date | None, bool]:
+        """(from, to, empty): the date filter with the slider's day applied; ``empty`` when
+        the day lies outside the filter's range."""
+        start, end = self.incidents.date_from, self.incidents.date_to
+        if self.day is not None:
+            start = max(start, self.day) if start else self.day
+            end = min(end, self.day) if end else self.day
+        return start, end, bool(start and end and start > end)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    gx: int
+    gy: int
+    count: int
+    latitude: float
+    longitude: float
+
+
+@dataclass
+class LayerResult:
+    name: str
+    count: int = 0
+    aggregated: bool = False
+    cell_deg: float | None = None
+    points: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+
+
+def _day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def map_incidents_for(user: Any, query: MapQuery) -> QuerySet[Incident]:
+    """The incidents the map (and its table) shows: ``incidents_for`` with the same facets as
+    the list, plus place and unit, and the slider's day. Not limited to the box."""
+    start, end, empty = query.period()
+    filters = dataclasses.replace(query.incidents, date_from=start, date_to=end)
+    qs = selectors.incidents_for(user, filters)
+    if empty:
+        return qs.none()
+    if qs.query.distinct:
+        # a join on violation types: count and group the plain rows (never twice one incident)
+        qs = Incident.objects.filter(pk__in=qs.values("pk"))
+    if query.place.strip():
+        qs = qs.filter(place_name__icontains=query.place.strip())
+    if query.unit_id:
+        # alleged perpetrators of an act in the incident who held a post in the unit — both
+        # read through the selectors' compartment rules (a post or involvement the user may
+        # not see does not put an incident on the map)
+        involved = Involvement.objects.visible_to(user).filter(
+            act__incident=OuterRef("pk"),
+            person__in=Post.objects.visible_to(user)
+            .filter(unit_id=query.unit_id)
+            .values("person_id"),
+        )
+        qs = qs.filter(Exists(involved))
+    return qs
+
+
+def _cameras(user: Any, query: MapQuery) -> QuerySet[Camera]:
+    start, end, empty = query.period()
+    qs = cameras_for(user)
+    if empty:
+        return qs.none()
+    if start or end:
+        spans = recordings_for(user).filter(camera=OuterRef("pk"))
+        if start:
+            spans = spans.filter(end__gte=_day_start(start))
+        if end:
+            spans = spans.filter(start__lt=_day_start(end) + timedelta(days=1))
+        qs = qs.filter(Exists(spans))
+    return qs
+
+
+def _evidence(user: Any, query: MapQuery) -> QuerySet[EvidenceItem]:
+    start, end, empty = query.period()
+    qs = evidence_for(user, EvidenceFilter(date_from=start, date_to=end))
+    if empty:
+        return qs.none()
+    return qs.filter(status=EvidenceItem.Status.INGESTED)
+
+
+def _detention(user: Any) -> QuerySet[Unit]:
+    return selectors.units_for(user).filter(unit_type__code__in=DETENTION_UNIT_TYPES)
+
+
+def _in_box(qs: QuerySet[Any], bounds: Bounds) -> QuerySet[Any]:
+    return qs.filter(
+        latitude__isnull=False, longitude__isnull=False,
+        latitude__gte=bounds.south, latitude__lte=bounds.north,
+        longitude__gte=bounds.west, longitude__lte=bounds.east,
+    )  # fmt: skip
+
+
+POINT_FIELDS: dict[str, tuple[str, ...]] = {
+    "incidents": (
+        "pk", "title", "place_name", "latitude", "longitude", "radius_m", "start", "end",
+        "precision", "status", "verification",
+    ),
+    "detention": ("pk", "name", "latitude", "longitude"),
+    "cameras": ("pk", "external_id", "name", "latitude", "longitude", "fov_radius_m"),
+    "evidence": (
+        "pk", "original_name", "kind", "latitude", "longitude", "gps_accuracy_m", "captured_at",
+    ),
+}  # fmt: skip
+
+
+def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
+    """Points when at most ``max_points`` lie in the box, else grid cells computed by the
+    database. The first query reads at most ``max_points + 1`` rows either way."""
+    boxed = _in_box(qs.order_by(), query.bounds)
+    rows = list(boxed.values(*POINT_FIELDS[name])[: query.max_points + 1])
+    if len(rows) <= query.max_points:
+        return LayerResult(name, count=len(rows), points=rows)
+    size = cell_size_for(query.bounds)
+    cells = (
+        boxed.annotate(
+            gx=Floor((F("longitude") + 180.0) / size), gy=Floor((F("latitude") + 90.0) / size)
+        )
+        .values("gx", "gy")
+        .annotate(n=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude"))
+        .order_by()
+    )
+    clusters = [
+        Cluster(int(c["gx"]), int(c["gy"]), int(c["n"]), float(c["lat"]), float(c["lon"]))
+        for c in cells
+    ]
+    return LayerResult(
+        name,
+        count=sum(c.count for c in clusters),
+        aggregated=True,
+        cell_deg=size,
+        clusters=clusters,
+    )
+
+
+def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
+    """Each requested layer, bounded, for this user."""
+    sources: dict[str, Any] = {
+        "incidents": lambda: map_incidents_for(user, query),
+        "detention": lambda: _detention(user),
+        "cameras": lambda: _cameras(user, query),
+        "evidence": lambda: _evidence(user, query),
+    }
+    return [_layer(name, sources[name](), query) for name in query.layers]
+
+
+def map_rows_for(user: Any, query: MapQuery, layer: str) -> QuerySet[Any]:
+    """All records of one layer matching the filters (not limited to the box): the table
+    that stands in for the map without JavaScript."""
+    if layer == "incidents":
+        return map_incidents_for(user, query).order_by("-start", "-id")
+    if layer == "detention":
+        return _detention(user).filter(latitude__isnull=False).order_by("name")
+    if layer == "cameras":
+        return _cameras(user, query).order_by("external_id", "id")
+    if layer == "evidence":
+        return _evidence(user, query).filter(latitude__isnull=False).order_by("-captured_at", "-id")
+    raise ValueError(f"unknown layer {layer}")
+
+
+def incident_extent_for(user: Any, query: MapQuery) -> tuple[date, date] | None:
+    """First and last day (display time zone) of the filtered incidents, for the slider.
+    Two ordered single-row reads on the ``start`` index, not an aggregate over everything."""
+    timed = map_incidents_for(user, dataclasses.replace(query, day=None)).filter(
+        start__isnull=False
+    )
+    first = list(timed.order_by("start").values_list("start", flat=True)[:1])
+    last = list(timed.order_by("-start").values_list("start", flat=True)[:1])
+    if not first or not last:
+        return None
+    return timezone.localtime(first[0]).date(), timezone.localtime(last[0]).date()
+
+
+# --- around one incident ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """A camera (with the recordings that overlap) or an evidence item near an incident."""
+
+    kind: str  # "camera" | "evidence"
+    record: Any
+    distance_m: float
+    reach_m: float
+    recordings: tuple[Recording, ...] = ()
+
+
+def near_incident_for(
+    user: Any,
+    incident: Incident,
+    *,
+    window: timedelta = timedelta(hours=1),
+    extra_m: float = 200.0,
+    limit: int = 50,
+) -> list[Nearby]:
+    """Cameras with a recording, and evidence captured, within ``window`` of the incident's
+    time window and within reach of its place: distance ≤ incident radius + the camera's
+    field of view (or the item's GPS accuracy, 100 m when unknown) + ``extra_m``. Nearest
+    first. An incident without a time or a place has no neighbours (never guessed)."""
+    if incident.start is None or incident.latitude is None or incident.longitude is None:
+        return []
+    lat, lon = incident.latitude, incident.longitude
+    radius = incident.radius_m or 0.0
+    t0 = incident.start - window
+    t1 = (incident.end or incident.start) + window
+    # a generous box first (the database), then the exact great-circle rule (here)
+    reach_box = radius + extra_m + 5_000.0
+    dlat = reach_box / 111_195.0
+    dlon = reach_box / max(111_195.0 * cos(radians(lat)), 1e-6)
+    box = Bounds(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    found: list[Nearby] = []
+    spans = recordings_for(user).filter(start__lte=t1, end__gte=t0)
+    cameras = _in_box(cameras_for(user), box).filter(Exists(spans.filter(camera=OuterRef("pk"))))
+    for camera in cameras[:1000]:
+        distance = haversine_scalar_m(lat, lon, camera.latitude, camera.longitude)
+        reach = radius + camera.fov_radius_m + extra_m
+        if distance <= reach:
+            overlapping = tuple(spans.filter(camera=camera).order_by("start")[:5])
+            found.append(Nearby("camera", camera, distance, reach, overlapping))
+    items = _in_box(evidence_for(user), box).filter(
+        status=EvidenceItem.Status.INGESTED, captured_at__gte=t0, captured_at__lte=t1
+    )
+    for item in items[:1000]:
+        distance = haversine_scalar_m(lat, lon, item.latitude, item.longitude)
+        reach = radius + (item.gps_accuracy_m or 100.0) + extra_m
+        if distance <= reach:
+            found.append(Nearby("evidence", item, distance, reach))
+    found.sort(key=lambda n: (n.distance_m, n.kind, n.record.pk))
+    return found[:limit]
