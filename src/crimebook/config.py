@@ -68,6 +68,10 @@ class Config(BaseSettings):
     # identity in the key directory, from `crimebook evidence keygen`).
     vault_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     vault_dir: Path | None = None
+    # Map: by default no third-party tile server is contacted (offline basemap only). A tile
+    # template such as https://tile.example.org/{z}/{x}/{y}.png adds its host to the CSP.
+    map_tile_url: str = ""
+    map_tile_attribution: str = Field(default="", max_length=300)
 
     @field_validator("allowed_hosts", "backup_recipients", mode="before")
     @classmethod
@@ -90,6 +94,13 @@ class Config(BaseSettings):
             if not _AGE_RECIPIENT.fullmatch(recipient):
                 raise ValueError(f"{recipient[:12]!r}… is not an age X25519 public key (age1…)")
         return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _check_tile_url(cls, value: str) -> str:
+        from crimebook.maps.tiles import validate_tile_url
+
+        return validate_tile_url(value)
 
     @property
     def intake_store_path(self) -> Path:
