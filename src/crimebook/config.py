@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -68,6 +68,20 @@ class Config(BaseSettings):
     # identity in the key directory, from `crimebook evidence keygen`).
     vault_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     vault_dir: Path | None = None
+    # Where sealed evidentiary copies live: the data directory, or an S3-compatible bucket
+    # (credentials from CRIMEBOOK_VAULT_S3_ACCESS_KEY/SECRET_KEY or the usual AWS_* chain).
+    vault_backend: Literal["filesystem", "s3"] = "filesystem"
+    vault_s3_bucket: str = ""
+    vault_s3_endpoint_url: str = ""
+    vault_s3_region: str = ""
+    vault_s3_access_key: str = ""
+    vault_s3_secret_key: str = ""
+    vault_s3_prefix: str = Field(default="", pattern=r"^([A-Za-z0-9_.-]+/)*$")
+    # RFC 3161 time-stamping authorities for `crimebook audit timestamp` (comma-separated
+    # http(s) URLs) and the CA bundle their certificates must chain to.
+    tsa_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    tsa_ca_file: Path | None = None
+    tsa_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     # Map: by default no third-party tile server is contacted (offline basemap only). A tile
     # template such as https://tile.example.org/{z}/{x}/{y}.png adds its host to the CSP.
     map_tile_url: str = ""
@@ -102,6 +116,28 @@ class Config(BaseSettings):
 
         return validate_tile_url(value)
 
+    @field_validator("tsa_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [u.strip() for u in value.split(",") if u.strip()]
+        return value
+
+    @field_validator("tsa_urls")
+    @classmethod
+    def _check_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.fullmatch(r"https?://[^\s@/]+(/\S*)?", url):
+                raise ValueError(f"{url[:40]!r} is not an http(s) URL without credentials")
+        return value
+
+    @field_validator("vault_s3_endpoint_url")
+    @classmethod
+    def _check_endpoint(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s@/]+/?", value):
+            raise ValueError("must be an http(s) URL of the object store (no path, no credentials)")
+        return value
+
     @property
     def intake_store_path(self) -> Path:
         return (self.intake_store_dir or self.data_path / "intake").expanduser().resolve()
@@ -133,6 +169,8 @@ class Config(BaseSettings):
 
     def check(self) -> None:
         """Refuse unsafe production settings with a one-line message."""
+        if self.vault_backend == "s3" and not self.vault_s3_bucket:
+            raise ConfigError("CRIMEBOOK_VAULT_BACKEND=s3 needs CRIMEBOOK_VAULT_S3_BUCKET")
         if self.mode is not Mode.PRODUCTION:
             return
         if not self.secret_key or self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:

@@ -31,6 +31,18 @@ CRIMEBOOK_INTAKE_STORE_DIR = CONFIG.intake_store_path
 CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
 CRIMEBOOK_VAULT_DIR = CONFIG.vault_path
 CRIMEBOOK_VAULT_RECIPIENTS = CONFIG.vault_recipients
+CRIMEBOOK_VAULT_BACKEND = CONFIG.vault_backend
+CRIMEBOOK_VAULT_S3 = {
+    "bucket_name": CONFIG.vault_s3_bucket,
+    "endpoint_url": CONFIG.vault_s3_endpoint_url or None,
+    "region_name": CONFIG.vault_s3_region or None,
+    "access_key": CONFIG.vault_s3_access_key or None,
+    "secret_key": CONFIG.vault_s3_secret_key or None,
+    "location": CONFIG.vault_s3_prefix.rstrip("/"),
+}
+CRIMEBOOK_TSA_URLS = CONFIG.tsa_urls
+CRIMEBOOK_TSA_CA_FILE = CONFIG.tsa_ca_file
+CRIMEBOOK_TSA_TIMEOUT = CONFIG.tsa_timeout_seconds
 CRIMEBOOK_MAP_TILE_URL = CONFIG.map_tile_url
 CRIMEBOOK_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 CRIMEBOOK_API_TOKEN_MAX_DAYS = CONFIG.api_token_max_days

@@ -40,3 +40,25 @@ class AuditEntry(models.Model):
             changes=self.changes,
             prev_hash=self.prev_hash,
         )
+
+
+class AuditTimestamp(models.Model):
+    """An RFC 3161 token over the chain's head (see ``audit/tsa.py`` for what is stamped).
+    Rows are only inserted; ``audit verify`` re-checks every one against the chain."""
+
+    head_seq = models.PositiveBigIntegerField(db_index=True)
+    head_hash = models.CharField(max_length=64)
+    tsa_url = models.CharField(max_length=500)
+    tsa_name = models.CharField(max_length=300, blank=True)
+    token = models.BinaryField()
+    gen_time = models.DateTimeField()
+    policy = models.CharField(max_length=100)
+    serial = models.CharField(max_length=64)  # TSA serials may be up to 160 bits
+    nonce = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-head_seq", "-id"]
+
+    def __str__(self) -> str:
+        return f"timestamp of #{self.head_seq} by {self.tsa_name or self.tsa_url}"
