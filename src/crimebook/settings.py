@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
     "crimebook.evidence",
+    "crimebook.search",  # after the apps whose records it indexes (signals)
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -1,0 +1,307 @@
+"""``search_for(user, params)``: the one read behind the search page, the API and the
+workspace benchmark.
+
+Order of work, so that nothing outside the user's compartments is ever counted or shown:
+
+1. documents the user may see: compartmented kinds in ``readable_compartment_ids(user)``
+   (the function behind every ``VisibleQuerySet.visible_to``), units for any staff account,
+   submissions for intake reviewers only;
+2. the facets chosen;
+3. the words (full-text, best first) plus names resembling them (trigrams), at most
+   ``MAX_HITS`` — a bounded result; the page says when there were more;
+4. counts per facet over those hits;
+5. the page's records re-read through each kind's own selector (``incidents_for`` …,
+   ``submissions_for``): a document whose record the selector does not return is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crimebook.accounts.access import is_staff_user, readable_compartment_ids
+from crimebook.core.errors import ValidationFailed
+from crimebook.search import query as parser
+from crimebook.search._backend import backend
+from crimebook.search.models import Kind, SearchDoc, SearchTag
+
+logger = logging.getLogger(__name__)
+
+MAX_HITS = 1000
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+FUZZY_PER_WORD = 50
+FACET_TOP = 12
+COMPARTMENTED = (Kind.INCIDENT, Kind.ACT, Kind.PERSON, Kind.SOURCE, Kind.EVIDENCE)
+STATUSES = ("reported", "under_review", "verified", "closed")
+VERIFICATIONS = ("unverified", "partially_verified", "verified", "disputed")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    violation_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    place: str = ""
+    unit_id: int | None = None
+    status: str = ""
+    verification: str = ""
+    has_evidence: bool | None = None
+    has_suspect: bool | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    title: str
+    snippet: tuple[tuple[str, bool], ...]
+    start: datetime | None
+    place: str
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    more: bool
+    page: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def validate(params: SearchParams) -> None:
+    """Refuse what cannot be searched, naming the field (``ValidationFailed``)."""
+    errors: dict[str, list[str]] = {}
+    if params.date_from and params.date_to and params.date_to < params.date_from:
+        errors["date_to"] = [
+            _("The end date (%(end)s) is before the start date (%(start)s).")
+            % {"end": params.date_to.isoformat(), "start": params.date_from.isoformat()}
+        ]
+    unknown = [k for k in params.kinds if k not in Kind.values]
+    if unknown:
+        errors["kinds"] = [_("Unknown record kind: %(kind)s.") % {"kind": ", ".join(unknown)}]
+    if params.status and params.status not in STATUSES:
+        errors["status"] = [_("Unknown status.")]
+    if params.verification and params.verification not in VERIFICATIONS:
+        errors["verification"] = [_("Unknown verification level.")]
+    if len(params.q) > parser.MAX_QUERY_CHARS:
+        errors["q"] = [
+            _("A search is at most %(n)d characters long.") % {"n": parser.MAX_QUERY_CHARS}
+        ]
+    if params.page < 1:
+        errors["page"] = [_("Pages are numbered from 1.")]
+    if not 1 <= params.per_page <= MAX_PER_PAGE:
+        errors["per_page"] = [_("Between 1 and %(n)d per page.") % {"n": MAX_PER_PAGE}]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def visible_documents(user: Any) -> QuerySet[SearchDoc]:
+    """Documents of records the user may see (step 1)."""
+    from crimebook.triage.selectors import can_triage
+
+    if not is_staff_user(user):
+        return SearchDoc.objects.none()
+    cond = Q(kind=Kind.UNIT)
+    compartments = readable_compartment_ids(user)
+    if compartments:
+        cond |= Q(kind__in=COMPARTMENTED, compartment_id__in=sorted(compartments))
+    if can_triage(user):
+        cond |= Q(kind=Kind.SUBMISSION)
+    return SearchDoc.objects.filter(cond)
+
+
+def _faceted(qs: QuerySet[SearchDoc], p: SearchParams) -> QuerySet[SearchDoc]:
+    if p.kinds:
+        qs = qs.filter(kind__in=p.kinds)
+    if p.status:
+        qs = qs.filter(status=p.status)
+    if p.verification:
+        qs = qs.filter(verification=p.verification)
+    if p.place:
+        qs = qs.filter(place=p.place)
+    if p.has_evidence is not None:
+        qs = qs.filter(has_evidence=p.has_evidence)
+    if p.has_suspect is not None:
+        qs = qs.filter(has_suspect=p.has_suspect)
+    if p.date_from:
+        qs = qs.filter(end__gte=_day_start(p.date_from))
+    if p.date_to:
+        qs = qs.filter(start__lt=_day_start(p.date_to) + timedelta(days=1))
+    if p.violation_type:
+        qs = qs.filter(
+            pk__in=SearchTag.objects.filter(
+                facet=SearchTag.Facet.VIOLATION, value=p.violation_type
+            ).values("doc_id")
+        )
+    if p.unit_id is not None:
+        qs = qs.filter(
+            pk__in=SearchTag.objects.filter(
+                facet=SearchTag.Facet.UNIT, value=str(p.unit_id)
+            ).values("doc_id")
+        )
+    return qs
+
+
+def _hit_ids(
+    qs: QuerySet[SearchDoc], parsed: parser.ParsedQuery
+) -> tuple[list[int], set[int], bool]:
+    """(ordered ids, those found only by similarity, whether more than MAX_HITS matched)."""
+    if parsed.empty:
+        ordered = qs.order_by("-start", "-id").values_list("id", flat=True)
+        ids = list(ordered[: MAX_HITS + 1])
+        return ids[:MAX_HITS], set(), len(ids) > MAX_HITS
+    engine = backend()
+    ids = list(engine.text(qs, parsed).values_list("id", flat=True)[: MAX_HITS + 1])
+    more = len(ids) > MAX_HITS
+    ids = ids[:MAX_HITS]
+    seen = set(ids)
+    similar: list[tuple[int, float]] = []
+    for word in parser.fuzzy_words(parsed):
+        similar += engine.fuzzy(qs, word, FUZZY_PER_WORD)
+    similar.sort(key=lambda pair: -pair[1])
+    fuzzy: set[int] = set()
+    for pk, _score in similar:
+        if pk not in seen and len(ids) < MAX_HITS:
+            ids.append(pk)
+            seen.add(pk)
+            fuzzy.add(pk)
+    return ids, fuzzy, more
+
+
+def _facets(ids: Sequence[int]) -> dict[str, list[FacetValue]]:
+    docs = SearchDoc.objects.filter(pk__in=list(ids))
+
+    def count(column: str, top: int | None = None) -> list[FacetValue]:
+        rows = docs.exclude(**{column: ""}).values(column).annotate(n=Count("id")).order_by("-n")
+        rows = rows[:top] if top else rows
+        return [FacetValue(str(r[column]), r["n"]) for r in rows]
+
+    def flag(column: str) -> list[FacetValue]:
+        rows = docs.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("id"))
+        return [FacetValue("yes" if r[column] else "no", r["n"]) for r in rows]
+
+    def tags(facet: str) -> list[FacetValue]:
+        rows = (
+            SearchTag.objects.filter(doc_id__in=list(ids), facet=facet)
+            .values("value")
+            .annotate(n=Count("id"))
+            .order_by("-n", "value")[:FACET_TOP]
+        )
+        return [FacetValue(r["value"], r["n"]) for r in rows]
+
+    return {
+        "kind": count("kind"),
+        "violation_type": tags(SearchTag.Facet.VIOLATION),
+        "status": count("status"),
+        "verification": count("verification"),
+        "place": count("place", FACET_TOP),
+        "unit": tags(SearchTag.Facet.UNIT),
+        "has_evidence": flag("has_evidence"),
+        "has_suspect": flag("has_suspect"),
+    }
+
+
+def _visible_ids(user: Any, kind: str, ids: list[int]) -> set[int]:
+    """Step 5: the kind's own selector decides."""
+    from crimebook.evidence.selectors import evidence_for
+    from crimebook.register import selectors as reg
+    from crimebook.triage.selectors import submissions_for
+
+    selector: dict[str, Any] = {
+        Kind.INCIDENT: lambda: reg.incidents_for(user),
+        Kind.ACT: lambda: reg.acts_for(user),
+        Kind.PERSON: lambda: reg.persons_for(user),
+        Kind.UNIT: lambda: reg.units_for(user),
+        Kind.SOURCE: lambda: reg.sources_for(user),
+        Kind.EVIDENCE: lambda: evidence_for(user),
+        Kind.SUBMISSION: lambda: submissions_for(user),
+    }
+    return set(selector[kind]().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[Hit]:
+    docs = {d.pk: d for d in SearchDoc.objects.filter(pk__in=ids)}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for doc in docs.values():
+        by_kind[doc.kind].append(doc.object_id)
+    allowed = {(k, pk) for k, pks in by_kind.items() for pk in _visible_ids(user, k, pks)}
+    hits = []
+    for pk in ids:
+        d = docs.get(pk)
+        if d is None:
+            continue
+        if (d.kind, d.object_id) not in allowed:
+            logger.warning("search document %s:%s is out of date; reindex", d.kind, d.object_id)
+            continue
+        hits.append(
+            Hit(
+                kind=d.kind, object_id=d.object_id, title=d.title,
+                snippet=parser.snippet(d.body, words), start=d.start, place=d.place,
+                fuzzy=pk in fuzzy,
+            )
+        )  # fmt: skip
+    return hits
+
+
+def search_for(user: Any, params: SearchParams) -> SearchResult:
+    """Search what ``user`` may see. Raises ``ValidationFailed`` for unusable parameters."""
+    validate(params)
+    parsed = parser.parse(params.q)
+    notes: list[str] = []
+    if parsed.truncated:
+        notes.append(
+            _("Only the first %(n)d words of the search were used.") % {"n": parser.MAX_ITEMS}
+        )
+    if params.q.strip() and parsed.empty:
+        notes.append(
+            _("The search has no words to look for (only punctuation or excluded words), "
+              "so every record matching the filters is listed.")
+        )  # fmt: skip
+    qs = _faceted(visible_documents(user), params)
+    ids, fuzzy, more = _hit_ids(qs, parsed)
+    if more:
+        notes.append(
+            _("More than %(n)d records match; the best %(n)d are shown and counted. "
+              "Add words or filters to narrow the search.") % {"n": MAX_HITS}
+        )  # fmt: skip
+    offset = (params.page - 1) * params.per_page
+    page_ids = ids[offset : offset + params.per_page]
+    return SearchResult(
+        hits=_page(user, page_ids, fuzzy, parsed.words()),
+        total=len(ids),
+        more=more,
+        page=params.page,
+        per_page=params.per_page,
+        facets=_facets(ids) if ids else {},
+        notes=tuple(notes),
+    )

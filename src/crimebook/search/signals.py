@@ -1,0 +1,201 @@
+"""Keeping the index consistent with every ORM write.
+
+Signals, not explicit calls from each service: the index must follow *every* write to seven
+kinds of record made by four apps (register, evidence, intake, triage), including many-to-many
+links and cascaded deletes, and one missed call would silently hide a record from search.
+The receivers run inside the writer's transaction, so a write and its documents commit or
+roll back together. What changes with what:
+
+| write                                   | documents rebuilt                                   |
+|-----------------------------------------|-----------------------------------------------------|
+| incident (or its violation types)       | the incident, its acts, evidence linked to it       |
+| act (or its injuries / methods)         | the act and its incident                            |
+| involvement                             | its act and incident (has suspect, units)           |
+| post                                    | the person; acts they are involved in + incidents   |
+| person                                  | the person; acts where they are the victim          |
+| evidence item (or its links)            | the item; linked incidents and acts (has evidence)  |
+| unit, source, submission, review        | that document                                       |
+
+Loading fixtures (``raw`` saves: backup restore) is skipped: a backup carries the index.
+Writes that bypass the ORM call :func:`crimebook.search.index_records` themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from crimebook.search.indexing import index_records
+from crimebook.search.models import Kind
+
+Pending = dict[str, set[int]]
+_STASH = "_search_pending"
+
+
+def _merge(into: Pending, kind: str, ids: Iterable[int]) -> None:
+    into[kind].update(int(i) for i in ids if i is not None)
+
+
+def _incidents_of_acts(act_ids: Iterable[int]) -> list[int]:
+    from crimebook.register.models import Act
+
+    return list(Act.objects.filter(pk__in=list(act_ids)).values_list("incident_id", flat=True))
+
+
+def affected(model: type[Model], pk: int) -> Pending:
+    """The documents a write to (``model``, ``pk``) can change."""
+    from crimebook.evidence.models import EvidenceItem
+    from crimebook.intake.models import Submission
+    from crimebook.register.models import (
+        Act,
+        Incident,
+        Involvement,
+        Person,
+        Post,
+        Source,
+        Unit,
+    )
+    from crimebook.triage.models import Review
+
+    out: Pending = defaultdict(set)
+    if model is Incident:
+        _merge(out, Kind.INCIDENT, [pk])
+        _merge(out, Kind.ACT, Act.objects.filter(incident_id=pk).values_list("pk", flat=True))
+        _merge(
+            out,
+            Kind.EVIDENCE,
+            EvidenceItem.incidents.through.objects.filter(incident_id=pk).values_list(
+                "evidenceitem_id", flat=True
+            ),
+        )
+    elif model is Act:
+        _merge(out, Kind.ACT, [pk])
+        _merge(out, Kind.INCIDENT, _incidents_of_acts([pk]))
+    elif model is Involvement:
+        acts = list(Involvement.objects.filter(pk=pk).values_list("act_id", flat=True))
+        _merge(out, Kind.ACT, acts)
+        _merge(out, Kind.INCIDENT, _incidents_of_acts(acts))
+    elif model is Post:
+        persons = list(Post.objects.filter(pk=pk).values_list("person_id", flat=True))
+        acts = list(
+            Involvement.objects.filter(person_id__in=persons).values_list("act_id", flat=True)
+        )
+        _merge(out, Kind.PERSON, persons)
+        _merge(out, Kind.ACT, acts)
+        _merge(out, Kind.INCIDENT, _incidents_of_acts(acts))
+    elif model is Person:
+        _merge(out, Kind.PERSON, [pk])
+        _merge(out, Kind.ACT, Act.objects.filter(victim_id=pk).values_list("pk", flat=True))
+    elif model is EvidenceItem:
+        acts = list(
+            EvidenceItem.acts.through.objects.filter(evidenceitem_id=pk).values_list(
+                "act_id", flat=True
+            )
+        )
+        _merge(out, Kind.EVIDENCE, [pk])
+        _merge(out, Kind.ACT, acts)
+        _merge(out, Kind.INCIDENT, _incidents_of_acts(acts))
+        _merge(
+            out,
+            Kind.INCIDENT,
+            EvidenceItem.incidents.through.objects.filter(evidenceitem_id=pk).values_list(
+                "incident_id", flat=True
+            ),
+        )
+    elif model is Unit:
+        _merge(out, Kind.UNIT, [pk])
+    elif model is Source:
+        _merge(out, Kind.SOURCE, [pk])
+    elif model is Submission:
+        _merge(out, Kind.SUBMISSION, [pk])
+    elif model is Review:
+        _merge(
+            out,
+            Kind.SUBMISSION,
+            Review.objects.filter(pk=pk).values_list("submission_id", flat=True),
+        )
+    return out
+
+
+def apply(pending: Pending) -> None:
+    for kind, ids in pending.items():
+        if ids:
+            index_records(kind, ids)
+
+
+def _on_save(sender: type[Model], instance: Model, raw: bool = False, **_: Any) -> None:
+    if not raw:
+        apply(affected(sender, instance.pk))
+
+
+def _on_pre_delete(sender: type[Model], instance: Model, **_: Any) -> None:
+    setattr(instance, _STASH, affected(sender, instance.pk))
+
+
+def _on_delete(sender: type[Model], instance: Model, **_: Any) -> None:
+    pending: Pending = getattr(instance, _STASH, None) or affected(sender, instance.pk)
+    apply(pending)
+
+
+def _on_m2m(
+    sender: type[Model],
+    instance: Model,
+    action: str,
+    model: type[Model],
+    pk_set: set[int] | None,
+    **_: Any,
+) -> None:
+    if action == "pre_clear":  # the links are about to go: remember the other side
+        setattr(instance, _STASH + "_m2m", _linked(sender, instance, model))
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    others = pk_set if action != "post_clear" else getattr(instance, _STASH + "_m2m", set())
+    pending = affected(type(instance), instance.pk)
+    for pk in others or ():
+        for kind, ids in affected(model, pk).items():
+            _merge(pending, kind, ids)
+    apply(pending)
+
+
+def _linked(through: type[Model], instance: Model, model: type[Model]) -> set[int]:
+    """Primary keys of ``model`` linked to ``instance`` through the ``through`` table."""
+    relations = [f for f in through._meta.concrete_fields if f.is_relation]
+    own = next(f for f in relations if f.related_model is type(instance))
+    other = next(f for f in relations if f.related_model is model and f is not own)
+    rows = through._default_manager.filter(**{own.attname: instance.pk})
+    return set(rows.values_list(other.attname, flat=True))
+
+
+def connect() -> None:
+    from crimebook.evidence.models import EvidenceItem
+    from crimebook.intake.models import Submission
+    from crimebook.register.models import (
+        Act,
+        Incident,
+        Involvement,
+        Person,
+        Post,
+        Source,
+        Unit,
+    )
+    from crimebook.triage.models import Review
+
+    for model in (Incident, Act, Involvement, Post, Person, Unit, Source, EvidenceItem,
+                  Submission, Review):  # fmt: skip
+        uid = f"search:{model._meta.label}"
+        post_save.connect(_on_save, sender=model, dispatch_uid=uid)
+        pre_delete.connect(_on_pre_delete, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=uid)
+    for through in (
+        Incident.violation_types.through,
+        Act.injuries.through,
+        Act.methods.through,
+        EvidenceItem.incidents.through,
+        EvidenceItem.acts.through,
+    ):
+        m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"search:{through._meta.label}")
