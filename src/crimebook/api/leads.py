@@ -1,0 +1,103 @@
+"""/leads: proposals of the correlation engine, and their review (accept / reject).
+
+A lead is listed and read only if the caller can read both of its sides; reviewing needs an
+investigator's or analyst's membership in its compartment (403 otherwise)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from crimebook.api._common import Input, Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.leads.models import Lead
+from crimebook.leads.selectors import LeadFilter, lead_get_for, leads_for
+from crimebook.leads.services import lead_accept, lead_reject
+
+router = Router(tags=["leads"])
+
+
+class LeadOut(Schema):
+    id: int
+    compartment_id: int
+    kind: str = Field(..., description="recording, media, merge, unit or person.")
+    incident_id: int
+    target: str = Field(..., description='The other side, e.g. "recording:12", "unit:3".')
+    recording_id: int | None
+    camera_id: int | None
+    item_id: int | None
+    other_incident_id: int | None
+    unit_id: int | None
+    person_id: int | None
+    deployment_id: int | None
+    score: float
+    grade: str = Field(..., description='"possible" for unit and person leads.')
+    explanation: str
+    reasons: list[str]
+    details: dict[str, Any]
+    status: str = Field(..., description="proposed, accepted or rejected.")
+    reviewer: str | None
+    decided_at: UtcDatetime | None
+    decision_note: str
+    link: dict[str, Any]
+    run_id: int | None
+    created_at: UtcDatetime
+
+    @staticmethod
+    def resolve_target(obj: Lead) -> str:
+        return obj.target_key
+
+    @staticmethod
+    def resolve_reviewer(obj: Lead) -> str | None:
+        return obj.reviewer.get_username() if obj.reviewer else None
+
+
+class LeadQuery(Schema):
+    kind: str = ""
+    status: str = ""
+    min_score: float | None = Field(None, ge=0, le=1)
+    incident_id: int | None = None
+    unit_id: int | None = None
+    item_id: int | None = None
+    person_id: int | None = None
+
+
+class ReviewIn(Input):
+    note: str = Field("", max_length=2000, description="Why (kept with the decision).")
+    act_id: int | None = Field(
+        None, description="Person leads: the act of the incident to record the involvement in."
+    )
+
+
+class RejectIn(Input):
+    note: str = Field("", max_length=2000)
+
+
+@router.get("", response=responses(Page[LeadOut]), summary="List leads")
+def list_leads(
+    request: HttpRequest, filters: Query[LeadQuery], page: Query[PageParams]
+) -> dict[str, Any]:
+    f = LeadFilter(**filters.model_dump())
+    return paginate(leads_for(caller(request), f), page)
+
+
+@router.get("/{lead_id}", response=responses(LeadOut), summary="Read a lead")
+def get_lead(request: HttpRequest, lead_id: int) -> Lead:
+    return lead_get_for(caller(request), lead_id)
+
+
+@router.post("/{lead_id}/accept", response=responses(LeadOut), summary="Accept a lead")
+def accept_lead(request: HttpRequest, lead_id: int, payload: ReviewIn) -> Lead:
+    user = caller(request)
+    lead = lead_get_for(user, lead_id)
+    lead_accept(actor=user, lead=lead, note=payload.note, act_id=payload.act_id)
+    return lead_get_for(user, lead_id)
+
+
+@router.post("/{lead_id}/reject", response=responses(LeadOut), summary="Reject a lead")
+def reject_lead(request: HttpRequest, lead_id: int, payload: RejectIn) -> Lead:
+    user = caller(request)
+    lead = lead_get_for(user, lead_id)
+    lead_reject(actor=user, lead=lead, note=payload.note)
+    return lead_get_for(user, lead_id)
