@@ -30,6 +30,7 @@ from crimebook.web.views._common import (
     register_view,
     user_of,
 )
+from crimebook.web.views.maps import incident_map_context
 
 # Service error keys that name a differently called form field.
 ALIASES = {"source_ids": "sources", "witness_ids": "witnesses"}
@@ -88,6 +89,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence": evidence_for(user).filter(incidents=incident).order_by("id"),
         "violation_types": incident.violation_types.all(),
         "can_write": incident.compartment_id in writable_compartment_ids(user),
+        **incident_map_context(user, incident),
     }
     return render(request, "web/incidents/detail.html", context)
 
