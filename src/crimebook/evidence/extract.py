@@ -35,6 +35,7 @@ class Inspection:
     fields: dict[str, Any] = field(default_factory=dict)
     phash: int | None = None
     thumbnail_b64: str | None = None
+    text: str = ""
 
 
 def _limit(limits: Limits, cpu_seconds: float | None = None) -> None:  # in the child
@@ -65,6 +66,7 @@ def _inspection(data: Any) -> Inspection:
         fields=dict(data.get("fields") or {}),
         phash=data.get("phash"),
         thumbnail_b64=data.get("thumbnail"),
+        text=str(data.get("text") or ""),
     )
 
 

@@ -96,6 +96,8 @@ class EvidenceItem(Compartmented):
     duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
     fps = models.FloatField(_("frames per second"), null=True, blank=True)
     phash = models.BigIntegerField(_("perceptual hash"), null=True, blank=True, db_index=True)
+    # text of a PDF or office document (capped, see evidence/doctext.py), for search
+    text = models.TextField(_("document text"), blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -262,10 +262,26 @@ def plaintext_copy(store: VaultStore, key: str) -> Iterator[Path]:
             path.unlink()
 
 
+INSPECTED = ("image/", "video/", "audio/", "application/pdf", "application/zip")
+MAX_TEXT_CHARS = 500_000
+
+
+def _refined_type(item: EvidenceItem, result: Inspection) -> dict[str, str]:
+    """A ZIP archive the worker recognised as an office document gets its real media type
+    (and kind ``document`` unless one was chosen); nothing else is re-typed."""
+    declared = result.fields.get("media_type")
+    if item.media_type != "application/zip" or not isinstance(declared, str) or not declared:
+        return {}
+    refined = {"media_type": declared[:100]}
+    if item.kind == EvidenceItem.Kind.OTHER:
+        refined["kind"] = EvidenceItem.Kind.DOCUMENT
+    return refined
+
+
 class InspectStage:
     """Job stage (item id in): decrypt the evidentiary copy to a temporary 0600 file, parse
-    it in the resource-limited worker, and store every raw tag, the normalised fields and the
-    perceptual hash, audited as ``extract``. MUST NOT raise for a hostile or broken file:
+    it in the resource-limited worker, and store every raw tag, the normalised fields, the
+    perceptual hash and (PDF, office documents) the text for search, audited as ``extract``. MUST NOT raise for a hostile or broken file:
     that is recorded as ``metadata_status=failed`` with the reason."""
 
     def __init__(self, store: VaultStore) -> None:
@@ -275,7 +291,7 @@ class InspectStage:
         item = EvidenceItem.objects.get(pk=item_id)
         if item.status != EvidenceItem.Status.INGESTED or not item.is_original:
             return None
-        if not item.media_type.startswith(("image/", "video/", "audio/")):
+        if not item.media_type.startswith(INSPECTED):
             self._save(item_id, status=EvidenceItem.MetadataStatus.NONE)
             return None
         try:
@@ -286,9 +302,15 @@ class InspectStage:
         if not result.ok:
             self._save(item_id, status=EvidenceItem.MetadataStatus.FAILED, error=result.error)
             return None
+        if not result.raw and not result.fields:  # e.g. a ZIP archive that is no document
+            self._save(item_id, status=EvidenceItem.MetadataStatus.NONE)
+            return None
         norm = normalise(result.fields)
+        refined = _refined_type(item, result)
         self._save(
             item_id,
+            **refined,
+            text=result.text[:MAX_TEXT_CHARS],
             status=EvidenceItem.MetadataStatus.EXTRACTED,
             metadata_raw=result.raw,
             metadata_problems=norm.problems,
@@ -309,7 +331,8 @@ class InspectStage:
             audit_record(
                 actor=None, action="extract", object_type=OBJECT_TYPE, object_id=item_id,
                 changes={"metadata": status, "error": error[:500] or None,
-                         "phash": values.get("phash")},
+                         "phash": values.get("phash"), "text_chars": len(values.get("text", "")),
+                         **({"media_type": values["media_type"]} if "media_type" in values else {})},
             )  # fmt: skip
 
 

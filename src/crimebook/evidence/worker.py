@@ -3,7 +3,10 @@
 
 Run as ``python -m crimebook.evidence.worker FILE MEDIA_TYPE``; it prints one JSON object:
 ``{"ok": true, "raw": {tag: value}, "fields": {...}, "phash": int|null,
-"thumbnail": base64-JPEG|null}`` or ``{"ok": false, "error": "..."}``. The parent
+"thumbnail": base64-JPEG|null, "text": str (documents only)}`` or
+``{"ok": false, "error": "..."}``. Images (JPEG, PNG, HEIC/HEIF through pillow-heif, …) with
+Pillow; video and audio with PyAV; PDF and office documents with
+:mod:`crimebook.evidence.doctext` (text for search, capped). The parent
 (:mod:`crimebook.evidence.extract`) sets CPU, memory, file-size and open-file limits before it
 starts and a wall-clock timeout around it, so a decompression bomb or a parser stuck on a
 hostile file ends this process only.
@@ -43,6 +46,10 @@ def _plain(value: Any) -> Any:
 def _image(path: str) -> dict[str, Any]:
     from PIL import ExifTags, Image, ImageOps
 
+    if path_is_heif(path):
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()  # HEIC/HEIF from phones: libheif via pillow-heif
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     warnings.simplefilter("error", Image.DecompressionBombWarning)
     with Image.open(path) as img:
@@ -140,11 +147,27 @@ def _media(path: str) -> dict[str, Any]:
     return {"ok": True, "raw": raw, "fields": fields, "phash": phash, "thumbnail": thumbnail}
 
 
+def path_is_heif(path: str) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    return head[4:8] == b"ftyp" and head[8:12] in {b"heic", b"heix", b"mif1", b"msf1", b"hevc"}
+
+
 def inspect(path: str, media_type: str) -> dict[str, Any]:
     if media_type.startswith("image/"):
         return _image(path)
     if media_type.startswith(("video/", "audio/")):
         return _media(path)
+    if media_type == "application/pdf":
+        from crimebook.evidence.doctext import pdf_document
+
+        return pdf_document(path)
+    if media_type == "application/zip":
+        from crimebook.evidence.doctext import office_document
+
+        found = office_document(path)
+        if found is not None:
+            return found
     return {"ok": True, "raw": {}, "fields": {}, "phash": None, "thumbnail": None}
 
 
