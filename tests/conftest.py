@@ -26,6 +26,17 @@ def _key_file(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_inline() -> Iterator[None]:
+    """Background jobs run at once in the test's own transaction (huey's immediate mode);
+    tests/jobs also runs real ``crimebook worker`` processes."""
+    from crimebook.jobs.queue import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters live in the cache; no test inherits another's."""
     from django.core.cache import cache

@@ -24,6 +24,8 @@ from crimebook.api.main import api
 from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.selectors import evidence_for
 from crimebook.evidence.services import evidence_ingest_stream
+from crimebook.jobs.models import Job
+from crimebook.jobs.selectors import jobs_for
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.stats import register_stats
@@ -43,6 +45,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "job": "job",
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only
 
@@ -87,7 +90,8 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
     )  # fmt: skip
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
             "deployment": deployment, "post": post,
-            "evidence": EvidenceItem.objects.get(pk=evidence.item_id)}  # fmt: skip
+            "evidence": EvidenceItem.objects.get(pk=evidence.item_id),
+            "job": Job.objects.get(kind="evidence.process", subject_id=str(evidence.item_id))}  # fmt: skip
 
 
 @pytest.fixture
@@ -173,6 +177,7 @@ POST_ONLY = {
     "evidence_download",
     "evidence_link",
     "evidence_unlink",
+    "job_retry",
 }
 # who: (member of A, may write somewhere)
 WHO = {
@@ -285,6 +290,7 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
     )
     assert not selectors.persons_find_by_identity(mallory, name=f"{MARK} Victim Name").exists()
     assert not evidence_for(mallory).filter(pk=world.a["evidence"].pk).exists()
+    assert not jobs_for(mallory).filter(pk=world.a["job"].pk).exists()
 
 
 def _api_paths() -> list[tuple[str, str]]:

@@ -68,6 +68,11 @@ class Config(BaseSettings):
     # identity in the key directory, from `crimebook evidence keygen`).
     vault_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     vault_dir: Path | None = None
+    # Background jobs (huey): empty → a SQLite queue file in the data directory, consumed by
+    # `crimebook worker` (or the worker `crimebook serve` starts); a redis:// or rediss:// URL →
+    # one queue that workers on several machines share.
+    redis_url: str = ""
+    jobs_queue: str = Field(default="crimebook", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # Where sealed evidentiary copies live: the data directory, or an S3-compatible bucket
     # (credentials from CRIMEBOOK_VAULT_S3_ACCESS_KEY/SECRET_KEY or the usual AWS_* chain).
     vault_backend: Literal["filesystem", "s3"] = "filesystem"
@@ -137,6 +142,18 @@ class Config(BaseSettings):
         if value and not re.fullmatch(r"https?://[^\s@/]+/?", value):
             raise ValueError("must be an http(s) URL of the object store (no path, no credentials)")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^(redis|rediss|unix)://", value):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def jobs_sqlite_path(self) -> Path:
+        return self.data_path / "jobs.sqlite3"
 
     @property
     def intake_store_path(self) -> Path:

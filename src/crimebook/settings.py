@@ -31,6 +31,12 @@ CRIMEBOOK_INTAKE_STORE_DIR = CONFIG.intake_store_path
 CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
 CRIMEBOOK_VAULT_DIR = CONFIG.vault_path
 CRIMEBOOK_VAULT_RECIPIENTS = CONFIG.vault_recipients
+# Background jobs (crimebook.jobs): huey on a SQLite file, or on Redis when a URL is set.
+CRIMEBOOK_REDIS_URL = CONFIG.redis_url
+CRIMEBOOK_JOBS_QUEUE = CONFIG.jobs_queue
+CRIMEBOOK_JOBS_SQLITE = CONFIG.jobs_sqlite_path
+CRIMEBOOK_JOB_RETRY_SECONDS = 30  # a failed attempt is retried after this long
+CRIMEBOOK_JOB_STALE_SECONDS = 90  # a running job silent this long lost its worker
 CRIMEBOOK_VAULT_BACKEND = CONFIG.vault_backend
 CRIMEBOOK_VAULT_S3 = {
     "bucket_name": CONFIG.vault_s3_bucket,
@@ -67,6 +73,7 @@ INSTALLED_APPS = [
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
     "crimebook.evidence",
+    "crimebook.jobs",
     "crimebook.search",  # after the apps whose records it indexes (signals)
     "allauth",
     "allauth.account",

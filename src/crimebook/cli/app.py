@@ -14,6 +14,7 @@ from crimebook.cli import (
     keys,
     serve,
     stats,
+    worker,
 )
 from crimebook.cli.demo import demo as demo_command
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.command("migrate")(serve.migrate)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("createuser")(accounts.createuser)
 app.command("mfa-reset")(accounts.mfa_reset)
 app.command("stats")(stats.stats)

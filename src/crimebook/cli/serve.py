@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
 import sys
 from typing import Annotated
 
@@ -36,8 +39,16 @@ def serve(
             help="Serve only the public intake (crimebook.intake_settings; default port 8001).",
         ),
     ] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker",
+            help="Do not start a background-job worker (run `crimebook worker` elsewhere).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the workspace with gunicorn (static files included)."""
+    """Serve the workspace with gunicorn (static files included), and a background-job
+    worker beside it unless --no-worker; both stop together."""
     if host not in LOOPBACK and not allow_public_bind:
         fail(f"refusing to bind {host}: use a loopback address or --allow-public-bind")
     if intake_only:
@@ -71,4 +82,54 @@ def serve(
         "120",
     ]
     sys.stdout.flush()
-    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+    if no_worker:
+        os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+    raise typer.Exit(_serve_with_worker(argv))
+
+
+WORKER_ARGV = [sys.executable, "-c", "from crimebook.cli import main; main()", "worker"]
+WORKER_STOP_SECONDS = 70
+
+
+def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _serve_with_worker(server_argv: list[str]) -> int:
+    """Run gunicorn and one `crimebook worker` as child processes; restart the worker if it
+    dies; when the server stops (or this process gets SIGTERM/SIGINT) stop both. SIGTERM
+    lets the worker finish its running jobs (up to a minute); a job cut short is picked up
+    again when a worker next starts."""
+    worker = subprocess.Popen(WORKER_ARGV)  # noqa: S603 - our own interpreter and module
+    server = subprocess.Popen(server_argv)  # noqa: S603
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        for child in (server, worker):
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        while server.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=1.0)
+            if worker.poll() is not None and not stopping and server.poll() is None:
+                console.print("[yellow]the job worker stopped; starting it again[/]")
+                worker = subprocess.Popen(WORKER_ARGV)  # noqa: S603
+    except KeyboardInterrupt:  # Ctrl-C reached the whole process group
+        stopping.append(signal.SIGINT)
+        server.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(server, 30)
+        _stop(worker, WORKER_STOP_SECONDS)
+    code = server.returncode
+    return 0 if stopping or not code else (code if code > 0 else 1)

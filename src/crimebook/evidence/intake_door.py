@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,11 @@ def _reseal(path: Path, identities: list[Any]) -> tuple[Staged | None, str]:
 
 def evidence_from_intake(
     *, actor: Actor | None, submission_uuid: uuid.UUID, compartment_id: int,
-    source_id: int | None = None,
+    source_id: int | None = None, progress: Callable[[int, int | None], None] | None = None,
 ) -> list[IngestOutcome]:  # fmt: skip
     """Every attachment of one intake submission into the vault, with custody entries that
-    name the submission. Only intake reviewers (or the system) may do this."""
+    name the submission. Only intake reviewers (or the system) may do this. Safe to run
+    again: an attachment already in the vault is recognised by its hash (``duplicate``)."""
     from crimebook.intake import conf as intake_conf
     from crimebook.intake.models import Submission
     from crimebook.triage.keys import identities as intake_identities
@@ -91,7 +93,10 @@ def evidence_from_intake(
     ids = intake_identities()
     entries = {a["file"]: a for a in _report(submission, ids).get("attachments", [])}
     outcomes: list[IngestOutcome] = []
-    for attachment in submission.attachments.order_by("position"):
+    attachments = list(submission.attachments.order_by("position"))
+    for attachment in attachments:
+        if progress is not None:
+            progress(len(outcomes), len(attachments))
         entry = entries.get(attachment.name, {})
         name = str(entry.get("original_name") or attachment.name)
         path = intake_conf.store().path(submission.uuid, attachment.name)
@@ -115,4 +120,6 @@ def evidence_from_intake(
                 source_id=source_id,
             )
         )
+    if progress is not None:
+        progress(len(outcomes), len(attachments))
     return outcomes

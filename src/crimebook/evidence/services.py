@@ -99,7 +99,25 @@ def _process(item_id: int) -> None:
         logger.exception("evidence processing failed for item %s", item_id)
 
 
-def _finish(request: IngestRequest, staged: Staged, *, process: bool) -> IngestOutcome:
+PROCESS_JOB = "evidence.process"
+
+
+def _submit_processing(actor: Actor | None, request: IngestRequest, item_id: int) -> None:
+    """Queue the processing job (``crimebook.jobs``) instead of running it in the request."""
+    from crimebook.jobs.services import job_submit
+
+    job_submit(
+        actor=actor, kind=PROCESS_JOB, parameters={"item_id": item_id},
+        compartment_id=request.compartment_id, subject=(OBJECT_TYPE, item_id),
+    )  # fmt: skip
+
+
+def _finish(
+    request: IngestRequest, staged: Staged, *, process: bool, actor: Actor | None = None,
+    background: bool = True,
+) -> IngestOutcome:  # fmt: skip
+    """Store and record; then process the new item — as a background job (uploads, the API,
+    the intake door) or at once (``background=False``: the folder import's own loop)."""
     store = keys.store()
     key, _created = StoreStage(store).run(staged)
     item_id, duplicate = RecordStage().run(
@@ -107,7 +125,10 @@ def _finish(request: IngestRequest, staged: Staged, *, process: bool) -> IngestO
         storage_key=key, backend=store.backend,
     )  # fmt: skip
     if not duplicate and process:
-        _process(item_id)
+        if background:
+            _submit_processing(actor, request, item_id)
+        else:
+            _process(item_id)
     return IngestOutcome(
         request.original_name, "duplicate" if duplicate else "ingested", item_id,
         staged.sha256, staged.size,
@@ -125,7 +146,7 @@ def evidence_ingest_staged(
     except BaseException:
         keys.store().discard(staged.path)
         raise
-    return _finish(request, staged, process=process)
+    return _finish(request, staged, process=process, actor=actor)
 
 
 def evidence_ingest_stream(
@@ -138,7 +159,7 @@ def evidence_ingest_stream(
     except (SealError, StoreError, OSError) as exc:
         reason = f"could not be sealed: {exc}"
         return IngestOutcome(name, "failed", record_failure(request, reason), reason=reason)
-    return _finish(request, staged, process=process)
+    return _finish(request, staged, process=process, actor=actor)
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -180,7 +201,7 @@ def evidence_ingest_path(
         )
         item_id = record_failure(request, reason, sha256=staged.sha256, size=staged.size)
         return IngestOutcome(label, "failed", item_id, staged.sha256, staged.size, reason)
-    return _finish(request, staged, process=process)
+    return _finish(request, staged, process=process, actor=actor, background=False)
 
 
 def _linkable(actor: Actor | None, item: EvidenceItem) -> None:

@@ -20,6 +20,7 @@ NAV = (
     ("deployment", "web:deployment_list", _("Deployments")),
     ("source", "web:source_list", _("Sources")),
     ("evidence", "web:evidence_list", _("Evidence")),
+    ("job", "web:job_list", _("Jobs")),
 )
 # Pages whose URL name does not start with their section.
 SECTION_OF = {"involvement_create": "act", "post_create": "person"}

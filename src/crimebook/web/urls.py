@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from crimebook.jobs import views as jobs
 from crimebook.web import views
 from crimebook.web.views import (
     acts,
@@ -56,4 +57,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
     path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
 ]
