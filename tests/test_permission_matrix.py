@@ -45,6 +45,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "map": None,  # /map/ and /map/data/: no record in the URL; non-members must see no MARK
     "job": "job",
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only

@@ -14,6 +14,7 @@ from crimebook.accounts.models import Compartment
 NAV = (
     ("home", "web:home", _("Overview")),
     ("incident", "web:incident_list", _("Incidents")),
+    ("map", "web:map_page", _("Map")),
     ("act", "web:act_list", _("Acts")),
     ("person", "web:person_list", _("Persons")),
     ("unit", "web:unit_list", _("Units")),
