@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ RAW_TABLE_SQL = (
     "radius_m {fl}, violation_types text, status text, verification text, "
     "confidentiality text, source_refs text)"
 )
+BATCH = 5000  # rows per bulk batch (one audit entry each), the command's default
 SERVICE_ROWS = 2000  # service mode is slow by design: measured on a small file only
 RAW_INSERT_SQL = "INSERT INTO raw_incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -81,30 +83,38 @@ def _peak_mib() -> float:
 # ---- children -----------------------------------------------------------------------------
 
 
-def child_import(csv_path: Path, *, bulk: bool = True) -> dict[str, float]:
+def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) -> dict[str, float]:
     import django
 
     django.setup()
     from django.core.management import call_command
 
     from crimebook.accounts.services import compartment_create
-    from crimebook.interchange.formats import csvio
+    from crimebook.interchange.formats import csvio, worker
     from crimebook.interchange.formats.encoding import open_text
     from crimebook.interchange.imports import ImportOptions, records_import
 
     call_command("migrate", verbosity=0)
     compartment = compartment_create(actor=None, name=f"Bench {time.time_ns()}")
     errors: list[object] = []
+    options = ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=BATCH)
     t0 = time.perf_counter()
-    with csv_path.open("rb") as raw:
-        text, _ = open_text(raw)
-        summary = records_import(
-            actor=None,
-            kind="incidents",
-            rows=csvio.read_records(text, "incidents"),
-            options=ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=1000),
-            on_error=errors.append,
-        )
+    if bulk and parallel and worker.parallel_parse_useful():  # what `crimebook import` does
+        source = partial(worker.csv_source, str(csv_path), "incidents")
+        with worker.rows_in_worker(source) as rows:
+            summary = records_import(
+                actor=None, kind="incidents", rows=rows, options=options, on_error=errors.append
+            )
+    else:
+        with csv_path.open("rb") as raw:
+            text, _ = open_text(raw)
+            summary = records_import(
+                actor=None,
+                kind="incidents",
+                rows=csvio.read_records(text, "incidents"),
+                options=options,
+                on_error=errors.append,
+            )
     elapsed = time.perf_counter() - t0
     if errors or not summary.committed:
         raise SystemExit(f"import failed: {errors[:3]}")

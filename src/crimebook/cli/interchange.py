@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import os
 import sys
+from collections.abc import Iterable
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal, TextIO, cast
 
@@ -17,11 +19,11 @@ from crimebook.accounts.models import Compartment, User
 from crimebook.cli._common import console, err, fail
 from crimebook.core.errors import NotFound, PermissionDenied
 from crimebook.interchange.exports import incidents_export, persons_export
-from crimebook.interchange.formats import csvio, fulljson, geojson, timemap, xlsx
+from crimebook.interchange.formats import csvio, fulljson, geojson, timemap, worker, xlsx
 from crimebook.interchange.formats.csvio import FileProblem
 from crimebook.interchange.formats.encoding import EncodingProblem, open_text
 from crimebook.interchange.formats.jsonsafe import JsonProblem
-from crimebook.interchange.formats.records import REGIONS, CsvOptions, RowError
+from crimebook.interchange.formats.records import REGIONS, CsvOptions, Row, RowError
 from crimebook.interchange.imports import (
     ImportOptions,
     ImportSummary,
@@ -140,7 +142,7 @@ def import_(
     bulk: Annotated[
         bool, typer.Option(help="Fast path: bulk inserts, one audit entry per batch.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Rows per bulk batch.")] = 1000,
+    batch_size: Annotated[int, typer.Option(help="Rows per bulk batch.")] = 5000,
     ignore_extra: Annotated[bool, typer.Option(help="Ignore unknown columns.")] = False,
     encoding: Annotated[
         str | None, typer.Option(help="Force an encoding (default: detect UTF-8 / Windows-1251).")
@@ -167,6 +169,8 @@ def import_(
         fail(f"no compartment named {compartment!r}")
     if kind not in csvio.SCHEMAS:
         fail(f"--kind must be one of {', '.join(csvio.SCHEMAS)}")
+    if not 1 <= batch_size <= 100_000:
+        fail("--batch-size must be 1 … 100000")
     if on_duplicate not in ("skip", "update"):
         fail("--on-duplicate must be skip or update")
     if region != "none" and region not in REGIONS:
@@ -212,13 +216,23 @@ def import_(
             )
             task = progress.add_task(f"importing {file.name}", total=os.path.getsize(file), rows=0)
 
+            position = raw.tell
+
             def tick(rows: int) -> None:
                 if rows % 500 == 0:
-                    progress.update(task, completed=raw.tell(), rows=rows)
+                    progress.update(task, completed=position(), rows=rows)
 
             if chosen in ("csv", "xlsx"):
                 if chosen == "xlsx":
-                    rows = xlsx.read_workbook(raw, kind, csv_opts)
+                    rows: Iterable[Row] = xlsx.read_workbook(raw, kind, csv_opts)
+                elif bulk and kind == "incidents" and worker.parallel_parse_useful():
+                    # the parse runs in a second process beside the database writer
+                    parsed = stack.enter_context(
+                        worker.rows_in_worker(
+                            partial(worker.csv_source, str(file), kind, csv_opts, encoding)
+                        )
+                    )
+                    rows, position = parsed, lambda: parsed.position
                 else:
                     text, _enc = open_text(raw, encoding)
                     rows = csvio.read_records(text, kind, csv_opts)
@@ -273,7 +287,7 @@ def import_(
                         notes=notes,
                     )
                 )
-    except (FileProblem, EncodingProblem, JsonProblem) as exc:
+    except (FileProblem, EncodingProblem, JsonProblem, worker.WorkerFailed) as exc:
         report.close()
         fail(f"{file.name}: {exc} Nothing was imported.")
     except (NotFound, PermissionDenied) as exc:

@@ -35,7 +35,7 @@ class ImportOptions:
     dry_run: bool = False
     on_duplicate: Duplicate = "skip"
     bulk: bool = False
-    batch_size: int = 1000
+    batch_size: int = 5000
 
 
 @dataclass

@@ -14,7 +14,8 @@ instead. ``crimebook:<uuid>`` ids (written by our own exports for records withou
 external id) match the record with that uuid. The same external id twice in one file is a
 row error on the second occurrence.
 
-**Bulk mode** (incidents only): rows are created with ``bulk_create`` in batches, after the
+**Bulk mode** (incidents only): rows are inserted in batches (``_bulk.py``: ``COPY`` /
+``executemany`` of prepared tuples), after the
 same pure checks as the service (``register.domain`` rules, choices, lengths, vocabulary
 codes, sources in the compartment), with one audit entry per batch listing the new ids and
 external ids and a SHA-256 over the batch's canonical rows — inside the same transaction.
@@ -137,6 +138,9 @@ def records_import(
             )
     except Abort:
         return run.summary
+    finally:
+        if bulk is not None:
+            bulk.close()
     run.summary.committed = True
     return run.summary
 

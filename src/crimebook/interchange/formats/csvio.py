@@ -166,7 +166,7 @@ def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
         for row in reader:
             line = prev_end + 1
             prev_end = reader.line_num + 1
-            if any(len(cell) > MAX_CELL for cell in row):
+            if row and max(map(len, row)) > MAX_CELL:
                 raise FileProblem(f"line {line}: a cell is larger than {MAX_CELL} characters.")
             yield line, row
     except StopIteration:
@@ -207,8 +207,11 @@ def read_cells(
         "deployments": structure.deployment,
     }[kind]
     keep = [(i, name) for i, name in enumerate(columns) if name is not None]
+    names = [name for _, name in keep]
+    every = len(keep) == width  # no ignored column: cells map onto names in order
     for line, cells in rows:
-        if not "".join(cells).strip():
+        joined = "".join(cells)
+        if not joined or joined.isspace():
             continue
         if len(cells) == 1 and cells[0].lstrip().startswith("#"):
             continue
@@ -223,8 +226,10 @@ def read_cells(
                 },
             )
             continue
-        values = {name: cells[i] for i, name in keep}
-        if "'" in "".join(cells):  # rare: undo our export's formula guard
+        values = (
+            dict(zip(names, cells, strict=True)) if every else {name: cells[i] for i, name in keep}
+        )
+        if "'" in joined:  # rare: undo our export's formula guard
             values = {name: unneutralise(cell) for name, cell in values.items()}
         yield parse(line, values, opts)
 
@@ -234,6 +239,9 @@ def header_notes(header_cells: list[str], kind: str, options: CsvOptions) -> lis
 
 
 def _split(value: str) -> tuple[str, ...]:
+    if LIST_SEPARATOR not in value:  # the usual case: one item or none
+        item = value.strip()
+        return (item,) if item else ()
     return tuple(x.strip() for x in value.split(LIST_SEPARATOR) if x.strip())
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = ZoneInfo("Europe/Minsk")
@@ -76,6 +77,17 @@ def _iso_minute(text: str, zone: tzinfo) -> When | None:
 
 
 def parse_when(value: str, *, us_dates: bool = False, zone: tzinfo = DEFAULT_ZONE) -> When:
+    """The window ``value`` names (see the module docstring); raises :class:`DateProblem`.
+
+    Results are memoised (bounded, ``CACHE_SIZE`` entries): imports repeat the same dates
+    and times many times, and a ``When`` is immutable. Problems are not cached."""
+    return _parse_cached(value, us_dates, zone)
+
+
+CACHE_SIZE = 1 << 15  # ≈ 10 MiB at most; a month of minutes is 44,640 values
+
+
+def _parse(value: str, us_dates: bool, zone: tzinfo) -> When:
     text = " ".join(value.strip().split())
     if not text:
         raise DateProblem("empty date")
@@ -125,6 +137,9 @@ def parse_when(value: str, *, us_dates: bool = False, zone: tzinfo = DEFAULT_ZON
         end, precision = start + timedelta(minutes=1), "minute"
     last = start if precision == "minute" else end - timedelta(seconds=1)  # minute: a point
     return When(start.astimezone(UTC), last.astimezone(UTC), precision)
+
+
+_parse_cached = lru_cache(maxsize=CACHE_SIZE)(_parse)
 
 
 def window_of(
