@@ -32,7 +32,7 @@ from django.utils import timezone
 from crimebook.search.models import Kind, SearchTag
 
 MAX_BODY_CHARS = 200_000
-EVIDENCE_TEXT_FIELDS: tuple[str, ...] = ("extracted_text", "text_content", "ocr_text")
+EVIDENCE_TEXT_FIELDS: tuple[str, ...] = ("text", "extracted_text", "ocr_text")
 SUBMISSION_KIND_WORDS = {"report": "report", "followup": "follow-up"}
 
 

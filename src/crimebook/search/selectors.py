@@ -66,6 +66,7 @@ class SearchParams:
 class Hit:
     kind: str
     object_id: int
+    ref: str
     title: str
     snippet: tuple[tuple[str, bool], ...]
     start: datetime | None
@@ -231,8 +232,9 @@ def _facets(ids: Sequence[int]) -> dict[str, list[FacetValue]]:
     }
 
 
-def _visible_ids(user: Any, kind: str, ids: list[int]) -> set[int]:
-    """Step 5: the kind's own selector decides."""
+def _visible_refs(user: Any, kind: str, ids: list[int]) -> dict[int, str]:
+    """Step 5: the kind's own selector decides. Returns id → the reference its page uses
+    (the id; a submission's uuid)."""
     from crimebook.evidence.selectors import evidence_for
     from crimebook.register import selectors as reg
     from crimebook.triage.selectors import submissions_for
@@ -246,7 +248,10 @@ def _visible_ids(user: Any, kind: str, ids: list[int]) -> set[int]:
         Kind.EVIDENCE: lambda: evidence_for(user),
         Kind.SUBMISSION: lambda: submissions_for(user),
     }
-    return set(selector[kind]().filter(pk__in=ids).values_list("pk", flat=True))
+    rows = selector[kind]().filter(pk__in=ids)
+    if kind == Kind.SUBMISSION:
+        return {pk: str(ref) for pk, ref in rows.values_list("pk", "uuid")}
+    return {pk: str(pk) for pk in rows.values_list("pk", flat=True)}
 
 
 def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[Hit]:
@@ -254,7 +259,11 @@ def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[
     by_kind: dict[str, list[int]] = defaultdict(list)
     for doc in docs.values():
         by_kind[doc.kind].append(doc.object_id)
-    allowed = {(k, pk) for k, pks in by_kind.items() for pk in _visible_ids(user, k, pks)}
+    allowed = {
+        (k, pk): ref
+        for k, pks in by_kind.items()
+        for pk, ref in _visible_refs(user, k, pks).items()
+    }
     hits = []
     for pk in ids:
         d = docs.get(pk)
@@ -265,7 +274,8 @@ def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[
             continue
         hits.append(
             Hit(
-                kind=d.kind, object_id=d.object_id, title=d.title,
+                kind=d.kind, object_id=d.object_id, ref=allowed[(d.kind, d.object_id)],
+                title=d.title,
                 snippet=parser.snippet(d.body, words), start=d.start, place=d.place,
                 fuzzy=pk in fuzzy,
             )

@@ -1,0 +1,143 @@
+"""``/search/``: one search box, facets with counts (links: no JavaScript needed), a bounded
+paginated result, and a separate POST form for the exact identity lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from crimebook.core.errors import ValidationFailed
+from crimebook.register.models import Incident, Term, Unit
+from crimebook.register.selectors import persons_find_by_identity
+from crimebook.search.forms import KIND_LABELS, IdentityLookupForm, SearchForm
+from crimebook.search.models import Kind
+from crimebook.search.selectors import FacetValue, Hit, SearchResult, search_for
+from crimebook.web.views._common import register_view, user_of
+
+DETAIL_URL: dict[str, str] = {
+    Kind.INCIDENT: "web:incident_detail",
+    Kind.ACT: "web:act_detail",
+    Kind.PERSON: "web:person_detail",
+    Kind.UNIT: "web:unit_detail",
+    Kind.SOURCE: "web:source_detail",
+    Kind.EVIDENCE: "web:evidence_detail",
+    Kind.SUBMISSION: "triage:detail",
+}
+# facet in the result → (form field, heading)
+FACETS = (
+    ("kind", "kind", gettext_lazy("Record kind")),
+    ("violation_type", "violation_type", gettext_lazy("Violation type")),
+    ("status", "status", gettext_lazy("Status")),
+    ("verification", "verification", gettext_lazy("Verification")),
+    ("has_evidence", "has_evidence", gettext_lazy("Has evidence")),
+    ("has_suspect", "has_suspect", gettext_lazy("Has a suspect")),
+    ("unit", "unit", gettext_lazy("Unit")),
+    ("place", "place", gettext_lazy("Place")),
+)
+
+
+def hit_url(hit: Hit) -> str:
+    return reverse(DETAIL_URL[hit.kind], args=[hit.ref])
+
+
+def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
+    """Labels in the current language for the values the facets show."""
+    codes = [v.value for v in result.facets.get("violation_type", [])]
+    unit_ids = [int(v.value) for v in result.facets.get("unit", []) if v.value.isdigit()]
+    return {
+        "kind": {str(k): str(label) for k, label in KIND_LABELS.items()},
+        "violation_type": {
+            t.code: t.label
+            for t in Term.objects.filter(vocabulary__code="violation_type", code__in=codes)
+        },
+        "status": {str(v): str(label) for v, label in Incident.Status.choices},
+        "verification": {str(v): str(label) for v, label in Incident.Verification.choices},
+        "has_evidence": {"yes": _("yes"), "no": _("no")},
+        "has_suspect": {"yes": _("yes"), "no": _("no")},
+        "unit": {str(u.pk): u.name for u in Unit.objects.filter(pk__in=unit_ids)},
+    }
+
+
+def facet_rows(request: HttpRequest, result: SearchResult) -> list[dict[str, Any]]:
+    labels = facet_labels(result)
+    rows = []
+    for key, param, heading in FACETS:
+        values: list[FacetValue] = result.facets.get(key, [])
+        if not values:
+            continue
+        chosen = request.GET.get(param, "")
+        items = []
+        for v in values:
+            query: QueryDict = request.GET.copy()
+            query.pop("page", None)
+            query[param] = v.value
+            clear = request.GET.copy()
+            clear.pop("page", None)
+            clear.pop(param, None)
+            items.append({
+                "label": labels.get(key, {}).get(v.value, v.value), "count": v.count,
+                "url": "?" + query.urlencode(), "chosen": chosen == v.value,
+                "clear_url": "?" + clear.urlencode(),
+            })  # fmt: skip
+        rows.append({"heading": heading, "items": items})
+    return rows
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()
+
+
+@register_view
+@never_cache
+def search_page(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = SearchForm(request.GET or None, user=user)
+    identity_form = IdentityLookupForm(request.POST if request.method == "POST" else None)
+    identity_hits = None
+    if request.method == "POST" and identity_form.is_valid():
+        identity_hits = list(
+            persons_find_by_identity(user, name=identity_form.cleaned_data["identity"])
+        )
+    result = None
+    if form.is_bound and form.is_valid():
+        params = form.params(_page_number(request))
+        try:
+            result = search_for(user, params)
+            if result.page > result.pages:  # past the end: show the last page
+                result = search_for(user, form.params(result.pages))
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                field = {"kinds": "kind"}.get(name, name)
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+            result = None
+    context: dict[str, Any] = {
+        "form": form, "identity_form": identity_form, "identity_hits": identity_hits,
+        "result": result,
+    }  # fmt: skip
+    if result is not None:
+        context["hits"] = [{"hit": h, "url": hit_url(h), "kind": KIND_LABELS[h.kind]}
+                           for h in result.hits]  # fmt: skip
+        context["facets"] = facet_rows(request, result)
+        first = (result.page - 1) * result.per_page + 1
+        context["shown"] = (first, first + len(result.hits) - 1)
+        context["prev_url"] = _page_url(request, result.page - 1) if result.page > 1 else ""
+        context["next_url"] = (
+            _page_url(request, result.page + 1) if result.page < result.pages else ""
+        )
+    return render(request, "search/page.html", context)

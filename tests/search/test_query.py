@@ -1,0 +1,108 @@
+"""The pure query parser: whatever is typed, the FTS5 expression is valid and only words
+reach it; the PostgreSQL text is rebuilt from the same words."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimebook.search import query as q
+
+
+@pytest.fixture(scope="module")
+def fts() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='unicode61 remove_diacritics 2')")
+    db.executemany(
+        "INSERT INTO t(body) VALUES (?)",
+        [("Задержание у Пушкинской, избиение в автозаке",), ("OMON near the metro",)],
+    )
+    return db
+
+
+def _match(db: sqlite3.Connection, text: str) -> list[str]:
+    expression = q.fts5_match(q.parse(text))
+    if not expression:
+        return []
+    return [r[0] for r in db.execute("SELECT body FROM t WHERE t MATCH ?", [expression])]
+
+
+NASTY = [
+    '"unbalanced', 'a "b c', '""', "NEAR(a b)", "*", "a*", "^start", "body:omon", "(", ")",
+    "a AND", "OR", "NOT x", "-", "--", "- omon", "'; DROP TABLE t; --", "a\x00b", "\\",
+    "omon NEAR/2 metro", "{body}: x", "+", "a OR OR b", '"-"', "ё", "     ",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_syntax_that_would_break_fts5_is_plain_text(fts: sqlite3.Connection, text: str) -> None:
+    _match(fts, text)  # no sqlite3.OperationalError
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_a_valid_fts5_expression(text: str) -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+    expression = q.fts5_match(q.parse(text))
+    if expression:
+        db.execute("SELECT * FROM t WHERE t MATCH ?", [expression]).fetchall()
+    # the PostgreSQL text holds only words, spaces, quotes around phrases and "-" signs
+    assert re.fullmatch(r'[^\W_]*(?:[\s"\-]+[^\W_]*)*', q.websearch_text(q.parse(text)))
+
+
+def test_words_phrases_or_and_exclusion(fts: sqlite3.Connection) -> None:
+    assert _match(fts, "omon metro") == ["OMON near the metro"]
+    assert _match(fts, '"metro near"') == []
+    assert _match(fts, '"near the metro"') == ["OMON near the metro"]
+    assert len(_match(fts, "omon or автозаке")) == 2
+    assert _match(fts, "omon -metro") == []
+    # an unbalanced quote is a phrase up to the end of the box
+    assert _match(fts, '"near the') == ["OMON near the metro"]
+
+
+def test_russian_inflections_found_by_prefix_on_sqlite(fts: sqlite3.Connection) -> None:
+    assert _match(fts, "задержания") == ["Задержание у Пушкинской, избиение в автозаке"]
+    assert _match(fts, "избиения пушкинская")
+
+
+def test_only_exclusions_or_punctuation_is_an_empty_query() -> None:
+    assert q.parse("-omon").empty
+    assert q.parse("*** (( ))").empty
+    assert q.fts5_match(q.parse("-omon")) == ""
+
+
+def test_query_is_bounded() -> None:
+    parsed = q.parse(" ".join(f"w{i}" for i in range(100)))
+    assert len(parsed.groups) == q.MAX_ITEMS and parsed.truncated
+    assert len(q.parse("x" * 10_000).words()[0]) == q.MAX_QUERY_CHARS
+
+
+def test_websearch_text_is_rebuilt_from_words() -> None:
+    assert q.websearch_text(q.parse('omon or "near metro" -x:y NEAR(')) == (
+        'omon or "near metro" near -"x y"'
+    )
+
+
+def test_trigram_similarity_like_pg_trgm() -> None:
+    assert q.similarity("Соколов", "соколов") == 1.0
+    assert q.similarity("сокалов", "соколов") == pytest.approx(5 / 11)
+    assert q.word_similarity("сокалов", "P-XY Соколов Минск") >= q.FUZZY_THRESHOLD
+    assert q.word_similarity("иванов", "Соколов") < q.FUZZY_THRESHOLD
+
+
+def test_stem_keeps_four_letters() -> None:
+    assert q.stem("задержания") == "задержан"
+    assert q.stem("минске") == "минск"
+    assert q.stem("омон") == "омон"
+    assert q.stem("12345") == "12345"
+
+
+def test_snippet_marks_the_words() -> None:
+    parts = q.snippet("Long text " * 30 + "избиение дубинками " + "tail " * 50, ["дубинками"])
+    assert ("дубинками", True) in parts
+    assert parts[0] == ("…", False)
