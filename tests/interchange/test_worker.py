@@ -67,18 +67,15 @@ def test_a_broken_file_fails_after_the_rows_before_it(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
     path.write_bytes(HEADER.encode() + good + "x-bad,Строка,2020,,,,,\r\n".encode("cp1251"))
     before: list[Row] = []
-    with pytest.raises(FileProblem) as inline_exc, path.open("rb") as raw:
+    with path.open("rb") as raw:
         text, _ = open_text(raw)
-        for row in csvio.read_records(text, "incidents"):
-            before.append(row)
+        with pytest.raises(FileProblem) as inline_exc:
+            before.extend(csvio.read_records(text, "incidents"))
     # WHEN the same file is parsed in a worker
     seen: list[Row] = []
-    with (
-        pytest.raises(FileProblem) as worker_exc,
-        worker.rows_in_worker(partial(worker.csv_source, str(path), "incidents"), batch=50) as rows,
-    ):
-        for row in rows:
-            seen.append(row)
+    source = partial(worker.csv_source, str(path), "incidents")
+    with worker.rows_in_worker(source, batch=50) as rows, pytest.raises(FileProblem) as worker_exc:
+        seen.extend(rows)
     # THEN the same rows arrive first, then the same error
     assert "mixes encodings" in str(worker_exc.value)
     assert str(worker_exc.value) == str(inline_exc.value)
@@ -90,10 +87,8 @@ def test_encoding_problems_arrive_as_themselves(tmp_path: Path) -> None:
     path.write_bytes(
         HEADER.encode() + "x,Caf\xe9 \xe9t\xe9 \xe0 l'h\xf4tel,2020,,,,,\r\n".encode("latin-1")
     )
-    with (
-        pytest.raises(EncodingProblem),
-        worker.rows_in_worker(partial(worker.csv_source, str(path), "incidents")) as rows,
-    ):
+    source = partial(worker.csv_source, str(path), "incidents")
+    with worker.rows_in_worker(source) as rows, pytest.raises(EncodingProblem):
         list(rows)
 
 
@@ -138,7 +133,7 @@ def test_leaving_early_stops_the_worker_and_the_queue_stays_bounded() -> None:
 
 
 def test_batch_and_depth_must_be_positive() -> None:
-    with pytest.raises(ValueError), worker.rows_in_worker(_endless, batch=0):
+    with pytest.raises(ValueError, match="at least 1"), worker.rows_in_worker(_endless, batch=0):
         pass
 
 
