@@ -20,7 +20,7 @@ from crimebook.register.models import (
     Unit,
 )
 
-__all__ = ["RegisterStats", "register_stats", "register_stats_all"]
+__all__ = ["RegisterStats", "figures_compute", "register_stats", "register_stats_all"]
 
 MINSK = ZoneInfo("Europe/Minsk")
 # The headline figure counts incidents of torture or ill-treatment, or with a recorded injury.
@@ -50,7 +50,7 @@ def _local_day(d: date, end: bool = False) -> datetime:
     return datetime.combine(d, time.max if end else time.min, tzinfo=MINSK)
 
 
-def _compute(
+def figures_compute(
     incidents: QuerySet[Incident],
     acts: int,
     persons: QuerySet[Person],
@@ -80,7 +80,7 @@ def _compute(
 
 def register_stats(user: Any) -> RegisterStats:
     """Figures over the records ``user`` may see (through the selectors)."""
-    return _compute(
+    return figures_compute(
         selectors.incidents_for(user),
         selectors.acts_for(user).count(),
         selectors.persons_for(user),
@@ -94,7 +94,7 @@ def register_stats(user: Any) -> RegisterStats:
 def register_stats_all() -> RegisterStats:
     """Figures over the whole register, for the operator's command line only (the operator
     holds the database and the keys; no web page or API route calls this)."""
-    return _compute(
+    return figures_compute(
         Incident.objects.all(),
         Act.objects.count(),
         Person.objects.all(),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from crimebook.register import selectors
 from crimebook.register import statistics as st
-from crimebook.register.stats import register_stats
+from crimebook.register.rollups import overview_for
 from crimebook.web.charts import Bar, column_chart, hbar_chart
 from crimebook.web.views._common import register_view, user_of
 
@@ -51,27 +51,35 @@ def periods(request: HttpRequest, first: date | None) -> tuple[PeriodForm, date,
 @register_view
 def home(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    form, start, end, staff_start, staff_end = periods(request, st.first_incident_day(user))
-    days = st.incidents_by_day(user, start, end)
+    overview = overview_for(user)
+    form, start, end, staff_start, staff_end = periods(request, overview.first_day())
+    end = min(end, start + timedelta(days=st.MAX_DAYS))
+    days = [
+        (start + timedelta(days=i), overview.days.get(start + timedelta(days=i), 0))
+        for i in range((end - start).days + 1)
+    ]
+    type_labels = {t.code: t.label for t in selectors.terms_of("violation_type")}
+    place_labels = {t.code: t.label for t in selectors.terms_of("detention_place")}
     charts = {
         "by_day": column_chart(
             [Bar(d.strftime("%d.%m"), n, f"{d.isoformat()}: {n}") for d, n in days],
             _("Incidents per day"),
         ),
         "by_type": hbar_chart(
-            [Bar(label, n) for label, n in st.incidents_by_violation_type(user)],
+            [Bar(type_labels.get(code, code), n) for code, n in overview.types],
             _("Incidents by violation type"),
         ),
         "by_place": hbar_chart(
-            [Bar(label, n) for label, n in st.incidents_by_place(user)], _("Incidents by place")
+            [Bar(label, n) for label, n in overview.places[:12]], _("Incidents by place")
         ),
         "by_detention": hbar_chart(
-            [Bar(label, n) for label, n in st.acts_by_detention_place(user)],
+            [Bar(place_labels.get(code, code), n) for code, n in overview.detention],
             _("Acts by place of detention"),
         ),
     }
     context = {
-        "stats": register_stats(user),
+        "stats": overview.figures,
+        "as_of": overview.as_of,
         "form": form,
         "charts": charts,
         "period": (start, end),

@@ -1,0 +1,296 @@
+"""Workspace benchmark: server time of the pages investigators use most, on a large register,
+next to the bare SQL behind each page measured in the same run (CONVENTIONS 14).
+
+For each page the request goes through the whole Django stack in-process (middleware, access
+checks, selectors, template) with a signed-in investigator; the queries it ran are captured,
+and the *same SQL* is then executed directly on the connection (no ORM, no template) as the
+baseline. Printed: p50/p95 of each, the ratio of the p95s, and the input size.
+
+Pages: the statistics overview (home), the incident list (first page and page 200, filtered by
+violation type and dates), the faceted search (when the search app is installed), and the map
+data for the whole country and for one Minsk district (when the map app is installed).
+
+The register is built once per data directory with the real bulk import path (`crimebook
+import --bulk`: parser, domain rules, one audit entry per batch) and reused by later runs.
+
+Run: ``.venv/bin/python benchmarks/workspace.py [--rows 1000000] [--repeat 40]
+[--data /tmp/cb-workspace-bench] [--backend sqlite|postgres] [--pg-url …]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = (
+    "external_id", "title", "description", "start", "end", "precision", "place_name",
+    "latitude", "longitude", "radius_m", "violation_types", "status", "verification",
+    "confidentiality", "source_refs",
+)  # fmt: skip
+TYPES = ("torture", "arbitrary_detention", "ill_treatment", "excessive_force")
+STATUSES = ("reported", "under_review", "verified")
+VERIFICATION = ("unverified", "partially_verified", "verified")
+# (place, latitude, longitude, spread in degrees, share): real places, fictitious events
+PLACES = (
+    ("Минск, Центральный район", 53.905, 27.555, 0.02, 30),
+    ("Минск, Московский район", 53.875, 27.50, 0.03, 20),
+    ("Минск, Октябрьский район", 53.87, 27.58, 0.03, 15),
+    ("Брест", 52.097, 23.734, 0.05, 8),
+    ("Гродно", 53.678, 23.829, 0.05, 8),
+    ("Гомель", 52.441, 30.987, 0.05, 8),
+    ("Могилёв", 53.909, 30.343, 0.05, 6),
+    ("Витебск", 55.184, 30.202, 0.05, 5),
+)
+CENTRAL_DISTRICT_BBOX = (53.885, 27.535, 53.925, 27.575)  # south, west, north, east
+BELARUS_BBOX = (51.2, 23.1, 56.2, 32.8)
+
+
+def make_csv(path: Path, rows: int, seed: int = 2020) -> None:
+    rng = random.Random(seed)  # noqa: S311 - synthetic, fictitious data
+    base = datetime(2020, 8, 9, 15, tzinfo=UTC)
+    weights = [p[4] for p in PLACES]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            name, lat, lon, spread, _ = rng.choices(PLACES, weights)[0]
+            start = base + timedelta(
+                minutes=int(rng.expovariate(1 / (4 * 24 * 60))) % (90 * 24 * 60)
+            )
+            writer.writerow(
+                [
+                    f"ws-{i:08d}",
+                    f"Задержание №{i} (вымышленное)",
+                    "Задержали у метро, избили в автозаке. " * rng.randrange(1, 3),
+                    start.isoformat(),
+                    (start + timedelta(minutes=rng.choice((0, 30, 60)))).isoformat(),
+                    "hour",
+                    name,
+                    f"{lat + rng.gauss(0, spread):.6f}",
+                    f"{lon + rng.gauss(0, spread):.6f}",
+                    str(rng.choice((50, 300, 1000))),
+                    rng.choice(TYPES),
+                    rng.choice(STATUSES),
+                    rng.choice(VERIFICATION),
+                    "confidential",
+                    "",
+                ]
+            )
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# ---- child: runs inside Django --------------------------------------------------------------
+
+
+def build(rows: int, workdir: Path) -> Any:
+    from django.core.management import call_command
+
+    from crimebook.accounts.models import Compartment, User
+    from crimebook.accounts.services import compartment_create, membership_set
+    from crimebook.interchange.formats import csvio
+    from crimebook.interchange.formats.encoding import open_text
+    from crimebook.interchange.imports import ImportOptions, records_import
+    from crimebook.register.models import Incident
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.filter(username="bench-investigator").first()
+    have = Incident.objects.count()
+    if user is not None and have >= rows:
+        return user
+    compartment = Compartment.objects.filter(name="Workspace bench").first() or compartment_create(
+        actor=None, name="Workspace bench"
+    )
+    if user is None:
+        user = User.objects.create_user(
+            username="bench-investigator",
+            password="x-Bench-pass-42",  # noqa: S106 - a local benchmark account
+            role="investigator",
+        )
+        membership_set(actor=None, user=user, compartment=compartment, role="investigator")
+    csv_path = workdir / f"incidents-{rows}.csv"
+    if not csv_path.exists():
+        print(f"  writing {rows:,} fictitious incidents to {csv_path} …", flush=True)
+        make_csv(csv_path, rows)
+    print(f"  importing with the bulk path (have {have:,}) …", flush=True)
+    started = time.perf_counter()
+    errors: list[object] = []
+    with csv_path.open("rb") as raw:
+        text, _ = open_text(raw)
+        summary = records_import(
+            actor=None,
+            kind="incidents",
+            rows=csvio.read_records(text, "incidents"),
+            options=ImportOptions(compartment_id=compartment.pk, bulk=True, on_duplicate="skip"),
+            on_error=errors.append,
+        )
+    if errors or not summary.committed:
+        raise SystemExit(f"import failed: {errors[:3]}")
+    print(f"  imported {summary.created:,} in {time.perf_counter() - started:.0f} s", flush=True)
+    try:  # the search index, when the search app is there
+        call_command("search_reindex", verbosity=0)
+    except Exception as exc:  # optional app; say why it is skipped
+        print(f"  (no search reindex: {exc})")
+    return user
+
+
+def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float]]]:
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    client = Client()
+    client.force_login(user, "allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+
+    def url(name: str, query: str = "") -> str | None:
+        try:
+            return reverse(name) + (f"?{query}" if query else "")
+        except NoReverseMatch:
+            return None
+
+    facets = "violation_type=torture&date_from=2020-08-09&date_to=2020-08-21"
+    s, w, n, e = CENTRAL_DISTRICT_BBOX
+    bs, bw, bn, be = BELARUS_BBOX
+    pages: list[tuple[str, str | None]] = [
+        ("statistics page (home)", url("web:home")),
+        ("incident list, page 1", url("web:incident_list", facets)),
+        ("incident list, page 200", url("web:incident_list", facets + "&page=200")),
+        ("search with facets", url("web:search", "q=избили+метро&" + facets)),
+        ("map data, whole country", url("web:map_data", f"bbox={bw},{bs},{be},{bn}&zoom=6")),
+        ("map data, one district", url("web:map_data", f"bbox={w},{s},{e},{n}&zoom=14")),
+    ]
+    results = []
+    for label, target in pages:
+        if target is None:
+            print(f"  {label:28s} skipped: no such page in this build")
+            continue
+        response = client.get(target)
+        if response.status_code != 200:
+            print(f"  {label:28s} skipped: HTTP {response.status_code} for {target}")
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            client.get(target)
+        sql = [
+            q["sql"]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+        ]
+        server, bare = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(target)
+            server.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                for statement in sql:
+                    cursor.execute(statement)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            bare.append(time.perf_counter() - t0)
+        results.append((label, server, bare))
+    return results
+
+
+def child(backend: str, rows: int, repeat: int, workdir: Path) -> None:
+    import django
+
+    django.setup()
+    from crimebook.register.models import Incident
+
+    user = build(rows, workdir)
+    size = Incident.objects.count()
+    print(f"{backend}: {size:,} incidents; {repeat} requests per page; times in ms")
+    print(
+        f"  {'page':28s} {'server p50':>10s} {'p95':>8s}   {'bare SQL p50':>12s} {'p95':>8s}   ratio p95"
+    )
+    for label, server, bare in measure(user, repeat):
+        sp50, sp95 = 1000 * statistics.median(server), 1000 * _pct(server, 0.95)
+        bp50, bp95 = 1000 * statistics.median(bare), 1000 * _pct(bare, 0.95)
+        flag = "" if sp95 < 200 else "  (over 200 ms)"
+        print(
+            f"  {label:28s} {sp50:10.1f} {sp95:8.1f}   {bp50:12.1f} {bp95:8.1f}   "
+            f"{sp95 / max(bp95, 1e-6):6.1f}×{flag}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "cb-workspace-bench"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_workspace"
+    )
+    parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.rows, args.repeat, args.data)
+        return
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    for backend in backends:
+        data = args.data / backend
+        data.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "crimebook.settings",
+            "CRIMEBOOK_DATA_DIR": str(data),
+            "CRIMEBOOK_DATABASE_URL": "",
+            "CRIMEBOOK_ALLOWED_HOSTS": "testserver",
+        }
+        if backend == "postgres":
+            if not _pg_ready(args.pg_url):
+                print(f"postgres: skipped, no server at {args.pg_url}")
+                continue
+            env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
+        argv = [sys.executable, __file__, "--child", backend, "--rows", str(args.rows),
+                "--repeat", str(args.repeat), "--data", str(args.data)]  # fmt: skip
+        subprocess.run(argv, env=env, check=True)  # noqa: S603 - our own script
+
+
+def _pg_ready(url: str) -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    base, _, name = url.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    main()
