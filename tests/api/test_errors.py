@@ -21,6 +21,7 @@ MISSING_ID = 987_654
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/units/{unit_id}/parents"): {"parent_id": 1},
     ("PATCH", "/units/{unit_id}/parents/{link_id}"): {"valid_to": "2021-01-01"},
+    ("POST", "/persons/{person_id}/reveal"): {"reason": "Preparing a statement"},
 }
 
 

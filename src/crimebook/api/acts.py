@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -116,3 +117,10 @@ def patch_act(request: HttpRequest, act_id: int, payload: Patch[ActIn]) -> Act:
     user = caller(request)
     act = act_get_for(user, act_id)
     return act_update(actor=user, act=act, data=to_data(ActData, payload, base=data_of(act)))
+
+
+add_bulk_route(
+    router, ActIn, ActOut,
+    lambda user, item: act_create(actor=user, data=to_data(ActData, payload_dict(item))),
+    "acts",
+)  # fmt: skip

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -99,3 +100,10 @@ def patch_deployment(
     deployment = deployment_get_for(user, deployment_id)
     data = to_data(DeploymentData, payload, base=data_of(deployment))
     return deployment_update(actor=user, deployment=deployment, data=data)
+
+
+add_bulk_route(
+    router, DeploymentIn, DeploymentOut,
+    lambda user, item: deployment_create(actor=user, data=to_data(DeploymentData, payload_dict(item))),
+    "deployments",
+)  # fmt: skip

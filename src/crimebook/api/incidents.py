@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -148,3 +149,10 @@ def patch_incident(request: HttpRequest, incident_id: int, payload: Patch[Incide
     incident = incident_get_for(user, incident_id)
     data = to_data(IncidentData, payload, base=data_of(incident))
     return incident_update(actor=user, incident=incident, data=data)
+
+
+add_bulk_route(
+    router, IncidentIn, IncidentOut,
+    lambda user, item: incident_create(actor=user, data=to_data(IncidentData, payload_dict(item))),
+    "incidents",
+)  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -69,3 +70,10 @@ def list_involvements(
 def create_involvement(request: HttpRequest, payload: InvolvementIn) -> Status[Involvement]:
     data = to_data(InvolvementData, payload_dict(payload))
     return Status(201, involvement_create(actor=caller(request), data=data))
+
+
+add_bulk_route(
+    router, InvolvementIn, InvolvementOut,
+    lambda user, item: involvement_create(actor=user, data=to_data(InvolvementData, payload_dict(item))),
+    "involvements",
+)  # fmt: skip

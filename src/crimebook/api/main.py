@@ -46,3 +46,12 @@ for prefix, module in (
     ("/evidence", evidence),
 ):
     api.add_router(prefix, module.router)
+
+# Resources whose module holds two routers (their own prefixes).
+from crimebook.api import cameras, staffing, vocabularies  # noqa: E402
+
+api.add_router("/staffing", staffing.staffing_router)
+api.add_router("/dismissals", staffing.dismissals_router)
+api.add_router("/vocabularies", vocabularies.router)
+api.add_router("/cameras", cameras.cameras_router)
+api.add_router("/recordings", cameras.recordings_router)

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -87,3 +88,10 @@ def patch_post(request: HttpRequest, post_id: int, payload: Patch[PostIn]) -> Po
     user = caller(request)
     post = post_get_for(user, post_id)
     return post_update(actor=user, post=post, data=to_data(PostData, payload, base=data_of(post)))
+
+
+add_bulk_route(
+    router, PostIn, PostOut,
+    lambda user, item: post_create(actor=user, data=to_data(PostData, payload_dict(item))),
+    "posts",
+)  # fmt: skip

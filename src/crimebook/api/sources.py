@@ -9,6 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -130,3 +131,10 @@ def patch_source(request: HttpRequest, source_id: int, payload: Patch[SourceIn])
     source = source_get_for(user, source_id)
     data = to_data(SourceData, payload, base=data_of(source))
     return source_update(actor=user, source=source, data=data)
+
+
+add_bulk_route(
+    router, SourceIn, SourceOut,
+    lambda user, item: source_create(actor=user, data=to_data(SourceData, payload_dict(item))),
+    "sources",
+)  # fmt: skip

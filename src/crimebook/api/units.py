@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from crimebook.api._bulk import add_bulk_route
 from crimebook.api._common import (
     Input,
     Page,
@@ -162,3 +163,10 @@ def end_parent(
     if relation is None:
         raise NotFound("unit link")
     return unit_parent_end(actor=user, relation=relation, valid_to=payload.valid_to)
+
+
+add_bulk_route(
+    router, UnitIn, UnitOut,
+    lambda user, item: unit_create(actor=user, data=to_data(UnitData, payload_dict(item))),
+    "units",
+)  # fmt: skip
