@@ -81,3 +81,17 @@ class ConvertForm(forms.Form):
         self.fields["act_types"].choices = _terms("act_type")  # type: ignore[attr-defined]
         self.fields["injuries"].choices = _terms("injury_type")  # type: ignore[attr-defined]
         self.fields["detention_place"].choices = [("", "—"), *_terms("detention_place")]  # type: ignore[attr-defined]
+
+
+class VaultForm(forms.Form):
+    """Move a submission's attachments into the evidence vault, in a compartment the
+    reviewer may write to."""
+
+    compartment = forms.TypedChoiceField(label=_("Evidence compartment"), coerce=int)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = writable_compartment_ids(user)
+        self.fields["compartment"].choices = [  # type: ignore[attr-defined]
+            (c.pk, c.name) for c in Compartment.objects.filter(pk__in=ids).order_by("name")
+        ]

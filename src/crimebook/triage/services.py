@@ -43,6 +43,7 @@ __all__ = [
     "submission_convert",
     "submission_mark",
     "submission_open",
+    "submission_to_vault",
 ]
 
 MAX_REPLY_CHARS = 10_000
@@ -143,6 +144,33 @@ def submission_mark(
             },
         )
     return review
+
+
+def submission_to_vault(*, actor: Actor | None, submission: Submission, compartment_id: int) -> Any:
+    """Queue the job that moves every attachment into the evidence vault (the intake door,
+    :func:`crimebook.evidence.intake_door.evidence_from_intake`). A job for the same
+    submission that is still queued or running is returned instead of a second one; a later
+    job recognises attachments already in the vault by their hashes."""
+    from crimebook.jobs.kinds import FROM_INTAKE, SUBMISSION
+    from crimebook.jobs.models import Job
+    from crimebook.jobs.services import job_submit
+    from crimebook.register.services._common import require_compartment_write
+
+    _require_reviewer(actor)
+    require_compartment_write(actor, compartment_id)
+    if not submission.attachments.exists():
+        raise ValidationFailed.single("submission", "This submission has no attachments.")
+    active = Job.objects.filter(
+        kind=FROM_INTAKE, subject_type=SUBMISSION, subject_id=str(submission.uuid),
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+    ).first()  # fmt: skip
+    if active is not None:
+        return active
+    return job_submit(
+        actor=actor, kind=FROM_INTAKE,
+        parameters={"submission": str(submission.uuid), "compartment_id": compartment_id},
+        compartment_id=compartment_id, subject=(SUBMISSION, submission.uuid),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:submission_id>/reply/", views.reply, name="reply"),
     path("<str:submission_id>/mark/", views.mark, name="mark"),
     path("<str:submission_id>/convert/", views.convert, name="convert"),
+    path("<str:submission_id>/vault/", views.vault, name="vault"),
 ]

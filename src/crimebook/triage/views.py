@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.intake.models import Submission
+from crimebook.jobs.kinds import FROM_INTAKE, SUBMISSION
+from crimebook.jobs.selectors import job_for_subject
 from crimebook.triage import prefill
-from crimebook.triage.forms import ConvertForm, MarkForm, ReplyForm
+from crimebook.triage.forms import ConvertForm, MarkForm, ReplyForm, VaultForm
 from crimebook.triage.selectors import links_for, submission_get_for, submissions_for
 from crimebook.triage.services import (
     ConversionData,
@@ -23,6 +25,7 @@ from crimebook.triage.services import (
     submission_convert,
     submission_mark,
     submission_open,
+    submission_to_vault,
 )
 
 
@@ -59,6 +62,8 @@ def _detail(
         .exclude(pk=submission.pk),
         "reply_form": ReplyForm(),
         "mark_form": MarkForm(),
+        "vault_form": VaultForm(user=request.user),
+        "vault_job": job_for_subject(request.user, SUBMISSION, submission.uuid, FROM_INTAKE),
     }
     if request.method == "POST":
         opened = submission_open(actor=request.user, submission=submission)
@@ -157,3 +162,26 @@ def convert(request: HttpRequest, submission_id: str) -> HttpResponse:
         except (NotFound, PermissionDenied):
             form.add_error("compartment", _("You cannot write to this compartment."))
     return _detail(request, submission, convert_form=form)
+
+
+@require_POST
+def vault(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """Queue the job that moves the attachments into the evidence vault; show the job."""
+    submission = _get(request, submission_id)
+    form = VaultForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose a compartment you may write to."))
+        return redirect("triage:detail", submission_id=submission.uuid)
+    try:
+        job = submission_to_vault(
+            actor=request.user, submission=submission,
+            compartment_id=form.cleaned_data["compartment"],
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+        return redirect("triage:detail", submission_id=submission.uuid)
+    except (NotFound, PermissionDenied):
+        messages.error(request, _("Choose a compartment you may write to."))
+        return redirect("triage:detail", submission_id=submission.uuid)
+    messages.success(request, _("The attachments are being moved into the evidence vault."))
+    return redirect("web:job_detail", pk=job.pk)

@@ -23,6 +23,9 @@ from crimebook.evidence.uploads import (
     discard_uploads,
     upload_failures,
 )
+from crimebook.evidence.pipeline import OBJECT_TYPE
+from crimebook.jobs.kinds import PROCESS_ITEM
+from crimebook.jobs.selectors import job_for_subject
 from crimebook.register import selectors as register_selectors
 from crimebook.web.views._common import (
     apply_errors,
@@ -73,6 +76,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": item.compartment_id in writable_compartment_ids(user),
         "link_form": EvidenceLinkForm(),
         "raw": sorted((item.metadata_raw or {}).items()),
+        "metadata_job": job_for_subject(user, OBJECT_TYPE, item.pk, PROCESS_ITEM),
     }
     return render(request, "evidence/detail.html", context)
 
