@@ -57,12 +57,10 @@ def submission_with(
                 sealer = StreamSealer(sink, parse_recipients([public]))
                 sealer.write(data)
                 info = sealer.close()
-            uploads.append(
-                SealedUpload(
-                    stored_name=name, original_name=original, content_type="image/jpeg",
-                    info=info,
-                )  # fmt: skip
+            upload = SealedUpload(
+                stored_name=name, original_name=original, content_type="image/jpeg", info=info
             )
+            uploads.append(upload)
         received = report_receive(
             report={"what_happened": "Detained at the metro.", "when_kind": "unknown"},
             language="en", insider=False, uploads=uploads, staging=staging,

@@ -200,7 +200,7 @@ def test_bad_submissions_are_refused_and_change_nothing(
 
 
 def _dead_pid() -> int:
-    process = subprocess.Popen(["true"])  # noqa: S607
+    process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
 

@@ -154,7 +154,9 @@ def test_triage_moves_attachments_into_the_vault_once(
     assert EvidenceItem.objects.filter(derived_from__isnull=True).count() == 2
     assert AuditEntry.objects.filter(action="duplicate").count() == 2
     submit = AuditEntry.objects.filter(action="job_submit", object_id=str(second.pk)).get()
-    assert submit.actor_name == "rev" and submit.changes["subject"] == f"intake.submission:{sub.uuid}"
+    assert (
+        submit.actor_name == "rev" and submit.changes["subject"] == f"intake.submission:{sub.uuid}"
+    )
 
 
 def test_triage_vault_refuses_outsiders_and_foreign_compartments(

@@ -17,13 +17,13 @@ from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.evidence import selectors, services
 from crimebook.evidence.forms import EvidenceFilterForm, EvidenceLinkForm, EvidenceUploadForm
+from crimebook.evidence.pipeline import OBJECT_TYPE
 from crimebook.evidence.uploads import (
     StagedUpload,
     VaultUploadHandler,
     discard_uploads,
     upload_failures,
 )
-from crimebook.evidence.pipeline import OBJECT_TYPE
 from crimebook.jobs.kinds import PROCESS_ITEM
 from crimebook.jobs.selectors import job_for_subject
 from crimebook.register import selectors as register_selectors
