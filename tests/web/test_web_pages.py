@@ -311,3 +311,20 @@ def test_reader_sees_records_without_edit_links(reader_client: Client, world: Wo
     assert reverse("web:incident_edit", args=[world.incident.pk]) not in body
     response = reader_client.get(reverse("web:incident_edit", args=[world.incident.pk]))
     assert response.status_code == 403
+
+
+def test_long_lists_count_up_to_a_cap_and_say_so(
+    inv_client: Client, case_a: Compartment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.web.views import _common
+
+    monkeypatch.setattr(_common, "COUNT_CAP", 4)
+    for i in range(6):
+        make_incident(case_a, title=f"Capped incident {i}")
+    monkeypatch.setattr(_common, "PAGE_SIZE", 2)
+    page = inv_client.get(reverse("web:incident_list")).content.decode()
+    assert "More than 4 records" in page and "Page 1 of 2" in page
+    last = inv_client.get(reverse("web:incident_list") + "?page=99").content.decode()
+    assert "Page 2 of 2" in last  # pages stop at the cap; narrowing the filters shows the rest
+    narrow = inv_client.get(reverse("web:incident_list") + "?q=incident+5").content.decode()
+    assert "1 record" in narrow and "More than" not in narrow

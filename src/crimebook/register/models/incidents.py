@@ -72,7 +72,12 @@ class Incident(Compartmented, TimeWindow, Located):
 
     class Meta:
         ordering = ["-start", "-id"]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["latitude", "longitude"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["latitude", "longitude"]),
+            # lists, timelines and statistics: a compartment's incidents by time
+            models.Index(fields=["compartment", "start"], name="incident_compartment_start"),
+        ]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
 

@@ -4,7 +4,7 @@ mapping service validation errors onto forms, and the generic form page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django import forms
@@ -19,6 +19,7 @@ from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.web.forms import UserForm
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,9 +66,34 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+class BoundedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most :data:`COUNT_CAP` records: an exact count of a million rows costs a
+    full scan on every page view. Beyond the cap the page says "more than …" and pages go up
+    to the cap (narrowing the filters shows the rest)."""
+
+    @cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if isinstance(items, QuerySet):
+            return int(items[: COUNT_CAP + 1].count())
+        return len(items)
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @cached_property
+    def num_pages(self) -> int:
+        return max(1, -(-min(self.count, COUNT_CAP) // self.per_page))
+
+
 def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any]) -> Page[Any]:
     """Page ``?page=`` of 50; a missing or bad page number shows the first or last page."""
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def list_page(
