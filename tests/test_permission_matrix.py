@@ -43,6 +43,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "case": "case",
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only
 
@@ -103,7 +104,45 @@ def world(
     users["administrator"] = make_user("administrator", ())
     users["nomember"] = make_user("investigator", ())
     users["mallory"] = make_user("investigator", (other_compartment,))
-    return World(_records(compartment, MARK), _records(other_compartment, "BRAVO"), users)
+    a = _records(compartment, MARK)
+    a["case"] = _case(compartment, a, users)
+    return World(a, _records(other_compartment, "BRAVO"), users)
+
+
+# A's case: the legal reviewer opened it (lead), the investigator reviews, the reader views;
+# every other account (analyst, intake reviewer, outsiders) is not a member of it.
+CASE_ROLE = {"legal_reviewer": "lead", "investigator": "reviewer", "read_only": "viewer"}
+
+
+def _case(compartment: Any, a: dict[str, Any], users: dict[str, Any]) -> Any:
+    from crimebook.cases import services as cs
+
+    lead = users["legal_reviewer"]
+    case = cs.case_create(actor=lead, data=cs.CaseData(
+        compartment_id=compartment.pk, title=f"{MARK} case", purpose="matrix", mechanism="icc"))  # fmt: skip
+    for who, role in CASE_ROLE.items():
+        if role != "lead":
+            cs.case_member_set(actor=lead, case=case, username=users[who].username, role=role)
+    cs.case_material_add(actor=lead, case=case, kind="incident", ids=[a["incident"].pk])
+    cs.case_classify(actor=lead, case=case, act_id=a["act"].pk, definition="cat-1")
+    return case
+
+
+def _expected_case_get(short: str, role: str, member: bool) -> int:
+    """Case pages: visible to the case's members only; edit and members for its lead;
+    the dossier page for its lead and reviewers; opening a case for legal reviewers."""
+    if short == "case_list":
+        return 200
+    if short == "case_create":
+        return 200 if member and role == "legal_reviewer" else 403
+    case_role = CASE_ROLE.get(role) if member else None
+    if case_role is None:
+        return 404
+    if short in ("case_edit", "case_members"):
+        return 200 if case_role == "lead" else 403
+    if short == "case_dossier":
+        return 200 if case_role in ("lead", "reviewer") else 403
+    return 200
 
 
 def _patterns(
@@ -173,6 +212,13 @@ POST_ONLY = {
     "evidence_download",
     "evidence_link",
     "evidence_unlink",
+    "case_member_remove",
+    "case_material_add",
+    "case_material_remove",
+    "case_classify",
+    "case_unclassify",
+    "case_support_add",
+    "case_support_remove",
 }
 # who: (member of A, may write somewhere)
 WHO = {
@@ -193,6 +239,8 @@ def _expected_get(name: str, args: list[str], role: str, member: bool, writes: b
     kind = _kind(name)
     if short in POST_ONLY:
         return 405
+    if kind == "case":
+        return _expected_case_get(short, role, member)
     if (kind is None and not short.endswith("_create")) or short.endswith("_list"):
         return 200
     if kind == "unit":
@@ -322,6 +370,8 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         "person_id": world.a["person"].pk, "source_id": world.a["source"].pk,
         "deployment_id": world.a["deployment"].pk, "post_id": world.a["post"].pk,
         "unit_id": world.a["unit"].pk, "link_id": 1, "evidence_id": world.a["evidence"].pk,
+        "case_id": world.a["case"].pk,
+        "classification_id": world.a["case"].classifications.get().pk,
         **_api_only_records(world.a), "code": "violation_type",
     }  # fmt: skip
     client = Client()

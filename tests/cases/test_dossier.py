@@ -41,9 +41,14 @@ def _export(world: CaseWorld, actor: Any) -> tuple[bytes, bytes, x25519.Identity
 
 def test_dossier_zip_decrypts_and_hashes_match_the_manifest(world: CaseWorld, lead: Any) -> None:
     # GIVEN a case with one consenting and one non-consenting exhibit, an element supported
-    cs.support_add(actor=lead, case=world.case, classification_id=world.classification.pk,
-                   element_id=world.classification.definition.elements.get(code="severe-pain").pk,
-                   material=f"exhibit:{world.exhibit_ok.pk}", note="bruising on both thighs")
+    cs.support_add(
+        actor=lead,
+        case=world.case,
+        classification_id=world.classification.pk,
+        element_id=world.classification.definition.elements.get(code="severe-pain").pk,
+        material=f"exhibit:{world.exhibit_ok.pk}",
+        note="bruising on both thighs",
+    )
     # WHEN the dossier is exported to a prosecutor's key
     pdf, data, identity, outcome = _export(world, lead)
     # THEN the ZIP holds the consented exhibit only, sealed to that key, hashes as in the manifest
@@ -76,7 +81,7 @@ def test_dossier_zip_decrypts_and_hashes_match_the_manifest(world: CaseWorld, le
 
 def test_export_is_audited_and_the_chain_stays_valid(world: CaseWorld, lead: Any) -> None:
     before = AuditEntry.objects.count()
-    _pdf, data, _identity, outcome = _export(world, lead)
+    _pdf, _data, _identity, outcome = _export(world, lead)
     new = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq"))
     assert [e.action for e in new] == ["export", "dossier_export"]
     assert new[0].object_type == "evidence.evidenceitem"

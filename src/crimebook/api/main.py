@@ -7,6 +7,7 @@ from ninja.openapi.docs import Swagger
 from crimebook.api import (
     _handlers,
     acts,
+    cases,
     deployments,
     evidence,
     incidents,
@@ -44,6 +45,7 @@ for prefix, module in (
     ("/posts", posts),
     ("/deployments", deployments),
     ("/evidence", evidence),
+    ("/cases", cases),
 ):
     api.add_router(prefix, module.router)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,7 @@ class CaseForm(UserForm):
         ids = writable_compartment_ids(self.user)
         if editing is not None:
             ids.add(editing.compartment_id)
-        self.fields["compartment"].choices = list(
+        cast(forms.ChoiceField, self.fields["compartment"]).choices = list(
             Compartment.objects.filter(pk__in=ids).values_list("pk", "name")
         )
         if editing is not None:
@@ -63,7 +63,9 @@ class MaterialForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = [(str(pk), label) for pk, label in candidates]
+        cast(forms.ChoiceField, self.fields["choice"]).choices = [
+            (str(pk), label) for pk, label in candidates
+        ]
 
     def ids(self) -> list[str]:
         picked = list(self.cleaned_data.get("choice") or [])
@@ -83,8 +85,11 @@ class ClassifyForm(forms.Form):
         **kwargs: Any,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.fields["act"].choices = [("", "—"), *((str(pk), label) for pk, label in acts)]
-        self.fields["definition"].choices = [("", "—"), *definitions]
+        cast(forms.ChoiceField, self.fields["act"]).choices = [
+            ("", "—"),
+            *((str(pk), label) for pk, label in acts),
+        ]
+        cast(forms.ChoiceField, self.fields["definition"]).choices = [("", "—"), *definitions]
 
 
 class SupportForm(forms.Form):
@@ -95,7 +100,7 @@ class SupportForm(forms.Form):
 
     def __init__(self, *args: Any, materials: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["material"].choices = [("", "—"), *materials]
+        cast(forms.ChoiceField, self.fields["material"]).choices = [("", "—"), *materials]
 
 
 class DossierForm(forms.Form):

@@ -201,9 +201,7 @@ class Classification(models.Model):
     class Meta:
         ordering = ["case_id", "act_id", "definition__order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["case", "act", "definition"], name="one_classification"
-            )
+            models.UniqueConstraint(fields=["case", "act", "definition"], name="one_classification")
         ]
 
     def __str__(self) -> str:

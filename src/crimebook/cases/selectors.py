@@ -81,10 +81,9 @@ def can_create_cases(user: Any) -> bool:
 
 def can_manage(user: Any, case: Case) -> bool:
     """Edit the case itself and its membership: its lead, with write access to the records."""
-    return (
-        case_role_of(user, case) == CaseRole.LEAD
-        and case.compartment_id in writable_compartment_ids(user)
-    )
+    return case_role_of(
+        user, case
+    ) == CaseRole.LEAD and case.compartment_id in writable_compartment_ids(user)
 
 
 def can_contribute(user: Any, case: Case) -> bool:

@@ -48,6 +48,7 @@ __all__ = [
     "case_member_set",
     "case_update",
     "classification_remove",
+    "problems_text",
     "support_add",
     "support_remove",
 ]
@@ -57,7 +58,7 @@ CASE_FIELDS = (
     "compartment", "title", "purpose", "mechanism", "mechanism_detail", "summary", "status",
 )  # fmt: skip
 MATERIAL_KINDS = ("incident", "suspect", "exhibit", "testimony")
-_MATERIAL = {
+_MATERIAL: dict[str, tuple[str, Any]] = {
     "incident": ("incidents", Incident),
     "suspect": ("suspects", Person),
     "exhibit": ("exhibits", EvidenceItem),
@@ -75,6 +76,11 @@ class CaseData:
     mechanism_detail: str = ""
     summary: str = ""
     status: str = Case.Status.OPEN
+
+
+def problems_text(exc: ValidationFailed) -> str:
+    """All messages of a ValidationFailed in one line (for flash messages and the CLI)."""
+    return " ".join(m for messages in exc.errors.values() for m in messages)
 
 
 def _audit(actor: Actor | None, action: str, case: Case, changes: dict[str, Any]) -> None:
@@ -152,9 +158,10 @@ def case_member_set(*, actor: Actor | None, case: Case, username: str, role: str
     if role not in CaseRole.values:
         raise ValidationFailed.single("role", "Choose a case role.")
     user = User.objects.filter(username=username.strip(), is_active=True).first()
-    if user is None or not Membership.objects.filter(
-        user=user, compartment_id=case.compartment_id
-    ).exists():
+    if (
+        user is None
+        or not Membership.objects.filter(user=user, compartment_id=case.compartment_id).exists()
+    ):
         raise ValidationFailed.single(
             "username", "No active account of that name belongs to the case's compartment."
         )
@@ -174,9 +181,11 @@ def case_member_set(*, actor: Actor | None, case: Case, username: str, role: str
 
 
 def _keep_a_lead(case: Case, *, excluding: int) -> None:
-    if not CaseMember.objects.filter(case=case, role=CaseRole.LEAD).exclude(
-        user_id=excluding
-    ).exists():
+    if (
+        not CaseMember.objects.filter(case=case, role=CaseRole.LEAD)
+        .exclude(user_id=excluding)
+        .exists()
+    ):
         raise ValidationFailed.single("role", "A case needs at least one lead.")
 
 
@@ -206,9 +215,7 @@ def _ids(values: Iterable[object], field: str) -> list[int]:
     return list(dict.fromkeys(out))
 
 
-def case_material_add(
-    *, actor: Actor | None, case: Case, kind: str, ids: Iterable[object]
-) -> int:
+def case_material_add(*, actor: Actor | None, case: Case, kind: str, ids: Iterable[object]) -> int:
     """Add incidents, suspects (persons), exhibits (original evidence items in the vault) or
     testimonies (sources) of the case's compartment; all or nothing. Returns how many were new."""
     _require_contribute(actor, case)
@@ -226,7 +233,7 @@ def case_material_add(
     if missing:
         raise ValidationFailed.single(
             "ids",
-            f"Not found in the case's compartment{' (or not an ingested original)' if kind == 'exhibit' else ''}: "  # noqa: E501
+            f"Not found in the case's compartment{' (or not an ingested original)' if kind == 'exhibit' else ''}: "
             + ", ".join(map(str, missing[:20])),
         )
     manager = getattr(case, relation)
@@ -251,9 +258,10 @@ def case_material_remove(*, actor: Actor | None, case: Case, kind: str, record_i
         raise ValidationFailed.single(
             "kind", "Acts of this incident are classified in the case: remove those first."
         )
-    if kind in ("exhibit", "testimony") and ElementSupport.objects.filter(
-        classification__case=case, **{kind: record_id}
-    ).exists():
+    if (
+        kind in ("exhibit", "testimony")
+        and ElementSupport.objects.filter(classification__case=case, **{kind: record_id}).exists()
+    ):
         raise ValidationFailed.single(
             "kind", "It supports elements in the matrix: remove those links first."
         )
@@ -279,7 +287,8 @@ def case_classify(
         errors["definition"] = ["Choose a legal definition."]
     if errors:
         raise ValidationFailed(errors)
-    assert act is not None and found is not None
+    assert act is not None
+    assert found is not None
     if Classification.objects.filter(case=case, act=act, definition=found).exists():
         raise ValidationFailed.single("definition", "This act is already classified so.")
     with transaction.atomic():
@@ -345,6 +354,7 @@ def support_add(
         errors["note"] = ["At most 500 characters."]
     if errors:
         raise ValidationFailed(errors)
+    assert element is not None
     if ElementSupport.objects.filter(
         classification=item, element=element, exhibit=exhibit, testimony=testimony
     ).exists():
@@ -371,5 +381,3 @@ def support_remove(*, actor: Actor | None, case: Case, support_id: int) -> None:
         support.delete()
         _audit(actor, "support_remove", case, {"support": support_id,
                                                 "classification": support.classification_id})  # fmt: skip
-
-

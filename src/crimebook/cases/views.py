@@ -6,7 +6,7 @@ one service. Works without JavaScript: each action is a plain form POST."""
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -116,8 +116,10 @@ def _candidates(user: Any, case: Case, kind: str) -> list[tuple[int, str]]:
         rows = qs.values_list("pk", "pseudonym")
         label = "#{} {}"
     elif kind == "exhibit":
-        qs = EvidenceItem.objects.visible_to(user).exclude(cases=case).filter(
-            derived_from__isnull=True, status=EvidenceItem.Status.INGESTED
+        qs = (
+            EvidenceItem.objects.visible_to(user)
+            .exclude(cases=case)
+            .filter(derived_from__isnull=True, status=EvidenceItem.Status.INGESTED)
         )
         rows = qs.values_list("pk", "original_name")
         label = "#{} {}"
@@ -220,7 +222,7 @@ def case_material_remove(request: HttpRequest, pk: int) -> HttpResponse:
             record_id=int(request.POST.get("record", "0") or 0),
         )  # fmt: skip
     except (ValidationFailed, ValueError) as exc:
-        text = " ".join(sum(exc.errors.values(), [])) if isinstance(exc, ValidationFailed) else ""
+        text = services.problems_text(exc) if isinstance(exc, ValidationFailed) else ""
         messages.error(request, text or _("Not a record number."))
     else:
         messages.success(request, _("Removed from the case."))
@@ -290,7 +292,7 @@ def case_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_member_remove(actor=user, case=case,
                                     username=request.POST.get("username", ""))  # fmt: skip
     except ValidationFailed as exc:
-        messages.error(request, " ".join(sum(exc.errors.values(), [])))
+        messages.error(request, services.problems_text(exc))
     else:
         messages.success(request, _("Member removed."))
     return redirect("web:case_members", pk=case.pk)
@@ -311,17 +313,22 @@ def _matrix(request: HttpRequest, case: Case, *, bad: SupportForm | None = None)
     blocks = []
     for c in selectors.classifications_of(case):
         rows = []
-        for row in classification_matrix(c):
+        matrix = classification_matrix(c)
+        for row in matrix:
             form = None
             if contribute:
-                mine = bad is not None and bad.data.get("classification") == str(c.pk) and (
-                    bad.data.get("element") == str(row.element.element_id))
+                mine = (
+                    bad is not None
+                    and bad.data.get("classification") == str(c.pk)
+                    and (bad.data.get("element") == str(row.element.element_id))
+                )
                 form = bad if mine else SupportForm(
                     materials=materials, auto_id=f"id_{c.pk}_{row.element.element_id}_%s",
                     initial={"classification": c.pk, "element": row.element.element_id},
                 )  # fmt: skip
             rows.append({"row": row, "form": form})
-        blocks.append({"c": c, "rows": rows, "gaps": sum(1 for r in rows if r["row"].gap)})
+        gaps = gap_count(matrix)
+        blocks.append({"c": c, "rows": rows, "gaps": gaps})
     return render(request, "cases/matrix.html", {
         "case": case, "blocks": blocks, "can_contribute": contribute,
     }, status=400 if bad is not None else 200)  # fmt: skip
@@ -397,10 +404,13 @@ def case_dossier(request: HttpRequest, pk: int) -> HttpResponse:
                 sink.close()
                 raise
             sink.seek(0)
-            return FileResponse(sink, as_attachment=True, filename=f"dossier-{case.uuid}.zip",
-                                content_type="application/zip")  # fmt: skip
+            zipped = FileResponse(
+                sink, as_attachment=True, filename=f"dossier-{case.uuid}.zip",
+                content_type="application/zip",
+            )  # fmt: skip
+            return cast(HttpResponse, zipped)  # streamed; register_view only passes it through
         except DossierRefused as exc:
-            refusal = " ".join(sum(exc.errors.values(), []))
+            refusal = services.problems_text(exc)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         except (DossierRenderError, BundleError) as exc:
@@ -410,7 +420,7 @@ def case_dossier(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plan = dossier_plan(case)
     except DossierRefused as exc:
-        plan, refusal = None, refusal or " ".join(sum(exc.errors.values(), []))
+        plan, refusal = None, refusal or services.problems_text(exc)
     return render(request, "cases/dossier_form.html", {
         "case": case, "form": form, "plan": plan, "refusal": refusal,
     }, status=400 if (form.is_bound and (refusal or form.errors)) else 200)  # fmt: skip

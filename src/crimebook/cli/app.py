@@ -8,6 +8,7 @@ from crimebook.cli import (
     accounts,
     audit,
     backup,
+    cases,
     evidence,
     intake,
     interchange,
@@ -35,6 +36,7 @@ app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("import")(interchange.import_)
 app.command("export")(interchange.export)
+app.command("dossier")(cases.dossier)
 keys.app.command("backup-keygen")(backup.backup_keygen)
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")

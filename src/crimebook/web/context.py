@@ -21,6 +21,7 @@ NAV = (
     ("deployment", "web:deployment_list", _("Deployments")),
     ("source", "web:source_list", _("Sources")),
     ("evidence", "web:evidence_list", _("Evidence")),
+    ("case", "web:case_list", _("Cases")),
     ("job", "web:job_list", _("Jobs")),
 )
 # Pages whose URL name does not start with their section.

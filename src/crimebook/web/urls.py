@@ -1,7 +1,7 @@
 """Workspace URLs, namespace ``web``. Record pages follow one pattern per resource:
 ``<thing>_list``, ``<thing>_create``, ``<thing>_detail``, ``<thing>_edit``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from crimebook.jobs import views as jobs
 from crimebook.web import views
@@ -58,6 +58,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
     path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
+    path("cases/", include("crimebook.cases.urls")),  # names web:case_*
     path("map/", maps.map_page, name="map_page"),
     path("map/data/", maps.map_data, name="map_data"),
     path("jobs/", jobs.job_list, name="job_list"),

@@ -121,9 +121,13 @@ def _custody(ids: list[int]) -> dict[int, Custody]:
         out[pk] = Custody(
             entries=len(found),
             first=f"#{found[0].seq} {found[0].action} {found[0].at:%Y-%m-%d %H:%M} UTC "
-            f"({found[0].actor_name})" if found else "",
+            f"({found[0].actor_name})"
+            if found
+            else "",
             last=f"#{found[-1].seq} {found[-1].action} {found[-1].at:%Y-%m-%d %H:%M} UTC "
-            f"({found[-1].actor_name})" if found else "",
+            f"({found[-1].actor_name})"
+            if found
+            else "",
             actions=", ".join(f"{a} {n}" for a, n in sorted(counts.items())),
         )
     return out
@@ -187,9 +191,9 @@ def dossier_plan(case: Case) -> DossierPlan:
         .order_by("incident__start", "pk")
     )
     involvements: dict[int, list[Involvement]] = defaultdict(list)
-    for inv in Involvement.objects.filter(act__in=acts, person__suspect_in_cases=case).select_related(
-        "person"
-    ):
+    for inv in Involvement.objects.filter(
+        act__in=acts, person__suspect_in_cases=case
+    ).select_related("person"):
         involvements[inv.act_id].append(inv)
     custody = _custody(exhibit_ids)
     exhibits = [

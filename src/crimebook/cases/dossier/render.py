@@ -17,7 +17,9 @@ class DossierRenderError(Exception):
     """The PDF could not be produced; the message says why."""
 
 
-def render_html(plan: DossierPlan, *, language: str = "en", extra: dict[str, Any] | None = None) -> str:
+def render_html(
+    plan: DossierPlan, *, language: str = "en", extra: dict[str, Any] | None = None
+) -> str:
     with translation.override(language):
         return render_to_string("cases/dossier.html", {"plan": plan, **(extra or {})})
 
@@ -26,7 +28,7 @@ def render_pdf(html: str) -> bytes:
     """HTML → PDF bytes. No resource is fetched: the template carries its own CSS and
     images are never included (the fetcher refuses every URL)."""
     try:
-        import weasyprint
+        import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:  # OSError: pango/cairo missing on the system
         raise DossierRenderError(
             "WeasyPrint is not available, so no PDF can be made: install it with "

@@ -127,12 +127,13 @@ def dossier_export(
                 actor=actor, action="export", object_type=EVIDENCE_OBJECT, object_id=e.item.pk,
                 changes={"case": str(case.uuid), "number": e.number, "recipient": fingerprint},
             )  # fmt: skip
-    header = {
+    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    header: dict[str, object] = {
         "format": "crimebook-dossier/1", "case": str(case.uuid), "title": case.title,
         "generated_at": plan.generated_at.isoformat(),
         "audit_head": {"seq": plan.audit_head[0], "entry_hash": plan.audit_head[1]}
         if plan.audit_head else None,
-        "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+        "pdf_sha256": pdf_sha256,
         "omitted": [{"kind": o.kind, "record": o.label, "reason": o.reason}
                     for o in plan.omissions],
     }  # fmt: skip
@@ -150,7 +151,7 @@ def dossier_export(
             )  # fmt: skip
         raise
     outcome = DossierOutcome(
-        pdf_sha256=header["pdf_sha256"], pdf_size=len(pdf), zip_sha256=result.sha256,
+        pdf_sha256=pdf_sha256, pdf_size=len(pdf), zip_sha256=result.sha256,
         zip_size=result.size, exhibits=len(exhibits), omitted=len(plan.omissions),
     )  # fmt: skip
     with transaction.atomic():
