@@ -62,6 +62,10 @@ def demo_load(*, seed: int = 2020, scale: float = 1.0, progress: Progress = _noo
             if member:
                 membership_set(actor=None, user=user, compartment=compartment, role=role)
         acts = _load_records(data, compartment.pk, progress)
+    # Propose leads (deployments ↔ incidents, reports of the same event) so the queue has work.
+    from crimebook.leads.build import correlation_run
+
+    correlation_run(actor=None, compartment_id=compartment.pk, progress=progress)
     return DemoSummary(
         True, len(data.incidents), acts, len(data.persons), tuple(u for u, _, _ in DEMO_USERS)
     )

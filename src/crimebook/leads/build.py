@@ -588,7 +588,7 @@ def _evaluate(
     if reports:
         evaluated["reports"] += len(reports)
         merges, merge_problems = _merge_proposals(reports, changed)
-        proposals += merges
+        proposals += _capped(merges, per_incident)
         _note(problems, merge_problems)
     progress("merge", 1, 1)
     return proposals, dict(evaluated), problems, changed

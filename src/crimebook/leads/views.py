@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crimebook.core.errors import ValidationFailed
@@ -18,6 +19,16 @@ from crimebook.leads import selectors, services
 from crimebook.leads.forms import LeadFilterForm, ReviewForm
 from crimebook.leads.models import Lead
 from crimebook.web.views._common import list_page, register_view, user_of
+
+
+# What a run's summary counts, in the reader's language.
+EVALUATED = {
+    "incidents": gettext_lazy("incidents"),
+    "recordings": gettext_lazy("recordings"),
+    "media": gettext_lazy("photos and videos"),
+    "deployments": gettext_lazy("deployments"),
+    "reports": gettext_lazy("reports compared"),
+}
 
 
 @register_view
@@ -36,7 +47,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
 
-    runs = selectors.runs_for(user)[:5]
+    runs = [
+        (run, [(EVALUATED.get(k, k), n) for k, n in (run.summary.get("evaluated") or {}).items()])
+        for run in selectors.runs_for(user).select_related("compartment")[:5]
+    ]
     return list_page(
         request, form=LeadFilterForm(data, user=user), query=query,
         template="leads/list.html",
