@@ -1,6 +1,6 @@
 """Leads pages: the queue (filters, explanation, accept/reject as plain POST forms) and the
 review actions. The incident, evidence and unit pages show their leads through
-``templatetags/leads.py`` (the same selector)."""
+``templatetags/crimebook_leads.py`` (the same selector)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from crimebook.leads import selectors, services
 from crimebook.leads.forms import LeadFilterForm, ReviewForm
 from crimebook.leads.models import Lead
 from crimebook.web.views._common import list_page, register_view, user_of
-
 
 # What a run's summary counts, in the reader's language.
 EVALUATED = {
