@@ -82,7 +82,7 @@ def test_batch_digest_can_be_recomputed_from_the_database(compartment: Any) -> N
     entries = AuditEntry.objects.filter(action="import").exclude(object_id="*").order_by("seq")
     assert entries.count() == 3
     for entry in entries:
-        ids = [pk for pk, _ in entry.changes["created"]]
+        ids = [pk for pk, _ in _bulk.created_ids(entry.changes)]
         rows = []
         for inc in Incident.objects.filter(pk__in=ids).order_by("pk"):
             values = []
@@ -172,3 +172,12 @@ def test_cli_bulk_refuses_a_silly_batch_size(compartment: Any, tmp_path: Path) -
     result = _cli("import", str(path), "--compartment", "Case A", "--bulk", "--batch-size", "0")
     assert result.exit_code != 0 and "--batch-size" in result.output
     assert not Incident.objects.exists()
+
+
+def test_id_ranges_round_trip() -> None:
+    assert _bulk.id_ranges([]) == []
+    assert _bulk.id_ranges([4, 5, 6, 9, 11, 12]) == [[4, 6], [9, 9], [11, 12]]
+    changes = {"ids": [[4, 6], [9, 9]], "external_ids": ["a", None, "c", "d"]}
+    assert _bulk.created_ids(changes) == [(4, "a"), (5, None), (6, "c"), (9, "d")]
+    with pytest.raises(ValueError, match=r"shorter|longer"):
+        _bulk.created_ids({"ids": [[1, 3]], "external_ids": ["a"]})

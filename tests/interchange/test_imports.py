@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from crimebook.audit.models import AuditEntry
 from crimebook.audit.selectors import audit_chain_verify
 from crimebook.cli.app import app
+from crimebook.interchange._bulk import created_ids
 from crimebook.interchange.formats import csvio
 from crimebook.interchange.formats.records import RowError
 from crimebook.interchange.imports import ImportOptions, records_import
@@ -115,7 +116,7 @@ def test_bulk_mode_writes_one_audit_entry_per_batch(compartment: Any) -> None:
         object_id="*"
     )
     assert batches.count() == 3
-    listed = [ext for entry in batches for _, ext in entry.changes["created"]]
+    listed = [ext for entry in batches for _, ext in created_ids(entry.changes)]
     assert sorted(listed) == sorted(f"b-{i}" for i in range(25))
     assert Incident.objects.filter(violation_types__code="torture").count() == 25
 

@@ -61,7 +61,7 @@ class UtcText:
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix
-        self.cache: dict[datetime, str] = {}
+        self.cache: dict[datetime | None, str] = {}
 
     def __call__(self, value: datetime | None) -> str | None:
         if value is None:
@@ -224,11 +224,13 @@ class IncidentBulk:
         )  # fmt: skip
         ids = reserve_ids(Incident, len(new))
         now = text(timezone.now())
+        known = text.cache.get  # the memo first: most times repeat
         rows = [
             (
-                pk, cid, text(r.start), text(r.end), r.precision, r.place_name, r.latitude,
-                r.longitude, r.radius_m, uid, r.title, r.description, r.status, r.verification,
-                r.confidentiality, r.external_id, by, now, now,
+                pk, cid, known(r.start) or text(r.start), known(r.end) or text(r.end),
+                r.precision, r.place_name, r.latitude, r.longitude, r.radius_m, uid, r.title,
+                r.description, r.status, r.verification, r.confidentiality, r.external_id, by,
+                now, now,
             )
             for pk, uid, (r, _) in zip(ids, uuid4_hex(len(new)), new, strict=True)
         ]  # fmt: skip
@@ -249,12 +251,30 @@ class IncidentBulk:
             object_type="register.incident",
             object_id=f"{ids[0]}..{ids[-1]}",
             changes={
-                "created": [[pk, r.external_id] for pk, (r, _) in zip(ids, new, strict=True)],
+                "ids": id_ranges(ids),  # the created rows' ids, as [first, last] runs
+                "external_ids": [r.external_id for r, _ in new],  # in the same order
                 "compartment": cid,
                 "rows_sha256": batch_digest(rows, types, links),
             },
         )
         run.summary.created += len(new)
+
+
+def id_ranges(ids: Sequence[int]) -> list[list[int]]:
+    """Ascending ids as ``[first, last]`` runs of consecutive values."""
+    runs: list[list[int]] = []
+    for pk in ids:
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
+
+
+def created_ids(changes: dict[str, Any]) -> list[tuple[int, str | None]]:
+    """(id, external id) of every row a batch entry's ``changes`` says it created."""
+    ids = [pk for first, last in changes["ids"] for pk in range(first, last + 1)]
+    return list(zip(ids, changes["external_ids"], strict=True))
 
 
 def batch_digest(
