@@ -44,6 +44,7 @@ KINDS = {
     "source": "source",
     "evidence": "evidence",
     "case": "case",
+    "search": None,  # /search/: no record in the URL; non-members must see no MARK
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only
 
@@ -319,6 +320,11 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
     hits = client.get("/incidents/", {"q": MARK})
     assert f"{MARK} incident".encode() not in hits.content  # (the query itself is echoed)
     assert f'/incidents/{world.a["incident"].pk}/"'.encode() not in hits.content
+    for q in (f"{MARK} incident", world.a["person"].pseudonym):  # the search box (issue 7)
+        found = client.get("/search/", {"q": q})
+        assert found.status_code == 200
+        assert f'/incidents/{world.a["incident"].pk}/"'.encode() not in found.content
+        assert f'/persons/{world.a["person"].pk}/"'.encode() not in found.content
     # statistics count B only
     stats = register_stats(mallory)
     assert stats.incidents == 1

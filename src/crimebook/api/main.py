@@ -14,6 +14,7 @@ from crimebook.api import (
     involvements,
     persons,
     posts,
+    search,
     sources,
     units,
 )
@@ -45,6 +46,7 @@ for prefix, module in (
     ("/posts", posts),
     ("/deployments", deployments),
     ("/evidence", evidence),
+    ("/search", search),
     ("/cases", cases),
 ):
     api.add_router(prefix, module.router)

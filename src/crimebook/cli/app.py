@@ -13,6 +13,7 @@ from crimebook.cli import (
     intake,
     interchange,
     keys,
+    search,
     serve,
     stats,
     worker,
@@ -43,5 +44,6 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(intake.app, name="intake")
 app.add_typer(intake.receipt_app, name="receipt")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(search.app, name="search")
 app.add_typer(evidence.cameras_app, name="cameras")
 app.add_typer(evidence.recordings_app, name="recordings")

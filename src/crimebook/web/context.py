@@ -13,6 +13,7 @@ from crimebook.accounts.models import Compartment
 # (section, list URL name, label). A page belongs to the section its URL name starts with.
 NAV = (
     ("home", "web:home", _("Overview")),
+    ("search", "web:search_page", _("Search")),
     ("incident", "web:incident_list", _("Incidents")),
     ("map", "web:map_page", _("Map")),
     ("act", "web:act_list", _("Acts")),

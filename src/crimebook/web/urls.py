@@ -4,6 +4,7 @@
 from django.urls import include, path
 
 from crimebook.jobs import views as jobs
+from crimebook.search.views import search_page
 from crimebook.web import views
 from crimebook.web.views import (
     acts,
@@ -22,6 +23,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search_page, name="search_page"),
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/new/", incidents.incident_create, name="incident_create"),
     path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
