@@ -1,0 +1,119 @@
+"""/search/ (no JavaScript, facets as links, errors on the page) and /api/v1/search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from crimebook.accounts.services import api_token_create
+from crimebook.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _auth(user: Any) -> dict[str, str]:
+    _, secret = api_token_create(actor=None, user=user, name="t")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_page_lists_hits_with_links_facets_and_highlight(investigator: Any, world: Any) -> None:
+    page = _client(investigator).get("/search/", {"q": "дубинками"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="/incidents/{world["torture"].pk}/"' in html
+    assert f'href="/acts/{world["act"].pk}/"' in html
+    assert "<mark>дубинками</mark>" in html
+    assert "violation_type=torture" in html  # a facet value is a plain link
+    assert 'href="/search/"' in html  # the navigation links the page
+
+
+def test_empty_page_shows_the_box_only(investigator: Any, world: Any) -> None:
+    page = _client(investigator).get("/search/")
+    assert page.status_code == 200
+    assert b'name="q"' in page.content
+    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+
+
+def test_facet_link_narrows_and_can_be_removed(investigator: Any, world: Any) -> None:
+    page = _client(investigator).get("/search/", {"q": "", "kind": "act"})
+    html = page.content.decode()
+    assert f'href="/acts/{world["act"].pk}/"' in html
+    assert f'href="/incidents/{world["torture"].pk}/"' not in html
+
+
+def test_reversed_dates_give_a_clear_message_and_no_results(investigator: Any, world: Any) -> None:
+    page = _client(investigator).get(
+        "/search/", {"q": "окрестина", "date_from": "2020-08-21", "date_to": "2020-08-09"}
+    )
+    assert page.status_code == 200
+    assert "The end date is before the start date" in page.content.decode()
+    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "NEAR(x", "*", "-", "a OR", "'); DROP TABLE x;--"])
+def test_syntax_errors_render_a_page(investigator: Any, world: Any, q: str) -> None:
+    assert _client(investigator).get("/search/", {"q": q}).status_code == 200
+
+
+def test_bad_page_numbers_fall_back(investigator: Any, world: Any) -> None:
+    client = _client(investigator)
+    assert client.get("/search/", {"q": "окрестина", "page": "x"}).status_code == 200
+    far = client.get("/search/", {"q": "окрестина", "page": "999"})
+    assert f'/incidents/{world["torture"].pk}/'.encode() in far.content  # the last page
+
+
+def test_identity_lookup_is_a_post_exact_and_audited(investigator: Any, world: Any) -> None:
+    client = _client(investigator)
+    before = AuditEntry.objects.filter(action="identity_lookup").count()
+    page = client.post("/search/", {"identity": "соколов иван"})  # order and case folded
+    assert world["suspect"].pseudonym in page.content.decode()
+    assert AuditEntry.objects.filter(action="identity_lookup").count() == before + 1
+    near = client.post("/search/", {"identity": "Иван Сокалов"})  # no fuzzy identities
+    assert world["suspect"].pseudonym not in near.content.decode()
+    assert "Соколов" not in near.content.decode().replace('value="Иван Сокалов"', "")
+
+
+def test_mallory_page_and_identity_lookup(mallory: Any, world: Any) -> None:
+    client = _client(mallory)
+    page = client.get("/search/", {"q": "окрестина"})
+    assert f'/incidents/{world["other"].pk}/'.encode() in page.content
+    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+    lookup = client.post("/search/", {"identity": "Иван Соколов"})
+    assert world["suspect"].pseudonym not in lookup.content.decode()
+
+
+def test_api_search(investigator: Any, mallory: Any, world: Any) -> None:
+    client = Client()
+    ok = client.get("/api/v1/search", {"q": "дубинками", "kinds": "incident"}, **_auth(investigator))
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert [i["id"] for i in body["items"]] == [world["torture"].pk]
+    assert body["count"] == 1 and body["more"] is False
+    assert "дубинками" in body["items"][0]["snippet"]
+    assert {"kind", "violation_type", "status"} <= set(body["facets"])
+    other = client.get("/api/v1/search", {"q": "дубинками"}, **_auth(mallory)).json()
+    assert [i["id"] for i in other["items"]] == [world["other"].pk]
+    fuzzy = client.get("/api/v1/search", {"q": "Okrestyna"}, **_auth(investigator)).json()
+    assert any(i["similar_name"] for i in fuzzy["items"])
+
+
+def test_api_refuses_bad_input_in_the_one_error_shape(investigator: Any) -> None:
+    client, auth = Client(), _auth(investigator)
+    reversed_dates = client.get(
+        "/api/v1/search", {"date_from": "2020-08-21", "date_to": "2020-08-09"}, **auth
+    )
+    assert reversed_dates.status_code == 422
+    assert "date_to" in reversed_dates.json()["error"]["fields"]
+    for params in ({"per_page": 1000}, {"page": 0}, {"kinds": "spy"}, {"has_evidence": "maybe"}):
+        response = client.get("/api/v1/search", params, **auth)
+        assert response.status_code == 422, params
+        assert response.json()["error"]["code"] == "validation_failed"
+    assert Client().get("/api/v1/search").status_code == 401
