@@ -64,10 +64,13 @@ def _audit_head() -> dict[str, Any]:
 
 
 def _vault_members() -> list[Member]:
-    """Every file of the evidence vault (age-sealed copies) and the vault identity."""
-    from crimebook.evidence.keys import identity_file_path, store
+    """Every file of the evidence vault on this host (age-sealed copies) and the vault
+    identity. Objects in an S3 bucket (CRIMEBOOK_VAULT_BACKEND=s3) are not copied into the
+    archive: the bucket's own versioning or replication backs them up."""
+    from crimebook.evidence.keys import identity_file_path
+    from crimebook.evidence.storage import VaultStore
 
-    vault = store()
+    vault = VaultStore(Path(settings.CRIMEBOOK_VAULT_DIR))
     members = [Member(f"vault/{key}", vault.root / key) for key in vault.iter_keys()]
     if identity_file_path().exists():
         members.append(Member(VAULT_IDENTITY, identity_file_path()))
@@ -75,9 +78,9 @@ def _vault_members() -> list[Member]:
 
 
 def _vault_restore(content: Path) -> None:
-    from crimebook.evidence.keys import identity_file_path, store
+    from crimebook.evidence.keys import identity_file_path
 
-    root = store().root
+    root = Path(settings.CRIMEBOOK_VAULT_DIR).expanduser().resolve()
     source = content / "vault"
     if source.is_dir():
         for path in sorted(source.rglob("*")):

@@ -133,13 +133,17 @@ def verify(
     """Decrypt and re-hash every stored file; report changed, missing and unexpected files
     (exit 1 on any problem)."""
     from crimebook.evidence.services import vault_expected, vault_verify
+    from crimebook.evidence.storage import StoreError
 
     with Progress(
         TextColumn("verifying vault"), BarColumn(), MofNCompleteColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("verify", total=len(vault_expected()))
-        result = vault_verify(progress=lambda n: progress.advance(task, n), resume=resume)
+        try:
+            result = vault_verify(progress=lambda n: progress.advance(task, n), resume=resume)
+        except StoreError as exc:
+            fail(f"{exc} (progress saved: run again with --resume)")
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
     elif result.ok:

@@ -7,16 +7,18 @@ the stock tool opens any evidentiary copy: ``age -d -i vault-identities.txt ab/c
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from pyrage import x25519
 
 from crimebook.evidence.sealing import SealError, parse_identities, parse_recipients
-from crimebook.evidence.storage import VaultStore
+from crimebook.evidence.storage import Store, StoreError, VaultStore
 
-__all__ = ["IDENTITY_FILE", "identity_file_path", "store", "vault_identities", "vault_keygen",
-           "vault_recipients"]  # fmt: skip
+__all__ = ["IDENTITY_FILE", "identity_file_path", "store", "store_for", "vault_identities",
+           "vault_keygen", "vault_recipients"]  # fmt: skip
 
 IDENTITY_FILE = "vault-identities.txt"
 
@@ -25,8 +27,28 @@ def identity_file_path() -> Path:
     return Path(settings.CRIMEBOOK_KEY_DIR) / IDENTITY_FILE
 
 
-def store() -> VaultStore:
-    return VaultStore(Path(settings.CRIMEBOOK_VAULT_DIR))
+def store() -> Store:
+    """The configured store new evidence goes to (CRIMEBOOK_VAULT_BACKEND)."""
+    backend = getattr(settings, "CRIMEBOOK_VAULT_BACKEND", "filesystem")
+    return store_for("s3" if backend == "s3" else "local")
+
+
+def store_for(backend: str) -> Store:
+    """The store an item was written to (``EvidenceItem.storage_backend``)."""
+    if backend == "local":
+        return VaultStore(Path(settings.CRIMEBOOK_VAULT_DIR))
+    if backend == "s3":
+        options = dict(getattr(settings, "CRIMEBOOK_VAULT_S3", {}) or {})
+        return _s3_store(Path(settings.CRIMEBOOK_VAULT_DIR), tuple(sorted(options.items())))
+    raise StoreError(f"unknown storage backend {backend!r}")
+
+
+@lru_cache(maxsize=4)
+def _s3_store(staging_root: Path, options: tuple[tuple[str, Any], ...]) -> Store:
+    """One S3 store (and boto3 session) per configuration, not one per call."""
+    from crimebook.evidence.s3store import S3VaultStore
+
+    return S3VaultStore(staging_root, dict(options))
 
 
 def vault_identities() -> list[x25519.Identity]:

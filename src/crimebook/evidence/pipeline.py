@@ -37,7 +37,7 @@ from crimebook.evidence.metadata import normalise
 from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.sealing import SealError, decrypt_stream, seal_stream
 from crimebook.evidence.sniff import kind_of, sniff
-from crimebook.evidence.storage import VaultStore
+from crimebook.evidence.storage import Store, StoreError
 
 __all__ = [
     "OBJECT_TYPE",
@@ -111,7 +111,7 @@ class SealStage:
     0600 staging file; MUST NOT write plaintext anywhere. On any failure the staging file is
     removed and :class:`SealError` raised."""
 
-    def __init__(self, store: VaultStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def run(self, source: BinaryIO, *, limit: int = MAX_FILE_BYTES) -> Staged:
@@ -133,7 +133,7 @@ class StoreStage:
     overwrite stored content: if the address is taken the staged copy is deleted and the
     stored one kept. Returns ``(storage key, created)``."""
 
-    def __init__(self, store: VaultStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def run(self, staged: Staged) -> tuple[str, bool]:
@@ -249,7 +249,7 @@ def record_failure(request: IngestRequest, reason: str, *, sha256: str = "", siz
 
 
 @contextlib.contextmanager
-def plaintext_copy(store: VaultStore, key: str) -> Iterator[Path]:
+def plaintext_copy(store: Store, key: str) -> Iterator[Path]:
     """Decrypt a stored item to a 0600 file in the 0700 staging directory; always removed."""
     path = store.staging_dir() / f"inspect-{os.urandom(12).hex()}.tmp"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -284,7 +284,7 @@ class InspectStage:
     perceptual hash and (PDF, office documents) the text for search, audited as ``extract``. MUST NOT raise for a hostile or broken file:
     that is recorded as ``metadata_status=failed`` with the reason."""
 
-    def __init__(self, store: VaultStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def run(self, item_id: int) -> Inspection | None:
@@ -294,10 +294,13 @@ class InspectStage:
         if not item.media_type.startswith(INSPECTED):
             self._save(item_id, status=EvidenceItem.MetadataStatus.NONE)
             return None
+        store = self.store
+        if item.storage_backend != store.backend:  # written before the backend changed
+            store = keys.store_for(item.storage_backend)
         try:
-            with plaintext_copy(self.store, item.storage_key) as path:
+            with plaintext_copy(store, item.storage_key) as path:
                 result = run_worker(path, item.media_type)
-        except (SealError, OSError) as exc:
+        except (SealError, StoreError, OSError) as exc:
             result = Inspection(ok=False, error=f"cannot open the stored copy: {exc}")
         if not result.ok:
             self._save(item_id, status=EvidenceItem.MetadataStatus.FAILED, error=result.error)
@@ -343,7 +346,7 @@ class PreviewStage:
 
     DERIVATION = "thumbnail: 320 px JPEG re-encoded by Pillow, metadata removed"
 
-    def __init__(self, store: VaultStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def run(self, item_id: int, inspection: Inspection | None) -> int | None:

@@ -30,7 +30,7 @@ from crimebook.evidence.pipeline import (
     record_failure,
 )
 from crimebook.evidence.sealing import SealError, decrypt_stream, hash_stream
-from crimebook.evidence.storage import StoreError
+from crimebook.evidence.storage import Store, StoreError
 from crimebook.register.models import Act, Incident, Source
 from crimebook.register.services._common import require_compartment_write
 
@@ -119,7 +119,14 @@ def _finish(
     """Store and record; then process the new item — as a background job (uploads, the API,
     the intake door) or at once (``background=False``: the folder import's own loop)."""
     store = keys.store()
-    key, _created = StoreStage(store).run(staged)
+    try:
+        key, _created = StoreStage(store).run(staged)
+    except (StoreError, OSError) as exc:  # e.g. the object store is unreachable
+        reason = f"could not be stored: {exc}; nothing stored"
+        item_id = record_failure(request, reason, sha256=staged.sha256, size=staged.size)
+        return IngestOutcome(
+            request.original_name, "failed", item_id, staged.sha256, staged.size, reason
+        )
     item_id, duplicate = RecordStage().run(
         request, sha256=staged.sha256, size=staged.size, head=staged.head,
         storage_key=key, backend=store.backend,
@@ -269,15 +276,16 @@ def evidence_process_pending(
     return len(ids)
 
 
-def _decrypting_chunks(key: str, chunk: int = 256 * 1024) -> Iterator[bytes]:
-    """Plaintext of a stored item, decrypted in a thread into a pipe (never to disk)."""
+def _decrypting_chunks(sealed: BinaryIO, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    """Plaintext of an opened sealed copy (a file, or an S3 object's streamed body),
+    decrypted in a thread into a pipe (never to disk)."""
 
     read_fd, write_fd = os.pipe()
     errors: list[BaseException] = []
 
     def pump() -> None:
         try:
-            with os.fdopen(write_fd, "wb") as sink, keys.store().open(key) as sealed:
+            with os.fdopen(write_fd, "wb") as sink, sealed:
                 decrypt_stream(sealed, keys.vault_identities(), sink)
         except BaseException as exc:
             errors.append(exc)
@@ -288,22 +296,36 @@ def _decrypting_chunks(key: str, chunk: int = 256 * 1024) -> Iterator[bytes]:
         yield from iter(lambda: source.read(chunk), b"")
     thread.join()
     if errors:
+        failed = getattr(getattr(sealed, "raw", None), "failed", None)
+        if failed is not None:
+            raise StoreError(f"object store read failed: {failed}")
         raise SealError(str(errors[0]))
 
 
 def evidence_original_stream(
     *, actor: Actor | None, item: EvidenceItem, purpose: str = "download"
 ) -> Iterator[bytes]:
-    """The plaintext of an item, for a download or export; the access is audited first."""
+    """The plaintext of an item, for a download or export. The stored copy is opened first
+    (an unreachable object store is a :class:`StoreError` before anything is sent or
+    audited), then the access is audited."""
     if item.status != EvidenceItem.Status.INGESTED or not item.storage_key:
         raise NotFound("evidence item")
-    keys.store().path_for_key(item.storage_key)  # a key that leaves the store is refused
-    with transaction.atomic():
-        audit_record(
-            actor=actor, action=purpose, object_type=OBJECT_TYPE, object_id=item.pk,
-            changes={"sha256": item.sha256, "original": item.is_original},
-        )  # fmt: skip
-    return _decrypting_chunks(item.storage_key)
+    store = keys.store_for(item.storage_backend)
+    store.check_key(item.storage_key)  # a key that is no content address is refused
+    try:
+        sealed = store.open(item.storage_key)
+    except FileNotFoundError:
+        raise SealError("the stored copy is missing (run crimebook evidence verify)") from None
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor, action=purpose, object_type=OBJECT_TYPE, object_id=item.pk,
+                changes={"sha256": item.sha256, "original": item.is_original},
+            )  # fmt: skip
+    except BaseException:
+        sealed.close()
+        raise
+    return _decrypting_chunks(sealed)
 
 
 @dataclass
@@ -324,15 +346,21 @@ class VerifyReport:
                 "unreadable": self.unreadable}  # fmt: skip
 
 
+def _label(backend: str, key: str) -> str:
+    """How a stored file is named in reports: its key, prefixed by the backend unless local."""
+    return key if backend == "local" else f"{backend}:{key}"
+
+
 def vault_expected() -> dict[str, str]:
-    """storage key → SHA-256 of every stored item (distinct content)."""
+    """Report label (storage key, ``s3:``-prefixed for the bucket) → SHA-256 of every stored
+    item (distinct content)."""
     rows = (
         EvidenceItem.objects.filter(status=EvidenceItem.Status.INGESTED)
         .exclude(storage_key="")
-        .values_list("storage_key", "sha256")
+        .values_list("storage_backend", "storage_key", "sha256")
         .distinct()
     )
-    return dict(rows.iterator())
+    return {_label(backend, key): sha for backend, key, sha in rows.iterator()}
 
 
 VERIFY_STATE = "verify-state.json"
@@ -362,6 +390,28 @@ def _load_state() -> tuple[VerifyReport, str]:
         return VerifyReport(), ""
 
 
+def _recheck(store: Store, key: str, sha256: str, identities: Any) -> str | None:
+    """``missing``, ``changed`` or None (intact). StoreError: the store cannot be reached
+    (a read that failed in transit is not mistaken for altered content)."""
+    try:
+        sealed = store.open(key)
+    except FileNotFoundError:
+        return "missing"
+    except StoreError:
+        raise
+    except OSError:
+        return "changed"
+    with sealed:
+        try:
+            actual, _size = decrypt_stream(sealed, identities)
+        except (SealError, OSError):
+            failed = getattr(getattr(sealed, "raw", None), "failed", None)
+            if failed is not None:
+                raise StoreError(f"object store read failed: {failed}") from None
+            return "changed"  # an age file that no longer opens was altered
+    return None if actual == sha256 else "changed"
+
+
 def vault_verify(
     progress: Callable[[int], None] | None = None,
     *,
@@ -372,39 +422,44 @@ def vault_verify(
 
     Progress is saved every few seconds in the staging directory; with ``resume`` an
     interrupted run continues after the last file it checked (keys are walked in order)."""
-    store = keys.store()
     identities = keys.vault_identities()
     expected = vault_expected()
+    stores = {"local": keys.store_for("local")}
+    stores[keys.store().backend] = keys.store()
     report, last = _load_state() if resume else (VerifyReport(), "")
     saved_at = time.monotonic()
-    for key, sha256 in sorted(expected.items()):
-        if key <= last:
+    for label, sha256 in sorted(expected.items()):
+        if label <= last:
             if progress is not None:
                 progress(1)
             continue
+        backend, key = label.split(":", 1) if ":" in label else ("local", label)
         try:
-            path = store.path_for_key(key)
+            store = stores.setdefault(backend, keys.store_for(backend))
+            store.check_key(key)
         except StoreError:
-            report.unreadable.append(key)
+            report.unreadable.append(label)
             continue
-        if not path.is_file():
-            report.missing.append(key)
-        else:
-            try:
-                with path.open("rb") as sealed:
-                    actual, _size = decrypt_stream(sealed, identities)
-            except (SealError, OSError):
-                report.changed.append(key)  # an age file that no longer opens was altered
-            else:
-                if actual != sha256:
-                    report.changed.append(key)
+        try:
+            problem = _recheck(store, key, sha256, identities)
+        except StoreError:  # the object store is unreachable: keep what was checked, stop
+            _save_state(report, last)
+            raise
+        if problem is not None:
+            getattr(report, problem).append(label)
+        last = label
         report.checked += 1
         if progress is not None:
             progress(1)
         if time.monotonic() - saved_at > checkpoint_seconds:
-            _save_state(report, key)
+            _save_state(report, label)
             saved_at = time.monotonic()
-    report.unexpected = [key for key in store.iter_keys() if key not in expected]
+    report.unexpected = [
+        _label(backend, key)
+        for backend, store in sorted(stores.items())
+        for key in store.iter_keys()
+        if _label(backend, key) not in expected
+    ]
     _verify_state_path().unlink(missing_ok=True)
     with transaction.atomic():
         audit_record(

@@ -19,9 +19,9 @@ import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-__all__ = ["SHA256_HEX", "StoreError", "VaultStore"]
+__all__ = ["SHA256_HEX", "Store", "StoreError", "VaultStore"]
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _STAGING = ".staging"
@@ -29,6 +29,23 @@ _STAGING = ".staging"
 
 class StoreError(Exception):
     """A path would leave the store, or the store cannot be written."""
+
+
+class Store(Protocol):
+    """What the pipeline and the services need of a store: the local file system
+    (:class:`VaultStore`) or an S3-compatible bucket (``s3store.S3VaultStore``)."""
+
+    backend: str
+
+    def key_for(self, sha256: str) -> str: ...
+    def check_key(self, key: str) -> str: ...
+    def exists(self, sha256: str) -> bool: ...
+    def staging_dir(self) -> Path: ...
+    def open_staged(self) -> tuple[Path, BinaryIO]: ...
+    def commit(self, staged: Path, sha256: str) -> tuple[str, bool]: ...
+    def discard(self, staged: Path) -> None: ...
+    def open(self, key: str) -> BinaryIO: ...
+    def iter_keys(self) -> Iterator[str]: ...
 
 
 class VaultStore:
@@ -54,6 +71,10 @@ class VaultStore:
         if not (name.endswith(".age") and SHA256_HEX.fullmatch(name[:-4])):
             raise StoreError("storage key is not a content address")
         return path
+
+    def check_key(self, key: str) -> str:
+        """The path of a storage key; refuses anything but a content address in the store."""
+        return str(self.path_for_key(key))
 
     def path_for(self, sha256: str) -> Path:
         return self.path_for_key(self.key_for(sha256))
