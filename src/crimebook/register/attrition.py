@@ -66,7 +66,9 @@ def dismissals_by_month(items: Iterable[tuple[date, int]]) -> list[tuple[date, i
 
 def suppress_small(count: int, threshold: int = 5) -> str:
     """For anything marked for publication: counts below ``threshold`` (but above zero)
-    are shown as "<threshold" so that no individual can be singled out."""
-    if 0 < count < threshold:
-        return f"<{threshold}"
-    return str(count)
+    are shown as "<threshold" so that no individual can be singled out. One figure on its
+    own; series and tables use :mod:`crimebook.register.disclosure`, which also withholds
+    what would let a small count be worked out from a total."""
+    from crimebook.register.disclosure import Rule, single
+
+    return single(count, Rule(threshold)).text
