@@ -39,7 +39,7 @@ def test_empty_page_shows_the_box_only(investigator: Any, world: Any) -> None:
     page = _client(investigator).get("/search/")
     assert page.status_code == 200
     assert b'name="q"' in page.content
-    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+    assert f"/incidents/{world['torture'].pk}/".encode() not in page.content
 
 
 def test_facet_link_narrows_and_can_be_removed(investigator: Any, world: Any) -> None:
@@ -55,7 +55,7 @@ def test_reversed_dates_give_a_clear_message_and_no_results(investigator: Any, w
     )
     assert page.status_code == 200
     assert "The end date is before the start date" in page.content.decode()
-    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+    assert f"/incidents/{world['torture'].pk}/".encode() not in page.content
 
 
 @pytest.mark.parametrize("q", ['"unbalanced', "NEAR(x", "*", "-", "a OR", "'); DROP TABLE x;--"])
@@ -67,7 +67,7 @@ def test_bad_page_numbers_fall_back(investigator: Any, world: Any) -> None:
     client = _client(investigator)
     assert client.get("/search/", {"q": "окрестина", "page": "x"}).status_code == 200
     far = client.get("/search/", {"q": "окрестина", "page": "999"})
-    assert f'/incidents/{world["torture"].pk}/'.encode() in far.content  # the last page
+    assert f"/incidents/{world['torture'].pk}/".encode() in far.content  # the last page
 
 
 def test_identity_lookup_is_a_post_exact_and_audited(investigator: Any, world: Any) -> None:
@@ -84,15 +84,17 @@ def test_identity_lookup_is_a_post_exact_and_audited(investigator: Any, world: A
 def test_mallory_page_and_identity_lookup(mallory: Any, world: Any) -> None:
     client = _client(mallory)
     page = client.get("/search/", {"q": "окрестина"})
-    assert f'/incidents/{world["other"].pk}/'.encode() in page.content
-    assert f'/incidents/{world["torture"].pk}/'.encode() not in page.content
+    assert f"/incidents/{world['other'].pk}/".encode() in page.content
+    assert f"/incidents/{world['torture'].pk}/".encode() not in page.content
     lookup = client.post("/search/", {"identity": "Иван Соколов"})
     assert world["suspect"].pseudonym not in lookup.content.decode()
 
 
 def test_api_search(investigator: Any, mallory: Any, world: Any) -> None:
     client = Client()
-    ok = client.get("/api/v1/search", {"q": "дубинками", "kinds": "incident"}, **_auth(investigator))
+    ok = client.get(
+        "/api/v1/search", {"q": "дубинками", "kinds": "incident"}, **_auth(investigator)
+    )
     assert ok.status_code == 200, ok.content
     body = ok.json()
     assert [i["id"] for i in body["items"]] == [world["torture"].pk]

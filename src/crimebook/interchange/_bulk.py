@@ -33,6 +33,7 @@ from crimebook.interchange._rows import Run, foreign_ids, incident_row, lookup, 
 from crimebook.interchange.formats.records import IncidentRecord, RowError
 from crimebook.register.domain import check_place, check_window
 from crimebook.register.models import Incident, Source, Term
+from crimebook.search import index_records
 
 INCIDENT_COLUMNS = (
     "id", "compartment_id", "start", "end", "precision", "place_name", "latitude",
@@ -257,6 +258,8 @@ class IncidentBulk:
                 "rows_sha256": batch_digest(rows, types, links),
             },
         )
+        # the rows bypassed the ORM (and its signals): index them in the same transaction
+        index_records("incident", ids)
         run.summary.created += len(new)
 
 
