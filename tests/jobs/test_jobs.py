@@ -4,6 +4,7 @@ runs real worker processes)."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -257,3 +258,26 @@ def test_a_job_the_queue_never_got_is_sent_again(
     assert report.resent == 1 and queued.pending_count() == 1
     job.refresh_from_db()
     assert job.enqueued_at is not None
+
+
+def test_abandoned_plaintext_copies_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    from crimebook.jobs.housekeeping import PLAINTEXT_MAX_AGE, remove_stale_plaintext
+
+    staging = tmp_path / ".staging"
+    staging.mkdir()
+    now = 1_800_000_000.0
+    old, fresh = staging / "inspect-aaa.tmp", staging / "inspect-bbb.tmp"
+    part, outside = staging / "ccc.part", tmp_path / "inspect-ddd.tmp"
+    for path in (old, fresh, part, outside):
+        path.write_bytes(b"x")
+    target = tmp_path / "keep.txt"
+    target.write_bytes(b"k")
+    link = staging / "inspect-link.tmp"
+    link.symlink_to(target)
+    stale = now - PLAINTEXT_MAX_AGE - 1
+    for path in (old, part, outside, target):
+        os.utime(path, (stale, stale))
+    os.utime(fresh, (now - 60, now - 60))
+    assert remove_stale_plaintext(staging, now=now) == 1
+    assert not old.exists() and fresh.exists() and part.exists() and outside.exists()
+    assert target.exists() and link.is_symlink()

@@ -126,11 +126,20 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_done_and_the_job_completes(
     [(job_id, (status, attempts, _))] = _jobs(data).items()
     assert (status, attempts) == ("queued", 0)
     # GIVEN a worker that has started the job
+    staging = data / "vault" / ".staging"
     first = _start(env, workers)
-    _wait(lambda: _jobs(data)[job_id][0] == "running", timeout=60)
-    # WHEN the machine "dies": the worker and its parsing child are killed outright
+    _wait(
+        lambda: _jobs(data)[job_id][0] == "running" and any(staging.glob("inspect-*.tmp")),
+        timeout=60,
+    )
+    # WHEN the machine "dies": the worker and its parsing child are killed outright,
+    # leaving the decrypted inspection copy behind (its `finally` never ran)
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
+    leftovers = list(staging.glob("inspect-*.tmp"))
+    assert leftovers
+    for path in leftovers:  # as if the machine came back an hour later
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
     with _db(data) as db:
         derived = db.execute(
             "SELECT status, storage_key FROM evidence_evidenceitem WHERE derived_from_id = ?",
@@ -154,6 +163,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_done_and_the_job_completes(
             "SELECT count(*) FROM audit_auditentry WHERE action = 'job_recover'"
         ).fetchone()[0]
     assert (status, metadata, derivatives, recovered) == ("ingested", "extracted", 1, 1)
+    assert not any(path.exists() for path in leftovers)  # no plaintext left on disk
     # and the vault holds exactly what the database says: nothing missing, nothing extra
     assert "vault intact: 2 files re-hashed" in _run(env, *CLI, "evidence", "verify")
 

@@ -23,17 +23,19 @@ def worker(
     by a worker that died are put back first."""
     from django.conf import settings
 
+    from crimebook.jobs.housekeeping import remove_stale_plaintext
     from crimebook.jobs.queue import HUEY
     from crimebook.jobs.services import jobs_recover
 
     logging.getLogger("huey").setLevel(logging.WARNING if quiet else logging.INFO)
     HUEY.immediate = False
     report = jobs_recover()
+    removed = remove_stale_plaintext()
     where = "Redis" if settings.CRIMEBOOK_REDIS_URL else str(settings.CRIMEBOOK_JOBS_SQLITE)
     console.print(
         f"crimebook worker: {threads} thread(s), queue {settings.CRIMEBOOK_JOBS_QUEUE!r} on "
         f"{where}; {report.requeued} interrupted job(s) queued again, {report.failed} failed, "
-        f"{report.resent} re-sent"
+        f"{report.resent} re-sent; {removed} abandoned decrypted cop(ies) removed"
     )
     consumer = HUEY.create_consumer(
         workers=threads, worker_type="thread", periodic=True, initial_delay=0.1,

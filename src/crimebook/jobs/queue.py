@@ -59,12 +59,15 @@ def run_job(job_id: int) -> None:
 
 @HUEY.periodic_task(crontab(minute="*"), name="crimebook.recover_jobs")
 def recover_jobs() -> None:
-    """Every minute: put back jobs whose worker died and queued jobs the queue lost."""
+    """Every minute: put back jobs whose worker died and queued jobs the queue lost; delete
+    decrypted inspection copies abandoned by killed attempts."""
+    from crimebook.jobs.housekeeping import remove_stale_plaintext
     from crimebook.jobs.services import jobs_recover
 
     _fresh_connections()
     try:
         jobs_recover()
+        remove_stale_plaintext()
     finally:
         _fresh_connections()
 
