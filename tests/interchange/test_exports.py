@@ -89,7 +89,12 @@ def test_timemap_export_is_for_publication_only_and_aggregate(
         _export(investigator, "timemap", Use.INVESTIGATION)
     text, _ = _export(investigator, "timemap", Use.PUBLICATION)
     doc = json.loads(text)
-    assert doc["events"][0]["count"] == 1
+    # one incident in its day and cell: published as "<5", never as 1
+    assert doc["events"][0]["count"] is None and doc["events"][0]["count_text"] == "<5"
+    assert doc["events"][0]["description"].startswith("<5 incidents")
+    assert doc["metadata"]["small_counts"]["threshold"] == 5
+    assert doc["metadata"]["incidents"] == "<5"
+    assert '"count": 1' not in text
     assert "calc" not in text and "Pushkinskaya" not in text
 
 
@@ -161,14 +166,34 @@ def test_full_json_round_trip_into_another_compartment(
 
 @pytest.mark.django_db
 def test_timemap_anonymised_is_one_event_per_incident_without_text(
-    investigator: Any, register: Any
+    investigator: Any, register: Any, compartment: Any
 ) -> None:
+    # GIVEN one publishable incident alone in its day and cell
     out = io.StringIO()
     incidents_export(
         actor=investigator, fmt="timemap", use=Use.PUBLICATION, out=out, timemap_mode="anonymised"
     )
     doc = json.loads(out.getvalue())
-    assert len(doc["events"]) == 1
+    # THEN it is withheld: fewer than 5 incidents there would single it out
+    assert doc["events"] == []
+    assert doc["metadata"]["small_counts"]["withheld"] == "<5"
+    # GIVEN four more on the same day in the same cell
+    for i in range(4):
+        f.incident(
+            compartment,
+            title=f"More {i}",
+            source_ids=(register["public"].pk,),
+            start=register["a"].start,
+            latitude=register["a"].latitude,
+            longitude=register["a"].longitude,
+        )
+    out = io.StringIO()
+    incidents_export(
+        actor=investigator, fmt="timemap", use=Use.PUBLICATION, out=out, timemap_mode="anonymised"
+    )
+    doc = json.loads(out.getvalue())
+    assert len(doc["events"]) == 5 and doc["metadata"]["small_counts"]["withheld"] == "0"
     event = doc["events"][0]
     assert event["latitude"] == "53.905000" and event["location"] == "" and event["sources"] == []
     assert "calc" not in out.getvalue() and "inc-a" not in out.getvalue()
+    assert "More" not in out.getvalue()

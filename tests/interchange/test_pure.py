@@ -22,6 +22,7 @@ from crimebook.interchange.formats.records import (
     RowOk,
     check_coordinates,
 )
+from crimebook.register.disclosure import Rule
 
 HEADER = "external_id,title,start,latitude,longitude\r\n"
 
@@ -316,10 +317,13 @@ def test_timemap_aggregate_hides_titles_places_and_exact_points() -> None:
         IncidentRecord(title="other", start=datetime(2020, 8, 10, 20, tzinfo=UTC),
                        latitude=53.90412, longitude=27.49012, violation_types=("torture",)),
     ]  # fmt: skip
-    events = timemap.aggregate(recs)
+    events, total = timemap.aggregate(recs, rule=Rule(2))
     assert len(events) == 1
-    assert events[0]["count"] == 2
+    assert events[0]["count"] == 2 and total.text == "2"
     assert events[0]["latitude"] == "53.905000"
+    # with the default threshold, two incidents in a day and cell are "<5"
+    events, total = timemap.aggregate(recs)
+    assert events[0]["count"] is None and events[0]["count_text"] == total.text == "<5"
     out = io.StringIO()
     timemap.write_timemap(out, events, {})
     assert "secret title" not in out.getvalue() and "flat 5" not in out.getvalue()
@@ -368,3 +372,18 @@ def test_utf16_with_bom_from_excel_unicode_text() -> None:
     assert enc == "utf-16"
     rows_ = list(csvio.read_records(text, "incidents"))
     assert isinstance(rows_[0], RowOk) and rows_[0].record.title == "Збіццё"
+
+
+def test_timemap_aggregate_withholds_a_count_that_would_follow_from_the_total() -> None:
+    def rec(day: int, lat: float) -> IncidentRecord:
+        return IncidentRecord(title="x", start=datetime(2020, 8, day, 12, tzinfo=UTC),
+                              latitude=lat, longitude=27.5, violation_types=("torture",))  # fmt: skip
+
+    # GIVEN 9 incidents in one cell, 7 in another and 2 in a third (the total is published)
+    recs = [rec(10, 53.90)] * 9 + [rec(11, 53.95)] * 7 + [rec(12, 53.99)] * 2
+    events, total = timemap.aggregate(recs)
+    assert [e["count_text"] for e in events] == ["9", "*", "<5"]
+    assert total.text == "18" and events[1]["count"] is None
+    # anonymised: the cells with 9 and 7 are published, the one with 2 is withheld
+    anon, withheld = timemap.anonymise(recs)
+    assert len(anon) == 16 and withheld == 2

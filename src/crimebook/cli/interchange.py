@@ -31,6 +31,7 @@ from crimebook.interchange.imports import (
     records_import,
 )
 from crimebook.register.consent import Use
+from crimebook.register.disclosure import DisclosureError, Rule
 from crimebook.register.models import Term
 
 FORMATS = ("csv", "geojson", "json", "timemap")
@@ -315,8 +316,13 @@ def export(
     timemap_mode: Annotated[
         str, typer.Option(help="TimeMap: aggregate (counts) or anonymised (one per incident).")
     ] = "aggregate",
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="TimeMap: small-count threshold (default 5; never lower)."),
+    ] = None,
 ) -> None:
-    """Export records the user may see, leaving out what consent does not cover (audited)."""
+    """Export records the user may see, leaving out what consent does not cover (audited).
+    TimeMap exports are for publication: small counts are suppressed (see ARCHITECTURE)."""
     user = _user(as_user)
     assert user is not None
     try:
@@ -331,6 +337,13 @@ def export(
         fail("--timemap-mode must be aggregate or anonymised")
     if kind == "persons" and fmt != "csv":
         fail("persons are exported as CSV only")
+    if threshold is not None:
+        if fmt != "timemap":
+            fail("--threshold applies to --format timemap (counts for publication)")
+        try:
+            Rule.at_least(threshold)
+        except DisclosureError as exc:
+            fail(f"--threshold: {exc}")
     tmp = out.with_name(out.name + ".part") if out is not None else None
     try:
         with ExitStack() as stack:
@@ -350,6 +363,7 @@ def export(
                     use=chosen_use,
                     out=handle,
                     timemap_mode="anonymised" if timemap_mode == "anonymised" else "aggregate",
+                    threshold=threshold,
                 )
     except PermissionDenied as exc:
         if tmp is not None:

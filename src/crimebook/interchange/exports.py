@@ -32,6 +32,7 @@ from crimebook.interchange.formats import csvio, fulljson, geojson, timemap
 from crimebook.interchange.formats.records import IncidentRecord, SourceRecord
 from crimebook.interchange.imports import OWN_PREFIX
 from crimebook.register.consent import Use, permits, split_by_consent
+from crimebook.register.disclosure import Rule, legend, single
 from crimebook.register.models import Incident, Person, Source
 from crimebook.register.selectors import incidents_for, persons_for, sources_for
 
@@ -153,6 +154,7 @@ def incidents_export(
     use: Use,
     out: TextIO,
     timemap_mode: Literal["aggregate", "anonymised"] = "aggregate",
+    threshold: int | None = None,
 ) -> ExportResult:
     """Write the incidents ``actor`` may see, in ``fmt``, honouring consent for ``use``;
     append the ``export`` audit entry after the data is written."""
@@ -179,13 +181,24 @@ def incidents_export(
     elif fmt == "timemap":
         if use is not Use.PUBLICATION:
             raise PermissionDenied("The TimeMap export is for publication: use --use publication.")
+        rule = Rule.at_least(threshold)
         if timemap_mode == "anonymised":
-            events = timemap.anonymise(records)
+            events, withheld = timemap.anonymise(records, rule=rule)
             shape = "one event per incident: local day, centre of a ~1 km cell, types"
+            published = {
+                "events": len(events),
+                "withheld": single(withheld, rule).text,
+                "withheld_because": f"fewer than {rule.threshold} incidents on that day in that cell",
+            }
         else:
-            events = timemap.aggregate(records)
+            events, total = timemap.aggregate(records, rule=rule)
             shape = "count per day, ~1 km cell, violation type"
-        meta = _metadata(actor, result) | {"publication": shape}
+            published = {"total": total.text}
+        meta = _metadata(actor, result) | {
+            "publication": shape,
+            "small_counts": {"threshold": rule.threshold, "rule": legend(rule), **published},
+        }
+        meta["incidents"] = published.get("total", len(events))
         timemap.write_timemap(out, events, meta)
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from crimebook.register.disclosure import Rule, single
+
 
 @dataclass(frozen=True)
 class Headcount:
@@ -69,6 +71,4 @@ def suppress_small(count: int, threshold: int = 5) -> str:
     are shown as "<threshold" so that no individual can be singled out. One figure on its
     own; series and tables use :mod:`crimebook.register.disclosure`, which also withholds
     what would let a small count be worked out from a total."""
-    from crimebook.register.disclosure import Rule, single
-
     return single(count, Rule(threshold)).text

@@ -17,7 +17,9 @@ the others are kept in the description as "TimeMap associations: …" (never dro
 
 Export is for publication: aggregate (one event per day × ~1 km cell × violation type, with
 a count) or anonymised (one event per incident, day and ~1 km cell only); never titles,
-descriptions, place names, exact points or sources.
+descriptions, place names, exact points or sources. Both follow the small-count rule
+(:mod:`crimebook.register.disclosure`): small counts read "<5" (complementary ones "*"),
+and an anonymised day and cell with fewer incidents than the threshold is withheld.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from crimebook.interchange.formats.records import (
     RowOk,
     SourceRecord,
 )
+from crimebook.register.disclosure import Count, Rule, series
 
 TITLE_CHARS = 120
 
@@ -155,28 +158,52 @@ def _event(
     return _incident(number, values, opts)
 
 
+def _cell(rec: IncidentRecord, cell_deg: float, zone: tzinfo) -> tuple[str, float, float] | None:
+    """(local day, cell centre lat, lon) of a record, or None when it cannot be placed."""
+    if rec.start is None or rec.latitude is None or rec.longitude is None:
+        return None
+    day = rec.start.astimezone(zone).date().isoformat()
+    lat = (math.floor(rec.latitude / cell_deg) + 0.5) * cell_deg
+    lon = (math.floor(rec.longitude / cell_deg) + 0.5) * cell_deg
+    return day, round(lat, 6), round(lon, 6)
+
+
+def _us_date(day: str) -> str:
+    y, m, d = day.split("-")
+    return f"{int(m)}/{int(d)}/{y}"
+
+
 def aggregate(
-    records: Iterable[IncidentRecord], *, cell_deg: float = 0.01, zone: tzinfo = DEFAULT_ZONE
-) -> list[dict[str, Any]]:
-    """Publication events: count per (local day, grid cell centre, violation type). Records
-    without a date or place are left out of the map (they cannot be placed)."""
+    records: Iterable[IncidentRecord],
+    *,
+    cell_deg: float = 0.01,
+    zone: tzinfo = DEFAULT_ZONE,
+    rule: Rule | None = None,
+) -> tuple[list[dict[str, Any]], Count]:
+    """Publication events: count per (local day, grid cell centre, violation type), and
+    the total. Records without a date or place are left out of the map (they cannot be
+    placed). Counts follow the publication rule (:mod:`crimebook.register.disclosure`):
+    1 … threshold−1 read "<threshold", ``*`` is withheld so that no small count follows
+    from the total; such events keep ``count`` null and say why in ``count_text``."""
     counts: Counter[tuple[str, float, float, str]] = Counter()
     for rec in records:
-        if rec.start is None or rec.latitude is None or rec.longitude is None:
+        where = _cell(rec, cell_deg, zone)
+        if where is None:
             continue
-        day = rec.start.astimezone(zone).date().isoformat()
-        lat = (math.floor(rec.latitude / cell_deg) + 0.5) * cell_deg
-        lon = (math.floor(rec.longitude / cell_deg) + 0.5) * cell_deg
         for code in rec.violation_types or ("unclassified",):
-            counts[(day, round(lat, 6), round(lon, 6), code)] += 1
+            counts[(*where, code)] += 1
+    keys = sorted(counts)
+    published = series([counts[k] for k in keys], rule or Rule())
     events = []
-    for i, ((day, lat, lon, code), n) in enumerate(sorted(counts.items()), start=1):
-        y, m, d = day.split("-")
+    for i, ((day, lat, lon, code), shown) in enumerate(
+        zip(keys, published.items, strict=True), start=1
+    ):
+        noun = "incident" if shown.value == 1 else "incidents"
         events.append(
             {
                 "id": f"agg-{i}",
-                "description": f"{n} incident{'s' if n != 1 else ''} ({code.replace('_', ' ')})",
-                "date": f"{int(m)}/{int(d)}/{y}",
+                "description": f"{shown.text} {noun} ({code.replace('_', ' ')})",
+                "date": _us_date(day),
                 "time": "",
                 "time_precision": "day",
                 "location": "",
@@ -185,41 +212,53 @@ def aggregate(
                 "category": code,
                 "associations": [code],
                 "sources": [],
-                "count": n,
+                "count": shown.value,
+                "count_text": shown.text,
             }
         )
-    return events
+    return events, published.total
 
 
 def anonymise(
-    records: Iterable[IncidentRecord], *, cell_deg: float = 0.01, zone: tzinfo = DEFAULT_ZONE
-) -> list[dict[str, Any]]:
+    records: Iterable[IncidentRecord],
+    *,
+    cell_deg: float = 0.01,
+    zone: tzinfo = DEFAULT_ZONE,
+    rule: Rule | None = None,
+) -> tuple[list[dict[str, Any]], int]:
     """Publication events, one per incident: local day only, the centre of its ~1 km cell,
-    violation types as associations; no title, description, place name, id or source."""
-    events = []
-    for i, rec in enumerate(records, start=1):
-        if rec.start is None or rec.latitude is None or rec.longitude is None:
+    violation types as associations; no title, description, place name, id or source.
+    A (day, cell) with fewer incidents than the publication threshold would single them
+    out: its incidents are withheld. Returns the events and how many were withheld."""
+    threshold = (rule or Rule()).threshold
+    groups: dict[tuple[str, float, float], list[tuple[str, ...]]] = {}
+    for rec in records:
+        where = _cell(rec, cell_deg, zone)
+        if where is not None:
+            groups.setdefault(where, []).append(tuple(rec.violation_types) or ("unclassified",))
+    events: list[dict[str, Any]] = []
+    withheld = 0
+    for (day, lat, lon), members in sorted(groups.items()):
+        if len(members) < threshold:
+            withheld += len(members)
             continue
-        day = rec.start.astimezone(zone).date()
-        lat = (math.floor(rec.latitude / cell_deg) + 0.5) * cell_deg
-        lon = (math.floor(rec.longitude / cell_deg) + 0.5) * cell_deg
-        codes = list(rec.violation_types) or ["unclassified"]
-        events.append(
-            {
-                "id": f"anon-{i}",
-                "description": ", ".join(c.replace("_", " ") for c in codes),
-                "date": f"{day.month}/{day.day}/{day.year}",
-                "time": "",
-                "time_precision": "day",
-                "location": "",
-                "latitude": f"{lat:.6f}",
-                "longitude": f"{lon:.6f}",
-                "category": codes[0],
-                "associations": codes,
-                "sources": [],
-            }
-        )
-    return events
+        for codes in members:
+            events.append(
+                {
+                    "id": f"anon-{len(events) + 1}",
+                    "description": ", ".join(c.replace("_", " ") for c in codes),
+                    "date": _us_date(day),
+                    "time": "",
+                    "time_precision": "day",
+                    "location": "",
+                    "latitude": f"{lat:.6f}",
+                    "longitude": f"{lon:.6f}",
+                    "category": codes[0],
+                    "associations": list(codes),
+                    "sources": [],
+                }
+            )
+    return events, withheld
 
 
 def write_timemap(out: TextIO, events: list[dict[str, Any]], metadata: dict[str, Any]) -> int:
