@@ -207,3 +207,62 @@ def test_workers_share_one_redis_queue(
         client = redis.Redis.from_url(url)
         for key in client.scan_iter(f"huey.*{queue}*"):
             client.delete(key)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_serve_runs_a_worker_and_stops_it_with_the_server(
+    tmp_path: Path, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    import urllib.request
+
+    data = tmp_path / "data"
+    env = _env(data)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    [item_id] = _prepare(data, env, [_big_photo(tmp_path / "a.jpg", seed=2, side=300)])
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--workers", "1"], env=env,
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    workers.append(server)
+
+    def up() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    _wait(up, timeout=120, step=0.5)
+    # the job queued before the server started is run by the worker serve started
+    _wait(lambda: all(s == "done" for s, _, _ in _jobs(data).values()), 120, step=0.3)
+    with _db(data) as db:
+        assert db.execute(
+            "SELECT metadata_status FROM evidence_evidenceitem WHERE id = ?", (item_id,)
+        ).fetchone() == ("extracted",)
+    children = _children(server.pid)
+    assert len(children) == 2  # gunicorn and the worker
+    # WHEN the server is told to stop THEN both children stop with it
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=90) == 0
+    _wait(lambda: not any(_alive(pid) for pid in children), timeout=10, step=0.2)
