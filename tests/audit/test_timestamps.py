@@ -279,3 +279,22 @@ def test_cli_timestamp_and_verify(tsa_url: str, settings: Any) -> None:
     assert failed.exit_code == 1
     assert "unreachable" in failed.output and "nothing stored" in failed.output
     assert AuditTimestamp.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("https://tsa.example.org/tsr, http://127.0.0.1:8080/", True),
+        ("https://user:secret@tsa.example.org/tsr", False),
+        ("ftp://tsa.example.org/", False),
+    ],
+)
+def test_tsa_urls_setting_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, ok: bool) -> None:
+    from crimebook.config import ConfigError, load_config
+
+    monkeypatch.setenv("CRIMEBOOK_TSA_URLS", value)
+    if ok:
+        assert load_config().tsa_urls == [u.strip() for u in value.split(",")]
+    else:
+        with pytest.raises(ConfigError, match="CRIMEBOOK_TSA_URLS"):
+            load_config()

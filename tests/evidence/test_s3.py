@@ -209,3 +209,18 @@ def test_s3_store_refuses_keys_that_are_not_content_addresses(s3_vault: Path) ->
     for bad in ("../x.age", "ab/cd/../../etc.age", "zz/zz/" + "a" * 64 + ".age", "a" * 64 + ".age"):
         with pytest.raises(StoreError):
             store.check_key(bad)
+
+
+def test_s3_backend_needs_a_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crimebook.config import ConfigError, load_config
+
+    monkeypatch.setenv("CRIMEBOOK_VAULT_BACKEND", "s3")
+    monkeypatch.delenv("CRIMEBOOK_VAULT_S3_BUCKET", raising=False)
+    with pytest.raises(ConfigError, match="CRIMEBOOK_VAULT_S3_BUCKET"):
+        load_config()
+    monkeypatch.setenv("CRIMEBOOK_VAULT_S3_BUCKET", BUCKET)
+    monkeypatch.setenv("CRIMEBOOK_VAULT_S3_ENDPOINT_URL", "http://key:secret@127.0.0.1:9000")
+    with pytest.raises(ConfigError, match="CRIMEBOOK_VAULT_S3_ENDPOINT_URL"):
+        load_config()
+    monkeypatch.setenv("CRIMEBOOK_VAULT_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    assert load_config().vault_backend == "s3"

@@ -126,7 +126,7 @@ def post_query(url: str, query: bytes, *, timeout: float = 20.0) -> bytes:
         raise TimestampError(f"time-stamping authority unreachable: {reason}") from None
     if len(body) > MAX_RESPONSE_BYTES:
         raise TimestampError("time-stamping authority's answer is too large")
-    if content_type != REPLY_TYPE:
+    if content_type not in (REPLY_TYPE, "application/timestamp-response"):  # the latter: old TSAs
         raise TimestampError(f"time-stamping authority answered {content_type!r}, not {REPLY_TYPE}")
     return body
 
