@@ -21,9 +21,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from crimebook.accounts.models import Role
 from crimebook.accounts.services import api_token_create
 from crimebook.api.main import api
-from crimebook.evidence.models import EvidenceItem
+from crimebook.evidence.models import Camera, EvidenceItem, Recording
 from crimebook.evidence.selectors import evidence_for
 from crimebook.evidence.services import evidence_ingest_stream
+from crimebook.leads.build import correlation_run
+from crimebook.leads.models import Lead
+from crimebook.leads.selectors import leads_for
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.stats import register_stats
@@ -43,6 +46,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "lead": "lead",
     "case": "case",
     "search": None,  # /search/: no record in the URL; non-members must see no MARK
 }
@@ -87,8 +91,16 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
         actor=None, compartment_id=compartment.pk, name=f"{label}.jpg",
         stream=io.BytesIO(jpeg_bytes()),
     )  # fmt: skip
+    camera = Camera.objects.create(
+        compartment=compartment, external_id=f"{label}-cam", latitude=incident.latitude,
+        longitude=incident.longitude,
+    )  # fmt: skip
+    Recording.objects.create(compartment=compartment, camera=camera, start=incident.start,
+                             end=incident.end)  # fmt: skip
+    correlation_run(actor=None, compartment_id=compartment.pk)
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
             "deployment": deployment, "post": post,
+            "lead": Lead.objects.filter(incident=incident).first(),
             "evidence": EvidenceItem.objects.get(pk=evidence.item_id)}  # fmt: skip
 
 
@@ -213,6 +225,8 @@ POST_ONLY = {
     "evidence_download",
     "evidence_link",
     "evidence_unlink",
+    "lead_accept",
+    "lead_reject",
     "case_member_remove",
     "case_material_add",
     "case_material_remove",
@@ -339,6 +353,7 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
     )
     assert not selectors.persons_find_by_identity(mallory, name=f"{MARK} Victim Name").exists()
     assert not evidence_for(mallory).filter(pk=world.a["evidence"].pk).exists()
+    assert not leads_for(mallory).filter(incident=world.a["incident"]).exists()
 
 
 def _api_paths() -> list[tuple[str, str]]:
@@ -376,6 +391,7 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         "person_id": world.a["person"].pk, "source_id": world.a["source"].pk,
         "deployment_id": world.a["deployment"].pk, "post_id": world.a["post"].pk,
         "unit_id": world.a["unit"].pk, "link_id": 1, "evidence_id": world.a["evidence"].pk,
+        "lead_id": world.a["lead"].pk,
         "case_id": world.a["case"].pk,
         "classification_id": world.a["case"].classifications.get().pk,
         **_api_only_records(world.a), "code": "violation_type",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
     "crimebook.evidence",
+    "crimebook.leads",
     "crimebook.cases",
     "crimebook.jobs",
     "crimebook.search",  # after the apps whose records it indexes (signals)

@@ -12,6 +12,7 @@ from crimebook.api import (
     evidence,
     incidents,
     involvements,
+    leads,
     persons,
     posts,
     search,
@@ -46,6 +47,7 @@ for prefix, module in (
     ("/posts", posts),
     ("/deployments", deployments),
     ("/evidence", evidence),
+    ("/leads", leads),
     ("/search", search),
     ("/cases", cases),
 ):

@@ -9,6 +9,7 @@ from crimebook.cli import (
     audit,
     backup,
     cases,
+    correlate,
     evidence,
     intake,
     interchange,
@@ -37,6 +38,7 @@ app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("import")(interchange.import_)
 app.command("export")(interchange.export)
+app.command("correlate")(correlate.correlate)
 app.command("dossier")(cases.dossier)
 keys.app.command("backup-keygen")(backup.backup_keygen)
 app.add_typer(audit.app, name="audit")

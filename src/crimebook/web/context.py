@@ -22,6 +22,7 @@ NAV = (
     ("deployment", "web:deployment_list", _("Deployments")),
     ("source", "web:source_list", _("Sources")),
     ("evidence", "web:evidence_list", _("Evidence")),
+    ("lead", "web:lead_list", _("Leads")),
     ("case", "web:case_list", _("Cases")),
     ("job", "web:job_list", _("Jobs")),
 )

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from crimebook.jobs import views as jobs
 from crimebook.search.views import search_page
+from crimebook.leads import views as leads
 from crimebook.web import views
 from crimebook.web.views import (
     acts,
@@ -60,6 +61,9 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
     path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/<int:pk>/accept/", leads.lead_accept, name="lead_accept"),
+    path("leads/<int:pk>/reject/", leads.lead_reject, name="lead_reject"),
     path("cases/", include("crimebook.cases.urls")),  # names web:case_*
     path("map/", maps.map_page, name="map_page"),
     path("map/data/", maps.map_data, name="map_data"),
