@@ -267,3 +267,11 @@ def test_heic_photo_metadata_phash_and_thumbnail(vault: Path, compartment: Any) 
     assert item.phash is not None
     thumb = item.derivatives.get()
     assert thumb.media_type == "image/jpeg"
+
+
+def test_document_text_is_searchable(vault: Path, compartment: Any, investigator: Any) -> None:
+    from crimebook.search.models import SearchDoc
+
+    item = _ingest(compartment, "memo.docx", docx_bytes(["Zhodino transfer list, fictitious"]))
+    doc = SearchDoc.objects.get(kind="evidence", object_id=item.pk)
+    assert "Zhodino" in " ".join(str(v) for v in doc.__dict__.values())

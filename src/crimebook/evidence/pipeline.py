@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 
 from crimebook.audit.services import audit_record
@@ -38,6 +39,7 @@ from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.sealing import SealError, decrypt_stream, seal_stream
 from crimebook.evidence.sniff import kind_of, sniff
 from crimebook.evidence.storage import Store, StoreError
+from crimebook.search import index_records
 
 __all__ = [
     "OBJECT_TYPE",
@@ -278,6 +280,13 @@ def _refined_type(item: EvidenceItem, result: Inspection) -> dict[str, str]:
     return refined
 
 
+def _reindex(item_id: int) -> None:
+    if django_apps.is_installed("crimebook.search"):
+        from crimebook.search import index_records
+
+        index_records("evidence", [item_id])
+
+
 class InspectStage:
     """Job stage (item id in): decrypt the evidentiary copy to a temporary 0600 file, parse
     it in the resource-limited worker, and store every raw tag, the normalised fields, the
@@ -331,6 +340,8 @@ class InspectStage:
             EvidenceItem.objects.filter(pk=item_id).update(
                 metadata_status=status, metadata_error=error[:500], **values
             )
+            _reindex(item_id)  # update() sends no signal: the search document (text) follows
+            index_records("evidence", [item_id])  # update() bypasses the search signals
             audit_record(
                 actor=None, action="extract", object_type=OBJECT_TYPE, object_id=item_id,
                 changes={"metadata": status, "error": error[:500] or None,
