@@ -121,10 +121,13 @@ def test_evidence_is_indexed_with_its_links(
     use_vault(tmp_path, settings)
     outcome = evidence_ingest_stream(
         actor=None, compartment_id=world["torture"].compartment_id, name="okrestina_yard.jpg",
-        stream=io.BytesIO(jpeg_bytes()),
+        stream=io.BytesIO(jpeg_bytes(make="Nokiaphone")),
     )  # fmt: skip
     item = EvidenceItem.objects.get(pk=outcome.item_id)
+    assert item.metadata_status == "extracted", item.metadata_error
     assert ("evidence", item.pk) in _ids(investigator, "okrestina_yard")
+    # the device comes from metadata extraction, written with QuerySet.update()
+    assert ("evidence", item.pk) in _ids(investigator, "nokiaphone")
     item.incidents.add(world["torture"])
     assert _doc("incident", world["torture"].pk).has_evidence is True
     assert {t.value for t in _doc("evidence", item.pk).tags.all()} == {"torture"}
