@@ -39,7 +39,6 @@ from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.sealing import SealError, decrypt_stream, seal_stream
 from crimebook.evidence.sniff import kind_of, sniff
 from crimebook.evidence.storage import Store, StoreError
-from crimebook.search import index_records
 
 __all__ = [
     "OBJECT_TYPE",
@@ -341,7 +340,6 @@ class InspectStage:
                 metadata_status=status, metadata_error=error[:500], **values
             )
             _reindex(item_id)  # update() sends no signal: the search document (text) follows
-            index_records("evidence", [item_id])  # update() bypasses the search signals
             audit_record(
                 actor=None, action="extract", object_type=OBJECT_TYPE, object_id=item_id,
                 changes={"metadata": status, "error": error[:500] or None,
