@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
 
@@ -38,8 +38,9 @@ HUEY: Huey = build_huey(
 
 def _fresh_connections() -> None:
     # A consumer thread keeps its database connection between tasks: drop a broken or
-    # expired one (in immediate mode the caller's connection and transaction are used).
-    if not HUEY.immediate:
+    # expired one. Never inside a transaction (immediate mode, or a test running a task in
+    # its own transaction): the caller's connection is the one to use.
+    if not HUEY.immediate and not connection.in_atomic_block:
         close_old_connections()
 
 
