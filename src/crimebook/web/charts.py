@@ -19,6 +19,11 @@ class Bar:
     label: str
     value: int
     title: str = ""  # tooltip
+    shown: str | None = None  # printed instead of the value (publication: "<5", "*")
+
+    @property
+    def text(self) -> str:
+        return self.shown if self.shown is not None else str(self.value)
 
 
 def _short(text: str, limit: int = 34) -> str:
@@ -47,8 +52,9 @@ def hbar_chart(bars: Sequence[Bar], label: str, width: int = 640) -> SafeString:
             f'<text x="{text_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" '
             f'fill="{TEXT}">{escape(_short(b.label))}</text>'
             f'<rect x="{text_w}" y="{y + 2}" width="{max(w, 1)}" height="{row - 6}" fill="{BAR}">'
-            f"<title>{escape(b.title or f'{b.label}: {b.value}')}</title></rect>"
-            f'<text x="{text_w + w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">{b.value}</text>'
+            f"<title>{escape(b.title or f'{b.label}: {b.text}')}</title></rect>"
+            f'<text x="{text_w + w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">'
+            f"{escape(b.text)}</text>"
         )
     return _svg(width, height, label, body, "hbar")
 
@@ -76,9 +82,14 @@ def column_chart(
         x = left + i * step
         body.append(
             f'<rect x="{x + 1:.1f}" y="{top_pad + plot_h - h:.1f}" width="{max(step - 2, 1):.1f}" '
-            f'height="{h:.1f}" fill="{BAR}"><title>{escape(b.title or f"{b.label}: {b.value}")}'
+            f'height="{h:.1f}" fill="{BAR}"><title>{escape(b.title or f"{b.label}: {b.text}")}'
             "</title></rect>"
         )
+        if b.shown is not None and b.value == 0:  # withheld: say so where the column would be
+            body.append(
+                f'<text x="{x + step / 2:.1f}" y="{top_pad + plot_h - 3}" text-anchor="middle" '
+                f'font-size="9" fill="{TEXT}">{escape(b.shown)}</text>'
+            )
         if i % every == 0:
             body.append(
                 f'<text x="{x + step / 2:.1f}" y="{height - 18}" text-anchor="middle" '

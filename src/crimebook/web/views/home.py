@@ -3,6 +3,7 @@ place, and personnel attrition by unit — all over the records the user may see
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 
 from django import forms
@@ -13,6 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from crimebook.register import selectors
 from crimebook.register import statistics as st
+from crimebook.register.disclosure import (
+    DEFAULT_THRESHOLD,
+    MAX_THRESHOLD,
+    Rule,
+    protect,
+    series,
+    single,
+)
 from crimebook.register.rollups import overview_for
 from crimebook.web.charts import Bar, column_chart, hbar_chart
 from crimebook.web.views._common import register_view, user_of
@@ -27,6 +36,13 @@ class PeriodForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("to"), required=False)
     staff_from = forms.DateField(label=gettext_lazy("Staffing compared from"), required=False)
     staff_to = forms.DateField(label=gettext_lazy("to"), required=False)
+    publication = forms.BooleanField(label=gettext_lazy("For publication"), required=False)
+    threshold = forms.IntegerField(
+        label=gettext_lazy("Suppress counts below"),
+        required=False,
+        min_value=DEFAULT_THRESHOLD,
+        max_value=MAX_THRESHOLD,
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -48,11 +64,62 @@ def periods(request: HttpRequest, first: date | None) -> tuple[PeriodForm, date,
     return form, start, end, staff_start, staff_end
 
 
+def publication_rule(form: PeriodForm) -> Rule | None:
+    """The small-count rule when the page is marked for publication (None otherwise). An
+    invalid threshold keeps the default rule, never none: the form shows the error."""
+    if not (form.is_bound and form.data.get("publication")):
+        return None
+    threshold = form.cleaned_data.get("threshold") if form.is_valid() else None
+    return Rule.at_least(threshold)
+
+
+def _bars(
+    pairs: list[tuple[str, int]], rule: Rule | None, titles: list[str] | None = None
+) -> list[Bar]:
+    """Chart bars; for publication every series goes through the rule (a withheld bar is
+    drawn empty and labelled "<5" or "*")."""
+    if rule is None:
+        return [Bar(label, n, titles[i] if titles else "") for i, (label, n) in enumerate(pairs)]
+    shown = series([n for _, n in pairs], rule).items
+    return [
+        Bar(label, c.value or 0, f"{titles[i] if titles else label}: {c.text}", c.text)
+        for i, ((label, _n), c) in enumerate(zip(pairs, shown, strict=True))
+    ]
+
+
+def _attrition_row(row: st.UnitAttrition, rule: Rule) -> dict[str, object]:
+    """Headcounts, change and percentage of one unit for publication: start = end + lost
+    is one line of the rule; the percentage goes when the change or the start does."""
+    d = row.decline
+    if d is None:
+        return {"row": row, "decline": None}
+    lost = d.start.headcount - d.end.headcount
+    small, big = (
+        (d.end.headcount, d.start.headcount) if lost >= 0 else (d.start.headcount, d.end.headcount)
+    )
+    states = protect([small, abs(lost), big], [([0, 1], 2)], rule)
+    texts = [
+        single(v, rule).text if s == "small" else ("*" if s == "withheld" else str(v))
+        for v, s in zip([small, abs(lost), big], states, strict=True)
+    ]
+    end_text, start_text = (texts[0], texts[2]) if lost >= 0 else (texts[2], texts[0])
+    hidden = states[1] != "shown" or states[2] != "shown" or states[0] != "shown"
+    return {
+        "row": row,
+        "decline": d,
+        "start": start_text,
+        "end": end_text,
+        "lost": texts[1] if lost >= 0 else f"+{texts[1]}",
+        "percent": None if hidden else f"{d.percent:.1f}",
+    }
+
+
 @register_view
 def home(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     overview = overview_for(user)
     form, start, end, staff_start, staff_end = periods(request, overview.first_day())
+    rule = publication_rule(form)
     end = min(end, start + timedelta(days=st.MAX_DAYS))
     days = [
         (start + timedelta(days=i), overview.days.get(start + timedelta(days=i), 0))
@@ -62,29 +129,38 @@ def home(request: HttpRequest) -> HttpResponse:
     place_labels = {t.code: t.label for t in selectors.terms_of("detention_place")}
     charts = {
         "by_day": column_chart(
-            [Bar(d.strftime("%d.%m"), n, f"{d.isoformat()}: {n}") for d, n in days],
+            _bars(
+                [(d.strftime("%d.%m"), n) for d, n in days],
+                rule,
+                [f"{d.isoformat()}: {n}" if rule is None else d.isoformat() for d, n in days],
+            ),
             _("Incidents per day"),
         ),
         "by_type": hbar_chart(
-            [Bar(type_labels.get(code, code), n) for code, n in overview.types],
+            _bars([(type_labels.get(code, code), n) for code, n in overview.types], rule),
             _("Incidents by violation type"),
         ),
-        "by_place": hbar_chart(
-            [Bar(label, n) for label, n in overview.places[:12]], _("Incidents by place")
-        ),
+        "by_place": hbar_chart(_bars(overview.places[:12], rule), _("Incidents by place")),
         "by_detention": hbar_chart(
-            [Bar(place_labels.get(code, code), n) for code, n in overview.detention],
+            _bars([(place_labels.get(code, code), n) for code, n in overview.detention], rule),
             _("Acts by place of detention"),
         ),
     }
+    attrition = st.attrition_overview(user, staff_start, staff_end)
+    figures: object = overview.figures
+    if rule is not None:
+        figures = {k: single(int(v), rule).text for k, v in asdict(overview.figures).items()}
     context = {
-        "stats": overview.figures,
+        "stats": figures,
+        "publication": rule,
+        "publication_floor": DEFAULT_THRESHOLD,
         "as_of": overview.as_of,
         "form": form,
         "charts": charts,
         "period": (start, end),
         "staff_period": (staff_start, staff_end),
-        "attrition": st.attrition_overview(user, staff_start, staff_end),
+        "attrition": attrition,
+        "attrition_published": [_attrition_row(r, rule) for r in attrition] if rule else None,
     }
     return render(request, "web/home.html", context)
 
