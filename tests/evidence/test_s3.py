@@ -224,3 +224,20 @@ def test_s3_backend_needs_a_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
         load_config()
     monkeypatch.setenv("CRIMEBOOK_VAULT_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
     assert load_config().vault_backend == "s3"
+
+
+def test_workspace_download_with_the_store_unreachable_says_so(
+    s3_vault: Path, settings: Any, compartment: Any, investigator: Any, s3_endpoint: str
+) -> None:
+    from django.test import Client
+
+    item = EvidenceItem.objects.get(pk=_ingest(compartment, "a.jpg", jpeg_bytes(seed=13)).item_id)
+    process_item(item.pk)  # a thumbnail to preview
+    client = Client()
+    client.force_login(investigator)
+    settings.CRIMEBOOK_VAULT_S3 = {**_options(s3_endpoint), "endpoint_url": f"http://127.0.0.1:{_closed_port()}"}  # fmt: skip
+    response = client.post(f"/evidence/{item.pk}/download/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/evidence/{item.pk}/"
+    assert "cannot be read right now" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="download").exists()
+    assert client.get(f"/evidence/{item.pk}/preview/").status_code == 503

@@ -18,6 +18,8 @@ from crimebook.core.errors import ValidationFailed
 from crimebook.evidence import selectors, services
 from crimebook.evidence.forms import EvidenceFilterForm, EvidenceLinkForm, EvidenceUploadForm
 from crimebook.evidence.pipeline import OBJECT_TYPE
+from crimebook.evidence.sealing import SealError
+from crimebook.evidence.storage import StoreError
 from crimebook.evidence.uploads import (
     StagedUpload,
     VaultUploadHandler,
@@ -147,7 +149,10 @@ def evidence_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The re-encoded thumbnail derivative, inline; never the original."""
     user = user_of(request)
     preview = selectors.evidence_preview_for(user, pk)
-    body = services.evidence_original_stream(actor=user, item=preview, purpose="view_preview")
+    try:
+        body = services.evidence_original_stream(actor=user, item=preview, purpose="view_preview")
+    except (StoreError, SealError):
+        return HttpResponse(status=503)  # the object store is unreachable; nothing was sent
     response = StreamingHttpResponse(body, content_type="image/jpeg")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "no-store"
@@ -160,7 +165,13 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An explicit, audited POST: the plaintext as an attachment, never shown inline."""
     user = user_of(request)
     item = selectors.evidence_get_for(user, pk)
-    body = services.evidence_original_stream(actor=user, item=item, purpose="download")
+    try:
+        body = services.evidence_original_stream(actor=user, item=item, purpose="download")
+    except (StoreError, SealError) as exc:  # nothing was sent, and no download was recorded
+        messages.error(
+            request, _("The stored copy cannot be read right now: %(reason)s") % {"reason": exc}
+        )
+        return redirect("web:evidence_detail", pk=item.pk)
     response = StreamingHttpResponse(body, content_type="application/octet-stream")
     response["Content-Disposition"] = (
         f'attachment; filename="evidence-{item.pk}-{item.sha256[:12]}"'
