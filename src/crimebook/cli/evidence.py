@@ -179,6 +179,11 @@ def from_intake(
         fail(f"no intake submission {submission!r}")
     for o in outcomes:
         console.print(f"{o.outcome}: {o.name} {o.sha256[:16]} {o.reason}".rstrip())
+    if any(o.outcome == "ingested" for o in outcomes):
+        console.print(
+            "metadata extraction is queued as background jobs (a `crimebook worker` or "
+            "`crimebook serve` runs them; `crimebook evidence process` runs them here)"
+        )
     if any(o.outcome == "failed" for o in outcomes):
         raise typer.Exit(1)
 
