@@ -40,7 +40,9 @@ def can_review(user: Any, compartment_id: int) -> bool:
 
 def _locked(actor: Any, lead: Lead) -> Lead:
     """The lead re-read under a row lock, visible to the actor, still undecided."""
-    found = Lead.objects.visible_to(actor).select_for_update().filter(pk=lead.pk).first()
+    found = (
+        Lead.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=lead.pk).first()
+    )
     if found is None:
         raise NotFound("lead")
     if not can_review(actor, found.compartment_id):
