@@ -113,6 +113,7 @@ def test_tampered_token_fails_the_signature(pki: Pki) -> None:
 
 def test_display_url_drops_credentials() -> None:
     assert display_url("https://u:p@tsa.example.org:8443/ts") == "https://tsa.example.org:8443/ts"
+    assert display_url("http://u@[::1]:8080/ts") == "http://[::1]:8080/ts"
 
 
 # -- obtaining ----------------------------------------------------------------------------

@@ -60,6 +60,8 @@ def display_url(url: str) -> str:
     """The URL without any user information (never stored or shown with credentials)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     if parts.port:
         host = f"{host}:{parts.port}"
     return parts._replace(netloc=host).geturl()[:500]
