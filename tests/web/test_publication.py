@@ -3,6 +3,8 @@ small-count rule (register/disclosure.py) — "<5" and complementary "*" — and
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import UTC, datetime
@@ -99,3 +101,43 @@ def test_cli_stats_for_publication(compartment: Any) -> None:
     assert low.exit_code != 0 and "cannot be lower than 5" in low.output
     stray = runner.invoke(app, ["stats", "--threshold", "9"])
     assert stray.exit_code != 0 and "--publication" in stray.output
+
+
+@pytest.mark.django_db
+def test_csv_and_svg_downloads_carry_the_same_rule(
+    make_user: Any, compartment: Any, places: None
+) -> None:
+    client = Client()
+    client.force_login(make_user("investigator", (compartment,)))
+    # GIVEN the page's CSV without and with the publication mark
+    plain = client.get("/", {"format": "csv"})
+    assert plain["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(plain.content.decode())))
+    assert ["by_place", "Okrestina", "3"] in rows and ["figures", "incidents", "22"] in rows
+    published = client.get("/", {"format": "csv", "publication": "on"})
+    assert "overview-for-publication.csv" in published["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(published.content.decode())))
+    assert rows[0][0].startswith("# FOR PUBLICATION.")
+    assert ["by_place", "Okrestina", "<5"] in rows and ["by_place", "Pushkinskaya", "*"] in rows
+    assert ["by_place", "Stela", "12"] in rows
+    assert not any(r[-1] in ("3", "7") for r in rows if r and r[0] == "by_place")
+    # AND one chart as an SVG file
+    svg = client.get("/", {"format": "svg", "chart": "by_place", "publication": "on"})
+    assert svg["Content-Type"].startswith("image/svg+xml")
+    assert "by_place-for-publication.svg" in svg["Content-Disposition"]
+    assert _values(svg.content.decode()) == ["12", "*", "&lt;5"]
+    # AND nonsense is a clear 400, not a page
+    bad = client.get("/", {"format": "svg", "chart": "secrets"})
+    assert bad.status_code == 400 and b"format=svg with chart=" in bad.content
+    # AND the page links to the downloads with the publication mark kept
+    page = client.get("/", {"publication": "on"}).content.decode()
+    assert "publication=on&amp;format=csv" in page
+
+
+@pytest.mark.django_db
+def test_formula_like_labels_are_neutralised_in_the_csv(make_user: Any, compartment: Any) -> None:
+    f.incident(compartment, title="x", place_name="=HYPERLINK(1)")
+    client = Client()
+    client.force_login(make_user("investigator", (compartment,)))
+    rows = list(csv.reader(io.StringIO(client.get("/", {"format": "csv"}).content.decode())))
+    assert ["by_place", "'=HYPERLINK(1)", "1"] in rows

@@ -3,21 +3,24 @@ place, and personnel attrition by unit — all over the records the user may see
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict
 from datetime import date, timedelta
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crimebook.interchange.formats.csvio import neutralise
 from crimebook.register import selectors
 from crimebook.register import statistics as st
 from crimebook.register.disclosure import (
     DEFAULT_THRESHOLD,
     MAX_THRESHOLD,
     Rule,
+    legend,
     protect,
     series,
     single,
@@ -114,9 +117,23 @@ def _attrition_row(row: st.UnitAttrition, rule: Rule) -> dict[str, object]:
     }
 
 
+CHARTS = ("by_day", "by_type", "by_place", "by_detention")
+
+
 @register_view
 def home(request: HttpRequest) -> HttpResponse:
+    """The overview page; ``?format=csv`` downloads its figures and series, and
+    ``?format=svg&chart=<name>`` one chart — the same numbers, under the same rule when
+    marked for publication."""
     user = user_of(request)
+    fmt = request.GET.get("format", "html")
+    chart_name = request.GET.get("chart", "")
+    if fmt not in ("html", "csv", "svg") or (fmt == "svg" and chart_name not in CHARTS):
+        return HttpResponseBadRequest(
+            _("Unknown format or chart: use format=csv, or format=svg with chart=%(charts)s.")
+            % {"charts": ", ".join(CHARTS)},
+            content_type="text/plain; charset=utf-8",
+        )
     overview = overview_for(user)
     form, start, end, staff_start, staff_end = periods(request, overview.first_day())
     rule = publication_rule(form)
@@ -127,42 +144,83 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     type_labels = {t.code: t.label for t in selectors.terms_of("violation_type")}
     place_labels = {t.code: t.label for t in selectors.terms_of("detention_place")}
-    charts = {
-        "by_day": column_chart(
-            _bars(
-                [(d.strftime("%d.%m"), n) for d, n in days],
-                rule,
-                [f"{d.isoformat()}: {n}" if rule is None else d.isoformat() for d, n in days],
-            ),
-            _("Incidents per day"),
+    bars = {
+        "by_day": _bars(
+            [(d.strftime("%d.%m"), n) for d, n in days],
+            rule,
+            [f"{d.isoformat()}: {n}" if rule is None else d.isoformat() for d, n in days],
         ),
-        "by_type": hbar_chart(
-            _bars([(type_labels.get(code, code), n) for code, n in overview.types], rule),
-            _("Incidents by violation type"),
-        ),
-        "by_place": hbar_chart(_bars(overview.places[:12], rule), _("Incidents by place")),
-        "by_detention": hbar_chart(
-            _bars([(place_labels.get(code, code), n) for code, n in overview.detention], rule),
-            _("Acts by place of detention"),
+        "by_type": _bars([(type_labels.get(code, code), n) for code, n in overview.types], rule),
+        "by_place": _bars(overview.places[:12], rule),
+        "by_detention": _bars(
+            [(place_labels.get(code, code), n) for code, n in overview.detention], rule
         ),
     }
-    attrition = st.attrition_overview(user, staff_start, staff_end)
-    figures: object = overview.figures
+    titles = {
+        "by_day": _("Incidents per day"),
+        "by_type": _("Incidents by violation type"),
+        "by_place": _("Incidents by place"),
+        "by_detention": _("Acts by place of detention"),
+    }
+    charts = {
+        name: (column_chart if name == "by_day" else hbar_chart)(bars[name], titles[name])
+        for name in CHARTS
+    }
+    figures: dict[str, str] = {k: str(v) for k, v in asdict(overview.figures).items()}
     if rule is not None:
         figures = {k: single(int(v), rule).text for k, v in asdict(overview.figures).items()}
+    suffix = "-for-publication" if rule is not None else ""
+    if fmt == "csv":
+        day_labels = [d.isoformat() for d, _n in days]
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="overview{suffix}.csv"'
+        _write_csv(response, figures, bars, day_labels, rule)
+        return response
+    if fmt == "svg":
+        response = HttpResponse(
+            '<?xml version="1.0" encoding="UTF-8"?>\n' + charts[chart_name],
+            content_type="image/svg+xml; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{chart_name}{suffix}.svg"'
+        return response
+    attrition = st.attrition_overview(user, staff_start, staff_end)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("chart", None)
     context = {
-        "stats": figures,
+        "stats": figures if rule is not None else overview.figures,
         "publication": rule,
         "publication_floor": DEFAULT_THRESHOLD,
         "as_of": overview.as_of,
         "form": form,
         "charts": charts,
+        "query": query.urlencode(),
         "period": (start, end),
         "staff_period": (staff_start, staff_end),
         "attrition": attrition,
         "attrition_published": [_attrition_row(r, rule) for r in attrition] if rule else None,
     }
     return render(request, "web/home.html", context)
+
+
+def _write_csv(
+    out: HttpResponse,
+    figures: dict[str, str],
+    bars: dict[str, list[Bar]],
+    day_labels: list[str],
+    rule: Rule | None,
+) -> None:
+    """``table,label,count`` rows (formula-safe), a ``#`` line first when for publication."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    if rule is not None:
+        writer.writerow(["# FOR PUBLICATION. " + legend(rule)])
+    writer.writerow(["table", "label", "count"])
+    for key, text in figures.items():
+        writer.writerow(["figures", key, text])
+    for name in CHARTS:
+        labels = day_labels if name == "by_day" else [b.label for b in bars[name]]
+        for label, bar in zip(labels, bars[name], strict=True):
+            writer.writerow([name, neutralise(label), bar.text])
 
 
 @register_view
