@@ -591,7 +591,7 @@ def _evaluate(
         proposals += _capped(merges, per_incident)
         _note(problems, merge_problems)
     progress("merge", 1, 1)
-    return proposals, dict(evaluated), problems, changed
+    return proposals, {k: n for k, n in evaluated.items() if n}, problems, changed
 
 
 def _store(
