@@ -192,7 +192,7 @@
 
   function workspaceMap(node, config) {
     var labels = config.labels;
-    var map = L.map(node, { keyboard: true }).setView([53.9, 27.56], 11);
+    var map = L.map(node, { keyboard: true, minZoom: 3, maxZoom: 18 }).setView([53.9, 27.56], 11);
     drawBasemap(map, config);
     var layers = {};
     Object.keys(COLOURS).forEach(function (name) { layers[name] = new Layer(map, name, labels); });
@@ -282,7 +282,7 @@
 
   function incidentMap(node, config) {
     var labels = config.labels;
-    var map = L.map(node, { keyboard: true, scrollWheelZoom: false });
+    var map = L.map(node, { keyboard: true, scrollWheelZoom: false, minZoom: 3, maxZoom: 18 });
     drawBasemap(map, config);
     var layers = {};
     Object.keys(COLOURS).forEach(function (name) { layers[name] = new Layer(map, name, labels); });

@@ -1,0 +1,240 @@
+"""Map data benchmark: server time of ``/map/data/`` for the whole country and for one Minsk
+district on a large register, next to the bare SQL behind each answer measured in the same run
+(CONVENTIONS 14).
+
+The register is filled directly with ``executemany`` (fictitious incidents around real places
+of Belarus, 60 % in Minsk) so that a million rows load in well under a minute; the map reads
+them through the normal selectors with a signed-in investigator. For each request the SQL it
+ran is captured and then executed bare on the same connection. Printed: p50/p95 of each, the
+ratio of the p95s, the number of features returned and whether the layer was aggregated.
+
+Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30]
+[--data /tmp/cb-map-bench] [--backend sqlite|postgres|both] [--pg-url …]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+# (latitude, longitude, spread in degrees, share)
+SPOTS = (
+    (53.905, 27.555, 0.02, 30), (53.875, 27.50, 0.03, 20), (53.87, 27.58, 0.03, 10),
+    (52.097, 23.734, 0.05, 8), (53.678, 23.829, 0.05, 8), (52.441, 30.987, 0.05, 8),
+    (53.909, 30.343, 0.05, 6), (55.184, 30.202, 0.05, 5), (53.5, 28.0, 1.5, 5),
+)  # fmt: skip
+COUNTRY = "23.1,51.2,32.8,56.2"
+DISTRICT = "27.535,53.885,27.575,53.925"  # Centralny district, Minsk
+PAGES = (
+    ("whole country, all layers", f"bbox={COUNTRY}"),
+    ("whole country, torture, Aug", f"bbox={COUNTRY}&violation_type=torture"
+     "&date_from=2020-08-09&date_to=2020-08-21"),
+    ("one district, incidents", f"bbox={DISTRICT}&layers=incidents"),
+    ("one district, one day", f"bbox={DISTRICT}&layers=incidents&day=2020-08-10"),
+)  # fmt: skip
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def build(rows: int) -> Any:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from crimebook.accounts.models import Compartment, User
+    from crimebook.accounts.services import compartment_create, membership_set
+    from crimebook.register.models import Incident, Term
+
+    call_command("migrate", verbosity=0)
+    compartment = Compartment.objects.filter(name="Map bench").first() or compartment_create(
+        actor=None, name="Map bench"
+    )
+    user = User.objects.filter(username="map-bench").first()
+    if user is None:
+        user = User.objects.create_user(
+            username="map-bench",
+            password="x-Bench-pass-42",  # noqa: S106 - a local benchmark account
+            role="investigator",
+        )
+        membership_set(actor=None, user=user, compartment=compartment, role="investigator")
+    have = Incident.objects.count()
+    if have >= rows:
+        return user
+    print(f"  inserting {rows - have:,} fictitious incidents …", flush=True)
+    rng = random.Random(2020 + have)  # noqa: S311 - synthetic data
+    weights = [s[3] for s in SPOTS]
+    base = datetime(2020, 8, 9, 18, tzinfo=UTC)
+    now = datetime.now(UTC)
+    torture = Term.objects.get(vocabulary__code="violation_type", code="torture").pk
+    detention = Term.objects.get(vocabulary__code="violation_type", code="arbitrary_detention").pk
+    table = Incident._meta.db_table
+    through = Incident.violation_types.through._meta.db_table
+    columns = (
+        "uuid", "compartment_id", "title", "description", "status", "verification",
+        "confidentiality", "start", "end", "precision", "place_name", "latitude", "longitude",
+        "radius_m", "created_at", "updated_at",
+    )  # fmt: skip
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    started = time.perf_counter()
+    batch = 20_000
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        next_id = int(cursor.fetchone()[0]) + 1
+    for offset in range(have, rows, batch):
+        n = min(batch, rows - offset)
+        values, links = [], []
+        for i in range(n):
+            lat, lon, spread, _ = rng.choices(SPOTS, weights)[0]
+            start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))
+            values.append((
+                uuid.UUID(int=rng.getrandbits(128)).hex if connection.vendor == "sqlite"
+                else uuid.UUID(int=rng.getrandbits(128)),
+                compartment.pk, f"Fictitious incident {offset + i}", "", "reported",
+                "unverified", "confidential", start, start + timedelta(hours=1), "hour", "",
+                lat + rng.gauss(0, spread), lon + rng.gauss(0, spread),
+                float(rng.choice((50, 100, 300, 1000))), now, now,
+            ))  # fmt: skip
+            links.append((next_id + i, torture if rng.random() < 0.4 else detention))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", values)  # noqa: S608
+            link_sql = f"INSERT INTO {through} (incident_id, term_id) VALUES (%s, %s)"  # noqa: S608
+            cursor.executemany(link_sql, links)
+        next_id += n
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {through}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"  inserted in {time.perf_counter() - started:.0f} s", flush=True)
+    return user
+
+
+def child(backend: str, rows: int, repeat: int) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from crimebook.register.models import Incident
+
+    user = build(rows)
+    client = Client()
+    client.force_login(user, "allauth.account.auth_backends.AuthenticationBackend")
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    print(f"{backend}: {Incident.objects.count():,} incidents; {repeat} requests each; ms")
+    print(f"  {'request':30s} {'server p50':>10s} {'p95':>7s}  {'bare p50':>8s} {'p95':>7s}"
+          f"  {'ratio':>5s}  features")  # fmt: skip
+    for label, query in PAGES:
+        target = f"/map/data/?{query}"
+        first = client.get(target)
+        assert first.status_code == 200, first.content[:300]
+        body = first.json()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(target)
+        sql = [
+            q["sql"]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+            and "django_session" not in q["sql"]
+            and "accounts_" not in q["sql"]
+        ]
+        server, bare = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(target)
+            server.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                for statement in sql:
+                    cursor.execute(statement)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            bare.append(time.perf_counter() - t0)
+        aggregated = [k for k, v in body["layers"].items() if v["aggregated"]]
+        sp95, bp95 = _pct(server, 0.95), _pct(bare, 0.95)
+        print(
+            f"  {label:30s} {1000 * statistics.median(server):10.1f} {1000 * sp95:7.1f}  "
+            f"{1000 * statistics.median(bare):8.1f} {1000 * bp95:7.1f}  "
+            f"{sp95 / max(bp95, 1e-9):5.1f}×  {len(body['features'])}"
+            f"{' (cells: ' + ','.join(aggregated) + ')' if aggregated else ''}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "cb-map-bench")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_map"
+    )
+    parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.rows, args.repeat)
+        return
+    for backend in ("sqlite", "postgres") if args.backend == "both" else (args.backend,):
+        data = args.data / backend
+        data.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "crimebook.settings",
+            "CRIMEBOOK_DATA_DIR": str(data),
+            "CRIMEBOOK_DATABASE_URL": "",
+            "CRIMEBOOK_ALLOWED_HOSTS": "testserver",
+        }
+        if backend == "postgres":
+            if not _pg_ready(args.pg_url):
+                print(f"postgres: skipped, no server at {args.pg_url}")
+                continue
+            env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
+        argv = [sys.executable, __file__, "--child", backend, "--rows", str(args.rows),
+                "--repeat", str(args.repeat), "--data", str(args.data)]  # fmt: skip
+        subprocess.run(argv, env=env, check=True)  # noqa: S603 - our own script
+
+
+def _pg_ready(url: str) -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    base, _, name = url.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    main()
