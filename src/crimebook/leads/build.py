@@ -30,7 +30,7 @@ from typing import Any, get_args
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import BigIntegerField, Func, Max, Q
 from django.utils import timezone
 
 from crimebook.accounts.models import Compartment
@@ -155,25 +155,30 @@ def _cameras(compartment_id: int) -> CameraTable:
     )
 
 
+class Epoch(Func):
+    """Whole seconds since 1970 UTC, computed by the database (no datetime objects built for
+    millions of recording rows). SQLite stores UTC text, PostgreSQL ``timestamptz``."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(strftime('%%s', {sql}) AS INTEGER)", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {sql})) AS BIGINT)", params
+
+
 def _segments(queryset: Any) -> SegmentTable:
-    ids: list[int] = []
-    cams: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for pk, camera_id, start, end in (
+    rows = list(
         queryset.order_by("camera_id", "start")
-        .values_list("id", "camera_id", "start", "end")
-        .iterator(chunk_size=10_000)
-    ):
-        ids.append(pk)
-        cams.append(camera_id)
-        starts.append(int(start.timestamp()))
-        ends.append(int(end.timestamp()))
+        .annotate(t0=Epoch("start"), t1=Epoch("end"))
+        .values_list("id", "camera_id", "t0", "t1")
+    )
+    table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     return SegmentTable.from_arrays(
-        id=np.array(ids, dtype=np.int64),
-        camera_id=np.array(cams, dtype=np.int64),
-        start=np.array(starts, dtype=np.int64),
-        end=np.array(ends, dtype=np.int64),
+        id=table[:, 0], camera_id=table[:, 1], start=table[:, 2], end=table[:, 3]
     )
 
 
