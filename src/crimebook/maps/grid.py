@@ -36,9 +36,10 @@ LAYERS = ("incidents", "detention", "cameras", "evidence")
 class BadParameter(ValueError):
     """A map request parameter that cannot be used; the message says which and why."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, code: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.code = code
         self.message = message
 
 
@@ -73,23 +74,25 @@ def parse_bbox(text: str | None) -> Bounds:
         return WORLD
     parts = text.split(",")
     if len(parts) != 4:
-        raise BadParameter("bbox", "give four numbers: west,south,east,north (degrees)")
+        raise BadParameter("bbox", "format", "give four numbers: west,south,east,north (degrees)")
     try:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
-        raise BadParameter("bbox", "give four numbers: west,south,east,north (degrees)") from None
+        raise BadParameter(
+            "bbox", "format", "give four numbers: west,south,east,north (degrees)"
+        ) from None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
-        raise BadParameter("bbox", "coordinates must be finite numbers")
+        raise BadParameter("bbox", "finite", "coordinates must be finite numbers")
     if not (-90.0 <= south <= 90.0 and -90.0 <= north <= 90.0):
-        raise BadParameter("bbox", "latitudes must lie between -90 and 90")
+        raise BadParameter("bbox", "latitude", "latitudes must lie between -90 and 90")
     # Leaflet reports longitudes beyond ±180 when the world is panned; clamp those.
     west, east = max(west, -180.0), min(east, 180.0)
     if west >= east:
         raise BadParameter(
-            "bbox", "west must be less than east (boxes across 180° are not supported)"
+            "bbox", "west_east", "west must be less than east (boxes across 180° are not supported)"
         )
     if south >= north:
-        raise BadParameter("bbox", "south must be less than north")
+        raise BadParameter("bbox", "south_north", "south must be less than north")
     return Bounds(west, south, east, north)
 
 
@@ -101,7 +104,9 @@ def parse_layers(text: str | None) -> tuple[str, ...]:
     unknown = sorted(wanted - set(LAYERS))
     if unknown:
         raise BadParameter(
-            "layers", f"unknown layer {', '.join(unknown)}; choose from {', '.join(LAYERS)}"
+            "layers",
+            "unknown",
+            f"unknown layer {', '.join(unknown)}; choose from {', '.join(LAYERS)}",
         )
     return tuple(layer for layer in LAYERS if layer in wanted)
 
@@ -113,7 +118,7 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise BadParameter("day", "give a date as YYYY-MM-DD") from None
+        raise BadParameter("day", "format", "give a date as YYYY-MM-DD") from None
 
 
 def cell_size_for(bounds: Bounds, cells: int = GRID_CELLS) -> float:
@@ -129,3 +134,66 @@ def cell_bounds(gx: int, gy: int, size: float) -> Bounds:
     west = -180.0 + gx * size
     south = -90.0 + gy * size
     return Bounds(west, south, min(west + size, 180.0), min(south + size, 90.0))
+
+
+# --- the grid index's fine cells: Morton (Z-order) codes --------------------------------------
+
+# The index stores every point's cell at 2**-12 degrees (about 27 m of latitude) as a Morton
+# code: the bits of the column x and the row y, interleaved. Every aligned power-of-two block of
+# fine cells — every cell the map asks for, from 2**-12° up — is then one contiguous range of
+# codes, so "how many points in this cell" is a range count on an index.
+FINE_EXPONENT = -12
+FINE_PER_DEGREE = 2**-FINE_EXPONENT  # 4096
+
+
+def fine_xy(latitude: float, longitude: float) -> tuple[int, int]:
+    """Column and row of the fine cell holding a point (counted from -180°, -90°)."""
+    x = math.floor((longitude + 180.0) * FINE_PER_DEGREE)
+    y = math.floor((latitude + 90.0) * FINE_PER_DEGREE)
+    return x, y
+
+
+def _spread(v: int) -> int:
+    """Put a zero bit between each of the low 32 bits of ``v``."""
+    v &= 0xFFFFFFFF
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFF
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0F
+    v = (v | (v << 2)) & 0x3333333333333333
+    return (v | (v << 1)) & 0x5555555555555555
+
+
+SPREAD_STEPS = (
+    (16, 0x0000FFFF0000FFFF),
+    (8, 0x00FF00FF00FF00FF),
+    (4, 0x0F0F0F0F0F0F0F0F),
+    (2, 0x3333333333333333),
+    (1, 0x5555555555555555),
+)
+
+
+def morton(x: int, y: int) -> int:
+    return _spread(x) | (_spread(y) << 1)
+
+
+def cell_key_range(gx: int, gy: int, size: float) -> tuple[int, int]:
+    """The first and last Morton code of the fine cells inside grid cell ``(gx, gy)`` of side
+    ``size`` (a power of two of degrees, at least 2**FINE_EXPONENT)."""
+    k = round(size * FINE_PER_DEGREE)
+    if k < 1 or k & (k - 1):
+        raise ValueError(f"cell size {size} is not a power of two ≥ 2**{FINE_EXPONENT}")
+    low = morton(gx * k, gy * k)
+    return low, low + k * k - 1
+
+
+def cells_touching(bounds: Bounds, size: float) -> list[tuple[int, int]]:
+    """Every grid cell of side ``size`` that the box touches, west to east, south to north."""
+    x0, x1 = (
+        math.floor((bounds.west + 180.0) / size),
+        math.floor((bounds.east + 180.0) / size),
+    )
+    y0, y1 = (
+        math.floor((bounds.south + 90.0) / size),
+        math.floor((bounds.north + 90.0) / size),
+    )
+    return [(gx, gy) for gx in range(x0, x1 + 1) for gy in range(y0, y1 + 1)]

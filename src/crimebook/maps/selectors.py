@@ -18,10 +18,12 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, F, Func, IntegerField, OuterRef, QuerySet
 from django.utils import timezone
 
+from crimebook.accounts.access import readable_compartment_ids
 from crimebook.correlation.geo import haversine_scalar_m
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
 from crimebook.evidence.selectors import EvidenceFilter, cameras_for, evidence_for, recordings_for
-from crimebook.maps.grid import LAYERS, WORLD, Bounds, cell_size_for
+from crimebook.maps import gridindex
+from crimebook.maps.grid import FINE_EXPONENT, LAYERS, WORLD, Bounds, cell_size_for
 from crimebook.register import selectors
 from crimebook.register.models import Incident, Involvement, Post, Unit
 from crimebook.register.selectors import IncidentFilter
@@ -208,6 +210,53 @@ def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
     )
 
 
+def _index_filter(user: Any, query: MapQuery) -> gridindex.IndexFilter | None:
+    """The grid index's filter for this query, or None when the index cannot answer it
+    (free text, place, unit, a violation type without a bit, a box finer than its cells)."""
+    f = query.incidents
+    if f.q or query.place.strip() or query.unit_id or f.compartment_id:
+        return None
+    if cell_size_for(query.bounds) < 2.0**FINE_EXPONENT:
+        return None
+    bit = None
+    if f.violation_type:
+        bit = gridindex.violation_bit(f.violation_type)
+        if bit is None:
+            return None
+    start, end, _ = query.period()
+    return gridindex.IndexFilter(
+        compartment_ids=tuple(sorted(readable_compartment_ids(user))),
+        status=f.status,
+        verification=f.verification,
+        violation_bit=bit,
+        date_from=start,
+        date_to=end,
+    )
+
+
+def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
+    """Incidents through the grid index when it can answer (counts per cell from the compact
+    index; the points themselves always re-read through ``incidents_for``), else directly."""
+    index_filter = _index_filter(user, query)
+    if index_filter is None or query.period()[2]:
+        return _layer("incidents", map_incidents_for(user, query), query)
+    gridindex.sync()
+    size = cell_size_for(query.bounds)
+    cells = gridindex.cell_counts(index_filter, query.bounds, size)
+    total = sum(c.count for c in cells)
+    if total <= query.max_points:
+        ids = gridindex.points_in(index_filter, query.bounds, size, query.max_points)
+        rows = list(
+            map_incidents_for(user, query)
+            .filter(pk__in=ids)
+            .order_by()
+            .values(*POINT_FIELDS["incidents"])
+        )
+        return LayerResult("incidents", count=len(rows), points=rows)
+    clusters = [Cluster(c.gx, c.gy, c.count, c.latitude, c.longitude) for c in cells]
+    return LayerResult("incidents", count=total, aggregated=True, cell_deg=size, clusters=clusters)
+
+
 def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
     """Each requested layer, bounded, for this user."""
     sources: dict[str, Any] = {
@@ -216,7 +265,12 @@ def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
         "cameras": lambda: _cameras(user, query),
         "evidence": lambda: _evidence(user, query),
     }
-    return [_layer(name, sources[name](), query) for name in query.layers]
+    return [
+        _incidents_layer(user, query)
+        if name == "incidents"
+        else _layer(name, sources[name](), query)
+        for name in query.layers
+    ]
 
 
 def map_rows_for(user: Any, query: MapQuery, layer: str) -> QuerySet[Any]:
