@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "crimebook.intake",  # its tables and sealed store, read by triage
     "crimebook.triage",
     "crimebook.evidence",
+    "crimebook.maps",  # the map's grid index (after register and audit)
     "crimebook.leads",
     "crimebook.cases",
     "crimebook.jobs",
