@@ -166,6 +166,12 @@ def install(api: NinjaAPI) -> None:
             return error_response(422, str(exc.__cause__), {"__all__": [str(exc.__cause__)]})
         return error_response(exc.status_code, exc.message)
 
+    @api.exception_handler(OverflowError)
+    def _out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # An id beyond the database's integers (SQLite raises before querying) or a date
+        # at the edge of the calendar that a time zone or a day's end pushes past it.
+        return error_response(422, "A number or a date is out of the supported range.")
+
     @api.exception_handler(BulkRejected)
     def _bulk_rejected(request: HttpRequest, exc: BulkRejected) -> HttpResponse:
         return error_response(422, str(exc), exc.errors)
