@@ -31,7 +31,7 @@ def load_into(document: Any, definition_model: Any, element_model: Any) -> list[
     stored one; definitions and elements that disappeared are retired in the new version,
     never deleted (classifications keep pointing at them). Returns the codes written."""
     version, records = expand(document)
-    stored = set(definition_model.objects.values_list("version", flat=True))
+    stored = set(definition_model.objects.filter(retired_in="").values_list("version", flat=True))
     if stored == {version}:
         return []
     written = []

@@ -48,6 +48,10 @@ from crimebook.web.views._common import (
     user_of,
 )
 
+# A dossier rendered inside a web request must finish well within the server's timeout;
+# WeasyPrint lays out roughly 30–60 exhibit rows a second on this machine (ARCHITECTURE.md).
+MAX_WEB_EXHIBITS = 500
+
 CASE_FIELDS = ("compartment", "title", "purpose", "mechanism", "mechanism_detail", "summary",
                "status")  # fmt: skip
 
@@ -385,7 +389,14 @@ def case_dossier(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request, _("Only the case's lead and reviewers may export a dossier."))
     form = DossierForm(posted(request), initial={"language": request.LANGUAGE_CODE[:2]})
     refusal = ""
-    if form.is_bound and form.is_valid():
+    too_many = case.exhibits.count() > MAX_WEB_EXHIBITS
+    if too_many:
+        refusal = _(
+            "This case has more than %(n)d exhibits: its dossier takes minutes to render, so it "
+            "is produced with the command line, which shows progress: crimebook dossier "
+            "%(uuid)s --recipient age1… --out DIR"
+        ) % {"n": MAX_WEB_EXHIBITS, "uuid": case.uuid}
+    elif form.is_bound and form.is_valid():
         d = form.cleaned_data
         try:
             if d["format"] == "pdf":
@@ -422,5 +433,5 @@ def case_dossier(request: HttpRequest, pk: int) -> HttpResponse:
     except DossierRefused as exc:
         plan, refusal = None, refusal or services.problems_text(exc)
     return render(request, "cases/dossier_form.html", {
-        "case": case, "form": form, "plan": plan, "refusal": refusal,
+        "case": case, "form": form, "plan": plan, "refusal": refusal, "too_many": too_many,
     }, status=400 if (form.is_bound and (refusal or form.errors)) else 200)  # fmt: skip

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -57,12 +58,14 @@ def dossier(
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             fail(f"no active user named {user!r}")
-    lookup: dict[str, object] = {"pk": int(case)} if case.isdigit() else {"uuid": case}
     try:
+        lookup: dict[str, object] = (
+            {"pk": int(case)} if case.isdigit() else {"uuid": uuid.UUID(case)}
+        )
         found = Case.objects.filter(**lookup).first()
         if found is not None and actor is not None:
             found = case_get_for(actor, found.pk)
-    except (ValueError, ValidationFailed, NotFound):  # a malformed UUID, or not visible
+    except (ValueError, NotFound):  # not a number or UUID, or not visible to --as
         found = None
     if found is None:
         fail(f"no case {case!r}")

@@ -37,6 +37,7 @@ from crimebook.register.models import Act, Incident, Involvement, Person, Source
 __all__ = ["DossierPlan", "DossierRefused", "Omission", "dossier_plan"]
 
 _CHUNK = 500
+TABLE_ROWS = 40
 
 
 class DossierRefused(ValidationFailed):
@@ -91,6 +92,13 @@ class DossierPlan:
     timestamps: list[Any] = field(default_factory=list)
 
     @property
+    def exhibit_chunks(self) -> list[list[ExhibitRow]]:
+        """The exhibit list in tables of ``TABLE_ROWS``: WeasyPrint lays a table out again
+        for every page it spans, so one table of 5,000 rows costs far more than 100 of 50."""
+        rows = self.exhibits
+        return [rows[i : i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)]
+
+    @property
     def omitted_counts(self) -> dict[str, int]:
         return dict(Counter(o.kind for o in self.omissions))
 
@@ -101,6 +109,10 @@ def _consent_reason(source: Source | None) -> str:
     if not source.consent_investigation:
         return "the source did not consent to use in investigation"
     return "the source's consent does not cover sharing with prosecutors"
+
+
+def _entry_text(entry: AuditEntry) -> str:
+    return f"#{entry.seq} {entry.action} {entry.at:%Y-%m-%d} {entry.actor_name}"
 
 
 def _custody(ids: list[int]) -> dict[int, Custody]:
@@ -120,14 +132,8 @@ def _custody(ids: list[int]) -> dict[int, Custody]:
         counts = Counter(e.action for e in found)
         out[pk] = Custody(
             entries=len(found),
-            first=f"#{found[0].seq} {found[0].action} {found[0].at:%Y-%m-%d %H:%M} UTC "
-            f"({found[0].actor_name})"
-            if found
-            else "",
-            last=f"#{found[-1].seq} {found[-1].action} {found[-1].at:%Y-%m-%d %H:%M} UTC "
-            f"({found[-1].actor_name})"
-            if found
-            else "",
+            first=_entry_text(found[0]) if found else "",
+            last=_entry_text(found[-1]) if found else "",
             actions=", ".join(f"{a} {n}" for a, n in sorted(counts.items())),
         )
     return out
