@@ -45,6 +45,7 @@ from crimebook.correlation import (
     Rejection,
     SegmentTable,
     correlate,
+    explain,
 )
 from crimebook.correlation import units as core_units
 from crimebook.correlation.clusters import ClusterConfig, Report, propose_merges
@@ -272,6 +273,8 @@ def _reports(compartment_id: int, incident_ids: set[int] | None, cfg: MatchConfi
 
 
 def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
+    """The best ``per_incident`` leads of each kind per incident; the score's components are
+    computed for all kept rows at once (the core's arrays), the sentence row by row."""
     out: list[_Proposal] = []
     codes = pairs.kind_code
     for code in np.unique(codes):
@@ -279,36 +282,46 @@ def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
         if kind not in ("recording", "media"):
             continue
         sub = pairs.take(codes == code)
-        for k in sub.ranked(per_incident):
-            p = sub[int(k)]
-            gap = (
-                f"overlapping by {format_duration(p.time_overlap_s)}"
-                if p.time_gap_s == 0
-                else f"{format_duration(p.time_gap_s)} apart"
+        sub = sub.take(sub.ranked(per_incident))
+        prepared = sub.prepared
+        gaps, overlaps, penalties = sub.gap_s, sub.overlap_s, sub.penalty
+        incident_ids, evidence_ids = sub.incident_id, sub.evidence_id
+        source_ids = prepared.sites.source_id[prepared.spans.site[sub.span]]
+        for k in range(len(sub)):
+            gap_s, overlap_s = int(gaps[k]), int(overlaps[k])
+            distance, penalty = float(sub.distance_m[k]), float(penalties[k])
+            evidence_id = int(evidence_ids[k])
+            when = (
+                f"overlapping by {format_duration(overlap_s)}"
+                if gap_s == 0
+                else f"{format_duration(gap_s)} apart"
             )
             reasons = [
-                f"time: {gap}",
-                f"place: {format_distance(p.distance_m)} between the centres",
-                f"precision penalty {p.precision_penalty:.2f}",
+                f"time: {when}",
+                f"place: {format_distance(distance)} between the centres",
+                f"precision penalty {penalty:.2f}",
             ]
             details = {
-                "distance_m": round(p.distance_m, 1), "time_gap_s": p.time_gap_s,
-                "time_overlap_s": p.time_overlap_s,
-                "precision_penalty": round(p.precision_penalty, 4),
+                "distance_m": round(distance, 1), "time_gap_s": gap_s,
+                "time_overlap_s": overlap_s, "precision_penalty": round(penalty, 4),
             }  # fmt: skip
             if kind == "recording":
-                fks: dict[str, int | None] = {"recording_id": p.evidence_id,
-                                              "camera_id": p.source_id}  # fmt: skip
-                key = f"recording:{p.evidence_id}"
+                fks: dict[str, int | None] = {
+                    "recording_id": evidence_id, "camera_id": int(source_ids[k])
+                }  # fmt: skip
+                key = f"recording:{evidence_id}"
             else:
-                fks, key = {"item_id": p.evidence_id}, f"item:{p.evidence_id}"
+                fks, key = {"item_id": evidence_id}, f"item:{evidence_id}"
+            sentence = explain.sentence(
+                prepared, int(sub.incident[k]), int(sub.span[k]), distance, sub.cfg
+            )
             out.append(
                 _Proposal(
-                    "recording" if kind == "recording" else "media",
-                    p.incident_id,
+                    kind,
+                    int(incident_ids[k]),
                     key,
-                    p.score,
-                    p.explanation,
+                    float(sub.score[k]),
+                    sentence,
                     reasons,
                     details,
                     "",
