@@ -244,14 +244,15 @@ def _facets(f: IndexFilter) -> tuple[str, list[Any]]:
     if f.violation_bit is not None:
         sql.append("(violation_mask & %s) <> 0")
         params.append(1 << f.violation_bit)
+    # the selector's day boundaries (display time zone), adapted as the ORM stores them
+    adapt = connection.ops.adapt_datetimefield_value
     if f.date_from:
         sql.append(f"{_q('end')} >= %s")
-        params.append(timezone.make_aware(datetime.combine(f.date_from, time.min)))
+        params.append(adapt(timezone.make_aware(datetime.combine(f.date_from, time.min))))
     if f.date_to:
         sql.append("start < %s")
-        params.append(
-            timezone.make_aware(datetime.combine(f.date_to, time.min)) + timedelta(days=1)
-        )
+        day_end = timezone.make_aware(datetime.combine(f.date_to, time.min)) + timedelta(days=1)
+        params.append(adapt(day_end))
     return " AND ".join(sql), params
 
 

@@ -1,0 +1,175 @@
+"""The map's grid index: it follows audited writes (service writes, bulk imports, unreadable
+entries → rebuild), and its per-cell counts equal the direct aggregation over ``incidents_for``
+for every facet it answers, compartment by compartment."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from crimebook.accounts.models import Compartment
+from crimebook.accounts.services import compartment_create
+from crimebook.audit.services import audit_record
+from crimebook.maps import gridindex
+from crimebook.maps.grid import Bounds, cell_size_for, cells_touching
+from crimebook.maps.models import MapPoint, MapSync
+from crimebook.maps.selectors import MapQuery, map_incidents_for, map_layers_for
+from crimebook.register import services as s
+from crimebook.register.models import Incident, Term
+from crimebook.register.selectors import IncidentFilter
+
+pytestmark = pytest.mark.django_db
+
+BELARUS = Bounds(23.0, 51.2, 32.8, 56.2)
+MINSK = Bounds(27.40, 53.83, 27.70, 53.97)
+TYPES = ("torture", "arbitrary_detention", "excessive_force")
+
+
+def bulk_incidents(compartment: Compartment, rows: list[dict[str, Any]]) -> list[int]:
+    """Rows inserted the way the bulk importer does: one batch, one audit entry naming them."""
+    created = Incident.objects.bulk_create(Incident(compartment=compartment, **r) for r in rows)
+    ids = sorted(i.pk for i in created)
+    audit_record(
+        actor=None, action="import", object_type="register.incident",
+        object_id=f"{ids[0]}..{ids[-1]}", changes={"ids": [[ids[0], ids[-1]]]},
+    )  # fmt: skip
+    return ids
+
+
+def _random_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    rows = []
+    for _ in range(n):
+        start = datetime(2020, 8, 9, tzinfo=UTC) + timedelta(hours=rng.randrange(0, 24 * 20))
+        spot = rng.choice([(53.90, 27.55, 0.05), (52.10, 23.73, 0.1), (55.18, 30.20, 0.3)])
+        rows.append({
+            "title": "r", "latitude": spot[0] + rng.gauss(0, spot[2]),
+            "longitude": spot[1] + rng.gauss(0, spot[2]), "radius_m": 100.0,
+            "start": start, "end": start + timedelta(hours=rng.choice((1, 30))),
+            "status": rng.choice(("reported", "verified")),
+            "verification": rng.choice(("unverified", "verified")),
+        })  # fmt: skip
+    return rows
+
+
+def _direct(user: Any, query: MapQuery, size: float) -> dict[tuple[int, int], int]:
+    counts: dict[tuple[int, int], int] = {}
+    qs = map_incidents_for(user, query).filter(latitude__isnull=False, longitude__isnull=False)
+    for lat, lon in qs.values_list("latitude", "longitude"):
+        key = (int((lon + 180.0) // size), int((lat + 90.0) // size))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_index_counts_equal_the_selector_for_every_facet(make_user: Any) -> None:
+    rng = random.Random(7)
+    a = compartment_create(actor=None, name="Grid A")
+    b = compartment_create(actor=None, name="Grid B")
+    ids_a = bulk_incidents(a, _random_rows(rng, 900))
+    bulk_incidents(b, _random_rows(rng, 400))
+    through = Incident.violation_types.through
+    terms = {code: Term.objects.get(vocabulary__code="violation_type", code=code) for code in TYPES}
+    through.objects.bulk_create(
+        through(incident_id=pk, term_id=terms[code].pk)
+        for pk in ids_a for code in TYPES if rng.random() < 0.4
+    )  # fmt: skip
+    audit_record(actor=None, action="update", object_type="register.incident",
+                 object_id="types", changes={"ids": [[ids_a[0], ids_a[-1]]]})  # fmt: skip
+    user = make_user(compartments=(a,))
+    both = make_user(compartments=(a, b))
+    gridindex.sync()
+    cases = [
+        IncidentFilter(),
+        IncidentFilter(status="verified"),
+        IncidentFilter(verification="unverified", violation_type="torture"),
+        IncidentFilter(violation_type="excessive_force"),
+        IncidentFilter(date_from=date(2020, 8, 12), date_to=date(2020, 8, 14)),
+        IncidentFilter(status="reported", date_from=date(2020, 8, 20)),
+    ]
+    for who in (user, both):
+        readable = tuple(sorted(c.pk for c in (a, b) if who is both or c is a))
+        for filters in cases:
+            for bounds in (BELARUS, MINSK):
+                query = MapQuery(bounds=bounds, incidents=filters)
+                size = cell_size_for(bounds)
+                bit = (
+                    gridindex.violation_bit(filters.violation_type)
+                    if filters.violation_type
+                    else None
+                )
+                index_filter = gridindex.IndexFilter(
+                    compartment_ids=readable, status=filters.status,
+                    verification=filters.verification, violation_bit=bit,
+                    date_from=filters.date_from, date_to=filters.date_to,
+                )  # fmt: skip
+                got = {
+                    (c.gx, c.gy): c.count for c in gridindex.cell_counts(index_filter, bounds, size)
+                }
+                touching = set(cells_touching(bounds, size))
+                want = {k: v for k, v in _direct(who, query, size).items() if k in touching}
+                assert got == want, (filters, bounds)
+
+
+def test_the_index_follows_audited_writes(make_user: Any) -> None:
+    a = compartment_create(actor=None, name="Grid follow A")
+    b = compartment_create(actor=None, name="Grid follow B")
+    user = make_user(compartments=(a,))
+    query = MapQuery(bounds=MINSK, layers=("incidents",))
+
+    def shown() -> set[int]:
+        (layer,) = map_layers_for(user, query)
+        return {row["pk"] for row in layer.points}
+
+    assert shown() == set()
+    assert MapSync.objects.get().audit_seq > 0 or MapSync.objects.exists()
+    data = s.IncidentData(
+        compartment_id=a.pk, title="Service write", start=datetime(2020, 8, 10, 19, tzinfo=UTC),
+        end=datetime(2020, 8, 10, 20, tzinfo=UTC), precision="hour", place_name="Minsk",
+        latitude=53.90, longitude=27.55, radius_m=100.0, violation_types=("torture",),
+    )  # fmt: skip
+    incident = s.incident_create(actor=None, data=data)
+    assert shown() == {incident.pk}
+    # moved out of the box by an update: gone from the box
+    moved = s.IncidentData(**{**data.__dict__, "latitude": 52.1, "longitude": 23.7})
+    s.incident_update(actor=None, incident=incident, data=moved)
+    assert shown() == set()
+    assert MapPoint.objects.get(incident_id=incident.pk).latitude == 52.1
+    # into another compartment: never counted for this user
+    back = s.IncidentData(**{**data.__dict__, "compartment_id": b.pk})
+    s.incident_update(actor=None, incident=Incident.objects.get(pk=incident.pk), data=back)
+    assert shown() == set()
+    assert MapPoint.objects.get(incident_id=incident.pk).compartment_id == b.pk
+    # a bulk import's batch entry
+    ids = bulk_incidents(a, [{"title": "bulk", "latitude": 53.91, "longitude": 27.56}] * 3)
+    assert shown() == set(ids)
+    # an entry the index cannot read: it rebuilds from the register, still exact
+    Incident.objects.filter(pk=ids[0]).update(latitude=53.92)
+    audit_record(actor=None, action="update", object_type="register.incident",
+                 object_id="odd", changes={"note": "no ids here"})  # fmt: skip
+    assert shown() == set(ids)
+    assert MapPoint.objects.get(incident_id=ids[0]).latitude == 53.92
+    # nothing changed: no work beyond reading the audit head
+    before = MapSync.objects.get().audit_seq
+    gridindex.sync()
+    assert MapSync.objects.get().audit_seq == before
+
+
+def test_the_layer_uses_the_index_for_cells_and_the_selector_for_points(make_user: Any) -> None:
+    a = compartment_create(actor=None, name="Grid layer A")
+    user = make_user(compartments=(a,))
+    bulk_incidents(a, [{"title": f"p{i}", "latitude": 53.9 + i * 1e-4, "longitude": 27.55}
+                       for i in range(40)])  # fmt: skip
+    few = MapQuery(bounds=MINSK, layers=("incidents",), max_points=50)
+    (layer,) = map_layers_for(user, few)
+    assert not layer.aggregated and layer.count == 40
+    many = MapQuery(bounds=MINSK, layers=("incidents",), max_points=10)
+    (layer,) = map_layers_for(user, many)
+    assert layer.aggregated and layer.count == 40
+    assert sum(c.count for c in layer.clusters) == 40
+    # a free-text facet cannot be answered by the index: the direct path gives the same count
+    text = MapQuery(bounds=MINSK, layers=("incidents",), max_points=10,
+                    incidents=IncidentFilter(q="p"))  # fmt: skip
+    (direct,) = map_layers_for(user, text)
+    assert direct.aggregated and direct.count == 40
