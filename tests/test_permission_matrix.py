@@ -24,6 +24,8 @@ from crimebook.api.main import api
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
 from crimebook.evidence.selectors import evidence_for
 from crimebook.evidence.services import evidence_ingest_stream
+from crimebook.jobs.models import Job
+from crimebook.jobs.selectors import jobs_for
 from crimebook.leads.build import correlation_run
 from crimebook.leads.models import Lead
 from crimebook.leads.selectors import leads_for
@@ -46,6 +48,8 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "job": "job",
+    "import": "incident",
     "lead": "lead",
     "case": "case",
     "search": None,  # /search/: no record in the URL; non-members must see no MARK
@@ -101,7 +105,8 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
             "deployment": deployment, "post": post,
             "lead": Lead.objects.filter(incident=incident).first(),
-            "evidence": EvidenceItem.objects.get(pk=evidence.item_id)}  # fmt: skip
+            "evidence": EvidenceItem.objects.get(pk=evidence.item_id),
+            "job": Job.objects.get(kind="evidence.process", subject_id=str(evidence.item_id))}  # fmt: skip
 
 
 @pytest.fixture
@@ -225,6 +230,7 @@ POST_ONLY = {
     "evidence_download",
     "evidence_link",
     "evidence_unlink",
+    "job_retry",
     "lead_accept",
     "lead_reject",
     "case_member_remove",
@@ -353,6 +359,7 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
     )
     assert not selectors.persons_find_by_identity(mallory, name=f"{MARK} Victim Name").exists()
     assert not evidence_for(mallory).filter(pk=world.a["evidence"].pk).exists()
+    assert not jobs_for(mallory).filter(pk=world.a["job"].pk).exists()
     assert not leads_for(mallory).filter(incident=world.a["incident"]).exists()
 
 

@@ -5,7 +5,11 @@
   not made twice);
 * ``evidence.from_intake`` — every attachment of an intake submission into the vault
   (:func:`crimebook.evidence.intake_door.evidence_from_intake`; an attachment already stored
-  is recognised by its hash).
+  is recognised by its hash);
+* ``interchange.import`` — a file uploaded for import (kept sealed in the vault as an evidence
+  item, for provenance) imported into the register, all or nothing
+  (:func:`crimebook.interchange.files.file_import`; an import that committed is recorded on
+  the job and is not run twice; re-importing the same rows skips them by external id).
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.jobs.models import Job
 from crimebook.jobs.registry import JobContext, JobFailed, JobOutcome, register
 
-__all__ = ["FROM_INTAKE", "PROCESS_ITEM"]
+__all__ = ["FROM_INTAKE", "IMPORT_FILE", "PROCESS_ITEM"]
 
 PROCESS_ITEM = "evidence.process"
 FROM_INTAKE = "evidence.from_intake"
+IMPORT_FILE = "interchange.import"
 EVIDENCE_ITEM = "evidence.evidenceitem"
 SUBMISSION = "intake.submission"
 
@@ -100,3 +107,75 @@ def intake_to_vault(context: JobContext) -> JobOutcome:
         # a hash mismatch or an undecryptable copy does not heal by itself: stop and say so
         raise JobFailed(message, result)
     return JobOutcome(message=message, result=result)
+
+
+def _summary_message(result: Any, dry_run: bool) -> str:
+    parts = [
+        f"{s.kind}: {s.rows} rows, {s.created} created, {s.updated} updated, "
+        f"{s.skipped} already imported"
+        for s in result.summaries
+    ]
+    text = "; ".join(parts) or "no rows"
+    if dry_run:
+        return f"dry run, every row is valid ({text}); nothing was written"
+    return f"imported in one transaction ({text})"
+
+
+def _import_result(result: Any, item_id: int) -> dict[str, Any]:
+    return {
+        "summaries": [s.as_dict() for s in result.summaries], "rejected": result.error_count,
+        "errors": result.errors, "file_item_id": item_id, "committed": result.committed,
+    }  # fmt: skip
+
+
+@register(IMPORT_FILE, _("Import into the register"), subject_type=EVIDENCE_ITEM)
+def import_file(context: JobContext) -> JobOutcome:
+    from crimebook.evidence import keys
+    from crimebook.evidence.models import EvidenceItem
+    from crimebook.evidence.pipeline import plaintext_copy
+    from crimebook.interchange.files import FORMATS, ImportFileError, file_import
+    from crimebook.interchange.imports import ImportOptions
+
+    item_id, compartment_id = _int(context, "item_id"), _int(context, "compartment_id")
+    fmt, kind = str(context.parameters.get("format")), str(context.parameters.get("kind"))
+    on_duplicate = context.parameters.get("on_duplicate", "skip")
+    dry_run = context.parameters.get("dry_run") is True
+    if fmt not in FORMATS or on_duplicate not in ("skip", "update"):
+        raise JobFailed("bad import parameters")
+    item = EvidenceItem.objects.filter(
+        pk=item_id, compartment_id=compartment_id, status=EvidenceItem.Status.INGESTED
+    ).first()
+    if item is None:
+        raise JobFailed(f"the uploaded file (evidence item {item_id}) is not in the vault")
+    actor = _actor(context)
+    options = ImportOptions(
+        compartment_id=compartment_id, dry_run=dry_run, on_duplicate=on_duplicate
+    )
+    earlier = Job.objects.filter(pk=context.job_id).values_list("result", flat=True).first()
+    if isinstance(earlier, dict) and earlier.get("committed"):
+        # an earlier attempt committed and died before finishing: never import twice
+        return JobOutcome(message=str(earlier.get("message", "imported")), result=earlier)
+    try:
+        store = keys.store_for(item.storage_backend)
+        # the import and the record that it committed are one transaction
+        with plaintext_copy(store, item.storage_key) as path, transaction.atomic():
+            result = file_import(
+                actor=actor, path=path, fmt=fmt, kind=kind, options=options,
+                on_progress=context.progress,
+            )  # fmt: skip
+            if result.committed:
+                message = _summary_message(result, dry_run)
+                committed = {**_import_result(result, item_id), "message": message}
+                Job.objects.filter(pk=context.job_id).update(result=committed)
+                return JobOutcome(message=message, result=committed)
+    except ImportFileError as exc:
+        raise JobFailed(f"{exc} Nothing was imported.") from None
+    except (NotFound, PermissionDenied):
+        raise JobFailed("no write access to this compartment; nothing was imported") from None
+    outcome = _import_result(result, item_id)
+    if result.error_count:
+        raise JobFailed(
+            f"{result.error_count} row(s) rejected; nothing was imported (all or nothing)",
+            outcome,
+        )
+    return JobOutcome(message=_summary_message(result, dry_run), result=outcome)

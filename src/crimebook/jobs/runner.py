@@ -53,6 +53,9 @@ class _Reporter:
         self.job_id, self.token, self.attempt = job_id, token, attempt
         self._last = 0.0
         self._pending: tuple[int, int | None] | None = None
+        # Progress is not written from inside a transaction the job opened (an import is
+        # one transaction): the row lock would stall the heartbeat until the commit.
+        self._depth = len(connection.atomic_blocks)
 
     def _mine(self) -> Any:
         return Job.objects.filter(
@@ -70,8 +73,10 @@ class _Reporter:
             self.flush()
             self._last = now
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
         if self._pending is None:
+            return
+        if not final and len(connection.atomic_blocks) > self._depth:
             return
         done, total = self._pending
         self._mine().update(progress_done=done, progress_total=total, heartbeat_at=timezone.now())
@@ -87,9 +92,10 @@ class _Reporter:
         def beat() -> None:
             try:
                 while not stop.wait(HEARTBEAT_SECONDS):
-                    self._mine().update(heartbeat_at=timezone.now())
-            except Exception:  # the job goes on; the sweep judges by the last beat
-                logger.warning("job %s: heartbeat failed", self.job_id)
+                    try:
+                        self._mine().update(heartbeat_at=timezone.now())
+                    except Exception:  # the job goes on; the next beat tries again
+                        logger.warning("job %s: heartbeat failed", self.job_id)
             finally:
                 connection.close()
 
@@ -160,7 +166,7 @@ def job_execute(job_id: int) -> float | None:
         try:
             outcome = kind.run(context)
         except registry.JobFailed as exc:
-            reporter.flush()
+            reporter.flush(final=True)
             _finish(reporter, job, status=Job.Status.FAILED, audit_action="job_failed",
                     message=_error_text(exc), result=dict(exc.result) or None)  # fmt: skip
             return None
@@ -170,7 +176,7 @@ def job_execute(job_id: int) -> float | None:
                 "job %s (%s) attempt %s failed: %s", job.pk, job.kind, job.attempts,
                 type(exc).__name__,
             )  # fmt: skip
-            reporter.flush()
+            reporter.flush(final=True)
             again = job.attempts < job.attempt_limit
             message = _error_text(exc)
             if again:
@@ -181,7 +187,7 @@ def job_execute(job_id: int) -> float | None:
                 message=message, result=None,
             )  # fmt: skip
             return float(settings.CRIMEBOOK_JOB_RETRY_SECONDS) if again and finished else None
-    reporter.flush()
+    reporter.flush(final=True)
     _finish(reporter, job, status=Job.Status.DONE, audit_action="job_done",
             message=outcome.message, result=dict(outcome.result))  # fmt: skip
     return None

@@ -132,11 +132,11 @@ def job_retry(*, actor: Any, job: Job) -> Job:
     return job
 
 
-def _dead_here(worker: str) -> bool:
-    """True when ``worker`` names a process on this host that no longer exists."""
+def _here(worker: str) -> bool | None:
+    """For a worker on this host: is its process gone? None for a worker elsewhere."""
     host, _sep, pid_text = worker.rpartition(":")
     if host != socket.gethostname()[:150] or not pid_text.isdigit():
-        return False
+        return None
     pid = int(pid_text)
     if pid == os.getpid():
         return False
@@ -157,8 +157,8 @@ class RecoverReport:
 
 
 def jobs_recover(*, now: Any = None) -> RecoverReport:
-    """Put back running jobs whose worker is gone (its heartbeat stopped, or it was a process
-    on this host that has exited) and re-send queued jobs the queue never delivered. A job
+    """Put back running jobs whose worker is gone (a process on this host that has exited, or
+    a worker elsewhere whose heartbeat stopped) and re-send queued jobs the queue never delivered. A job
     with no attempts left fails instead, saying its worker stopped."""
     now = now or timezone.now()
     stale_before = now - timedelta(seconds=settings.CRIMEBOOK_JOB_STALE_SECONDS)
@@ -167,8 +167,12 @@ def jobs_recover(*, now: Any = None) -> RecoverReport:
         "pk", "kind", "worker", "attempts", "attempt_limit", "heartbeat_at"
     )
     for job in running:
-        stale = job.heartbeat_at is None or job.heartbeat_at < stale_before
-        if not (stale or _dead_here(job.worker)):
+        # On this host the process table is the truth (a long transaction may hold back a
+        # heartbeat; SQLite deployments are single-host); elsewhere the heartbeat is.
+        gone = _here(job.worker)
+        if gone is None:
+            gone = job.heartbeat_at is None or job.heartbeat_at < stale_before
+        if not gone:
             continue
         again = job.attempts < job.attempt_limit
         message = f"the worker stopped during attempt {job.attempts}"

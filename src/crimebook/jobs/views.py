@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.jobs import registry, selectors, services
 from crimebook.jobs.kinds import EVIDENCE_ITEM, SUBMISSION
@@ -59,6 +60,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page, "rows": rows, "status": status, "statuses": Job.Status.choices,
         "refresh": REFRESH_SECONDS if any(r["job"].is_active for r in rows) else None,
+        "can_import": bool(writable_compartment_ids(user)),
     }  # fmt: skip
     return render(request, "jobs/list.html", context)
 
@@ -68,11 +70,17 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     job = selectors.job_get_for(user, pk)
-    outcomes = job.result.get("outcomes") if isinstance(job.result, dict) else None
+    result = job.result if isinstance(job.result, dict) else {}
+    outcomes = result.get("outcomes")
+    rejected = result.get("errors")
+    summaries = result.get("summaries")
     context = {
         "job": job, "label": _label(job), "subject_url": _subject_url(user, job),
         "can_retry": services.can_retry(user, job),
         "outcomes": outcomes if isinstance(outcomes, list) else [],
+        "rejected_rows": rejected if isinstance(rejected, list) else [],
+        "rejected_count": result.get("rejected", 0),
+        "summaries": summaries if isinstance(summaries, list) else [],
         "refresh": REFRESH_SECONDS if job.is_active else None,
     }  # fmt: skip
     return render(request, "jobs/detail.html", context)

@@ -3,6 +3,7 @@
 
 from django.urls import include, path
 
+from crimebook.jobs import imports as job_imports
 from crimebook.jobs import views as jobs
 from crimebook.search.views import search_page
 from crimebook.leads import views as leads
@@ -70,4 +71,5 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
+    path("imports/new/", job_imports.import_create, name="import_create"),
 ]

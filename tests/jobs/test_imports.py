@@ -1,0 +1,130 @@
+"""Imports as background jobs: the workspace page, all or nothing, rejected rows shown,
+dry run, permissions, and an import that committed is never run twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from crimebook.evidence.models import EvidenceItem
+from crimebook.jobs.kinds import IMPORT_FILE
+from crimebook.jobs.models import Job
+from crimebook.jobs.runner import job_execute
+from crimebook.register.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id,title,start,latitude,longitude,violation_types\r\n"
+GOOD = HEADER + "a-1,Beating at the metro,10.08.2020 22:30,53.9,27.5,torture\r\n"
+GOOD += "a-2,Detention in the yard,08.2020,,,\r\n"
+BAD = GOOD + "a-3,,99.99.2020,95.0,27.5,\r\n"
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post(user: Any, compartment: Any, text: str, name: str = "incidents.csv", **extra: Any) -> Any:
+    data = {"compartment": compartment.pk, "kind": "incidents", "format": "auto",
+            "on_duplicate": "skip", **extra,
+            "file": SimpleUploadedFile(name, text.encode("utf-8"), "text/csv")}  # fmt: skip
+    return _client(user).post("/imports/new/", data)
+
+
+def test_a_file_is_imported_in_the_background_and_kept_sealed(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    page = _client(investigator).get("/imports/new/")
+    assert page.status_code == 200 and b'type="file"' in page.content
+    response = _post(investigator, compartment, GOOD)
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "done" and job.created_by == investigator
+    assert job.progress_total and job.progress_done == job.progress_total
+    assert job.message.startswith("imported in one transaction (incidents: 2 rows, 2 created")
+    assert set(Incident.objects.values_list("external_id", flat=True)) == {"a-1", "a-2"}
+    # the file is in the vault, for provenance, and not queued for media processing
+    item = EvidenceItem.objects.get(pk=job.parameters["item_id"])
+    assert item.original_name == "incidents.csv" and item.compartment == compartment
+    assert not Job.objects.filter(kind="evidence.process").exists()
+    detail = _client(investigator).get(f"/jobs/{job.pk}/")
+    assert b"Rows read" in detail.content
+    # the same file again: its rows are recognised by external id, nothing doubles
+    _post(investigator, compartment, GOOD)
+    again = Job.objects.filter(kind=IMPORT_FILE).order_by("-pk")[0]
+    assert again.status == "done" and again.result["summaries"][0]["skipped"] == 2
+    assert Incident.objects.count() == 2
+
+
+def test_one_bad_row_imports_nothing_and_is_listed(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    _post(investigator, compartment, BAD)
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "failed" and job.attempts == 1  # not retried: it would fail again
+    assert job.message == "1 row(s) rejected; nothing was imported (all or nothing)"
+    assert not Incident.objects.exists()
+    [row] = job.result["errors"]
+    assert row["line"] == 4 and row["external_id"] == "a-3"
+    page = _client(investigator).get(f"/jobs/{job.pk}/")
+    assert b"Rejected rows" in page.content and b"a-3" in page.content
+
+
+def test_a_dry_run_writes_nothing(vault: Path, investigator: Any, compartment: Any) -> None:
+    _post(investigator, compartment, GOOD, dry_run="on")
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "done" and job.message.startswith("dry run, every row is valid")
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("report.csv", b"\xff\xfe\x00garbage\x00\x00", "Nothing was imported."),
+        ("events.json", b'{"format": "something else"}', "Nothing was imported."),
+    ],
+)
+def test_an_unreadable_file_fails_clearly(
+    vault: Path, investigator: Any, compartment: Any, name: str, content: bytes, fragment: str
+) -> None:
+    _client(investigator).post(
+        "/imports/new/",
+        {"compartment": compartment.pk, "kind": "incidents", "format": "auto",
+         "on_duplicate": "skip", "file": SimpleUploadedFile(name, content)},
+    )  # fmt: skip
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "failed" and fragment in job.message
+    assert not Incident.objects.exists()
+
+
+def test_unknown_format_and_outsiders_are_refused_before_anything_is_stored(
+    vault: Path, investigator: Any, reader: Any, mallory: Any, compartment: Any
+) -> None:
+    page = _post(investigator, compartment, GOOD, name="incidents.ods")
+    assert page.status_code == 200 and b"choose it" in page.content
+    assert _client(reader).get("/imports/new/").status_code == 403
+    refused = _post(mallory, compartment, GOOD)  # compartment A is not a choice for mallory
+    assert refused.status_code == 200
+    assert not Job.objects.exists() and not EvidenceItem.objects.exists()
+
+
+def test_an_import_that_committed_is_not_run_again(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    # GIVEN an import that committed, whose worker then died before finishing the job
+    _post(investigator, compartment, GOOD)
+    job = Job.objects.get(kind=IMPORT_FILE)
+    Job.objects.filter(pk=job.pk).update(status="queued", message="")
+    Incident.objects.filter(external_id="a-1").update(external_id="")  # would import again
+    # WHEN the job is delivered again THEN it reports the committed import and adds nothing
+    assert job_execute(job.pk) is None
+    job.refresh_from_db()
+    assert job.status == "done" and job.attempts == 2
+    assert job.message.startswith("imported in one transaction")
+    assert Incident.objects.count() == 2
