@@ -163,3 +163,25 @@ def test_plan_states_omissions_with_reasons(world: CaseWorld) -> None:
     assert plan.incidents == [world.incident]
     assert plan.exhibits[0].custody.entries >= 1
     assert "ingest" in plan.exhibits[0].custody.actions
+
+
+def test_timestamp_tokens_of_the_chain_go_into_the_zip(world: CaseWorld, lead: Any) -> None:
+    from django.utils import timezone
+
+    from crimebook.audit.models import AuditTimestamp
+
+    head = AuditEntry.objects.order_by("-seq").first()
+    assert head is not None
+    AuditTimestamp.objects.create(
+        head_seq=head.seq, head_hash=head.entry_hash, tsa_url="http://127.0.0.1:1/tsa",
+        tsa_name="Test TSA", token=b"\x30\x03\x02\x01\x01", gen_time=timezone.now(),
+        policy="1.2.3", serial="42",
+    )  # fmt: skip
+    pdf, data, _identity, _outcome = _export(world, lead)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.namelist()
+    token_name = next(n for n in names if n.endswith(".tst"))
+    assert archive.read(token_name) == b"\x30\x03\x02\x01\x01"
+    assert archive.read(token_name.replace(".tst", ".head.txt")).decode() == head.entry_hash
+    text = _text(pdf)
+    assert "Test TSA" in text and "no rfc 3161" not in text.lower()
