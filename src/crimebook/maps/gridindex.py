@@ -288,6 +288,8 @@ def cell_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount]:
 
 def points_in(f: IndexFilter, bounds: Bounds, size: float, limit: int) -> list[int]:
     """Ids of up to ``limit`` indexed incidents matching ``f`` inside ``bounds``."""
+    if not f.compartment_ids:
+        return []
     facets, facet_params = _facets(f)
     table = _q(MapPoint._meta.db_table)
     ids: list[int] = []

@@ -240,6 +240,8 @@ def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
     index_filter = _index_filter(user, query)
     if index_filter is None or query.period()[2]:
         return _layer("incidents", map_incidents_for(user, query), query)
+    if not index_filter.compartment_ids:  # no compartment: nothing to count (deny by default)
+        return LayerResult("incidents")
     gridindex.sync()
     size = cell_size_for(query.bounds)
     cells = gridindex.cell_counts(index_filter, query.bounds, size)
