@@ -37,7 +37,6 @@ from crimebook.register.models import Act, Incident, Involvement, Person, Source
 __all__ = ["DossierPlan", "DossierRefused", "Omission", "dossier_plan"]
 
 _CHUNK = 500
-TABLE_ROWS = 40
 
 
 class DossierRefused(ValidationFailed):
@@ -90,13 +89,6 @@ class DossierPlan:
     omissions: list[Omission]
     audit_head: tuple[int, str] | None
     timestamps: list[Any] = field(default_factory=list)
-
-    @property
-    def exhibit_chunks(self) -> list[list[ExhibitRow]]:
-        """The exhibit list in tables of ``TABLE_ROWS``: WeasyPrint lays a table out again
-        for every page it spans, so one table of 5,000 rows costs far more than 100 of 50."""
-        rows = self.exhibits
-        return [rows[i : i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)]
 
     @property
     def omitted_counts(self) -> dict[str, int]:
