@@ -14,6 +14,7 @@ from crimebook.cli import (
     intake,
     interchange,
     keys,
+    maps,
     search,
     serve,
     stats,
@@ -43,6 +44,7 @@ app.command("dossier")(cases.dossier)
 keys.app.command("backup-keygen")(backup.backup_keygen)
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(maps.app, name="map")
 app.add_typer(intake.app, name="intake")
 app.add_typer(intake.receipt_app, name="receipt")
 app.add_typer(evidence.app, name="evidence")
