@@ -82,6 +82,10 @@ def test_rejected_pair_is_never_proposed_again_even_on_full_runs(
         lead.refresh_from_db()
         assert lead.status == "rejected"
     assert run.summary["leads"]["kept_rejected"] >= 1
+    assert run.summary["leads"]["refreshed"] >= 1  # proposed leads refreshed in place
+    unit = lead_of(scene.incident, f"unit:{scene.unit.pk}")
+    assert unit.status == "proposed" and unit.run_id == run.pk
+    assert unit.reasons and unit.details["level"] == 0
     assert Lead.objects.filter(incident=scene.incident, target_key=lead.target_key).count() == 1
 
 

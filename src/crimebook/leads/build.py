@@ -29,7 +29,7 @@ from typing import Any, get_args
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Func, Max, Q
 from django.utils import timezone
 
@@ -632,24 +632,16 @@ def _store(
                 "pk", "incident_id", "target_key", "status", "other_incident_id"
             )
         }
-        creates, updates, withdraw = [], [], []
+        now = timezone.now()
+        creates: list[_Proposal] = []
+        updates: list[tuple[int, _Proposal]] = []
+        withdraw: list[int] = []
         for key, proposal in wanted.items():
             found = existing.get(key)
             if found is None:
-                creates.append(
-                    Lead(
-                        compartment_id=run.compartment_id, kind=proposal.kind,
-                        incident_id=proposal.incident_id, target_key=proposal.target_key,
-                        score=proposal.score, grade=proposal.grade,
-                        explanation=proposal.explanation, reasons=proposal.reasons,
-                        details=proposal.details, run=run, **proposal.fks,
-                    )
-                )  # fmt: skip
+                creates.append(proposal)
             elif found[1] == Lead.Status.PROPOSED:
-                lead = Lead(pk=found[0], score=proposal.score, grade=proposal.grade,
-                            explanation=proposal.explanation, reasons=proposal.reasons,
-                            details=proposal.details, run=run, updated_at=timezone.now())  # fmt: skip
-                updates.append(lead)
+                updates.append((found[0], proposal))
             else:
                 counts[f"kept_{found[1]}"] += 1
         for key, (pk, status, other) in existing.items():
@@ -658,11 +650,8 @@ def _store(
             re_evaluated = full or key[0] in (changed or ()) or other in (changed or ())
             if re_evaluated:
                 withdraw.append(pk)
-        Lead.objects.bulk_create(creates, batch_size=1000)
-        Lead.objects.bulk_update(
-            updates, ["score", "grade", "explanation", "reasons", "details", "run", "updated_at"],
-            batch_size=1000,
-        )  # fmt: skip
+        _insert(run, creates, now)
+        _update(run, updates, now)
         for chunk in range(0, len(withdraw), 1000):
             Lead.objects.filter(pk__in=withdraw[chunk : chunk + 1000]).delete()
         counts["proposed_new"] = len(creates)
@@ -671,6 +660,64 @@ def _store(
         for p in creates:
             counts[f"new_{p.kind}"] += 1
     return dict(counts)
+
+
+_FKS = ("recording_id", "camera_id", "item_id", "other_incident_id", "unit_id", "person_id",
+        "post_id", "deployment_id")  # fmt: skip
+_INSERT_COLUMNS = ("compartment_id", "kind", "incident_id", "target_key", *_FKS, "score",
+                   "grade", "explanation", "reasons", "details", "status", "decision_note",
+                   "link", "run_id", "created_at", "updated_at")  # fmt: skip
+
+
+def _json(name: str, value: Any) -> Any:
+    return Lead._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def _insert(run: CorrelationRun, proposals: list[_Proposal], now: datetime) -> None:
+    """Plain ``executemany`` of backend-adapted values: ``bulk_create`` spent most of a run's
+    time preparing model instances (and SQLite's variable limit cut it into tiny batches)."""
+    if not proposals:
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Lead._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(c) for c in _INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    empty = _json("link", {})
+    rows = [
+        (run.compartment_id, p.kind, p.incident_id, p.target_key,
+         *(p.fks.get(name) for name in _FKS), p.score, p.grade, p.explanation,
+         _json("reasons", p.reasons), _json("details", p.details), Lead.Status.PROPOSED, "",
+         empty, run.pk, stamp, stamp)
+        for p in proposals
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        for chunk in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[chunk : chunk + 5000])
+
+
+def _update(run: CorrelationRun, updates: list[tuple[int, _Proposal]], now: datetime) -> None:
+    """Refresh proposed leads (score, sentence, reasons) by primary key, ``executemany``."""
+    if not updates:
+        return
+    quote = connection.ops.quote_name
+    names = ("score", "grade", "explanation", "reasons", "details", "run_id", "updated_at")
+    sql = (
+        f"UPDATE {quote(Lead._meta.db_table)} SET "  # noqa: S608 - names from the model
+        + ", ".join(f"{quote(n)} = %s" for n in names)
+        + f" WHERE {quote('id')} = %s AND {quote('status')} = %s"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [
+        (p.score, p.grade, p.explanation, _json("reasons", p.reasons),
+         _json("details", p.details), run.pk, stamp, pk, Lead.Status.PROPOSED)
+        for pk, p in updates
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        for chunk in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[chunk : chunk + 5000])
 
 
 def correlation_runs(
