@@ -29,7 +29,7 @@ from typing import Any, get_args
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import BigIntegerField, Func, Max, Q
 from django.utils import timezone
 
@@ -670,7 +670,9 @@ _INSERT_COLUMNS = ("compartment_id", "kind", "incident_id", "target_key", *_FKS,
 
 
 def _json(name: str, value: Any) -> Any:
-    return Lead._meta.get_field(name).get_db_prep_save(value, connection)
+    field = Lead._meta.get_field(name)
+    assert isinstance(field, models.JSONField)
+    return field.get_db_prep_save(value, connection)
 
 
 def _insert(run: CorrelationRun, proposals: list[_Proposal], now: datetime) -> None:
