@@ -5,24 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_token_scope'),
-        ('register', '0002_load_vocabularies'),
+        ("accounts", "0002_api_token_scope"),
+        ("register", "0002_load_vocabularies"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatsSnapshot',
+            name="StatsSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audit_seq', models.BigIntegerField()),
-                ('computed_at', models.DateTimeField()),
-                ('data', models.JSONField()),
-                ('compartment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.compartment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("audit_seq", models.BigIntegerField()),
+                ("computed_at", models.DateTimeField()),
+                ("data", models.JSONField()),
+                (
+                    "compartment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.compartment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['compartment_id'],
+                "ordering": ["compartment_id"],
             },
         ),
     ]

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_token_scope'),
-        ('register', '0003_stats_snapshot'),
+        ("accounts", "0002_api_token_scope"),
+        ("register", "0003_stats_snapshot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['compartment', 'start'], name='incident_compartment_start'),
+            model_name="incident",
+            index=models.Index(
+                fields=["compartment", "start", "end"], name="incident_compartment_time"
+            ),
         ),
     ]

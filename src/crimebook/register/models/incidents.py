@@ -75,8 +75,8 @@ class Incident(Compartmented, TimeWindow, Located):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["latitude", "longitude"]),
-            # lists, timelines and statistics: a compartment's incidents by time
-            models.Index(fields=["compartment", "start"], name="incident_compartment_start"),
+            # lists and timelines: a compartment's incidents by time, the window's end covered
+            models.Index(fields=["compartment", "start", "end"], name="incident_compartment_time"),
         ]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")

@@ -19,7 +19,7 @@ from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.web.forms import UserForm
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -68,7 +68,7 @@ def posted(request: HttpRequest) -> Any:
 
 class BoundedPaginator(Paginator):  # type: ignore[type-arg]
     """Counts at most :data:`COUNT_CAP` records: an exact count of a million rows costs a
-    full scan on every page view. Beyond the cap the page says "more than …" and pages go up
+    full scan on every page view (the overview has the exact totals). Beyond the cap the page says "more than …" and pages go up
     to the cap (narrowing the filters shows the rest)."""
 
     @cached_property
