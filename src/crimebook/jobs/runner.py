@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -138,6 +138,16 @@ def _finish(
     return True
 
 
+def _finish_once_more(reporter: _Reporter, job: Job, **kwargs: Any) -> bool:
+    """Finish; if the database connection broke (the likely cause of a transient failure),
+    reconnect and try once more, so the job does not stay "running" under a live worker."""
+    try:
+        return _finish(reporter, job, **kwargs)
+    except DatabaseError:
+        connection.close()
+        return _finish(reporter, job, **kwargs)
+
+
 def job_execute(job_id: int) -> float | None:
     """Run one attempt. Returns the delay (seconds) after which huey should retry, or None."""
     from crimebook.jobs.queue import HUEY
@@ -176,12 +186,13 @@ def job_execute(job_id: int) -> float | None:
                 "job %s (%s) attempt %s failed: %s", job.pk, job.kind, job.attempts,
                 type(exc).__name__,
             )  # fmt: skip
-            reporter.flush(final=True)
+            with contextlib.suppress(DatabaseError):
+                reporter.flush(final=True)
             again = job.attempts < job.attempt_limit
             message = _error_text(exc)
             if again:
                 message = f"attempt {job.attempts} failed ({message}); will retry"
-            finished = _finish(
+            finished = _finish_once_more(
                 reporter, job, status=Job.Status.QUEUED if again else Job.Status.FAILED,
                 audit_action="job_attempt_failed" if again else "job_failed",
                 message=message, result=None,
