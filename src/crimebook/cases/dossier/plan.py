@@ -37,6 +37,7 @@ from crimebook.register.models import Act, Incident, Involvement, Person, Source
 __all__ = ["DossierPlan", "DossierRefused", "Omission", "dossier_plan"]
 
 _CHUNK = 500
+BLOCK_ROWS = 50
 
 
 class DossierRefused(ValidationFailed):
@@ -89,6 +90,14 @@ class DossierPlan:
     omissions: list[Omission]
     audit_head: tuple[int, str] | None
     timestamps: list[Any] = field(default_factory=list)
+
+    @property
+    def exhibit_chunks(self) -> list[list[ExhibitRow]]:
+        """The exhibit list in blocks of ``BLOCK_ROWS``: WeasyPrint walks the children of a
+        block again for every page it spans, so one block of 5,000 rows makes the layout
+        quadratic; blocks of 50 keep it linear."""
+        rows = self.exhibits
+        return [rows[i : i + BLOCK_ROWS] for i in range(0, len(rows), BLOCK_ROWS)]
 
     @property
     def omitted_counts(self) -> dict[str, int]:
