@@ -161,3 +161,18 @@ def test_bad_arguments_are_refused(compartment: Any, mallory: Any) -> None:
     with pytest.raises(NotFound):  # a user may only run a compartment they can write
         correlation_run(actor=mallory, compartment_id=compartment.pk)
     assert not CorrelationRun.objects.exists()
+
+
+def test_many_changed_incidents_fall_back_to_a_full_run(
+    scene: Scene, compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.leads import build
+
+    correlation_run(actor=None, compartment_id=compartment.pk)
+    monkeypatch.setattr(build, "MAX_IDS", 1)
+    f.incident(compartment, title="one more report")
+    f.incident(compartment, title="and another")
+    run = correlation_run(actor=None, compartment_id=compartment.pk)
+    assert run.full
+    assert run.summary["evaluated"]["incidents"] == 5
+    assert run.summary["leads"]["refreshed"] >= 1

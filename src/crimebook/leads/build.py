@@ -63,7 +63,8 @@ from crimebook.register.services._common import require_compartment_write
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_PER_INCIDENT = 50  # leads of one kind kept per incident and run (best first)
-MAX_REASONS_LISTED = 500  # skipped/rejected records listed one by one in a run's summary
+MAX_REASONS_LISTED = 500
+MAX_IDS = 5000  # changed incidents / touched items named in one SQL list; beyond: full  # skipped/rejected records listed one by one in a run's summary
 OBJECT_TYPE = "leads.correlationrun"
 
 
@@ -461,6 +462,10 @@ def correlation_run(
         proposals, evaluated, problems, changed = _evaluate(
             compartment_id, previous if not is_full else None, cfg, per_incident, progress
         )
+        if changed is None and not is_full:  # _evaluate fell back to a full run
+            is_full = True
+            CorrelationRun.objects.filter(pk=run.pk).update(full=True)
+            run.full = True
         progress("store", 0, len(proposals))
         counts = _store(run, proposals, changed, is_full)
         progress("store", len(proposals), len(proposals))
@@ -513,11 +518,9 @@ def _evaluate(
     proposals: list[_Proposal] = []
     evaluated: Counter[str] = Counter()
 
-    changed: set[int] | None
-    if previous is None:
-        changed = None
-        passes = [(incidents, recordings, media, deployments)]
-    else:
+    changed: set[int] | None = None
+    passes = [(incidents, recordings, media, deployments)]
+    if previous is not None:
         since = previous.started_at
         changed = set(
             incidents.filter(Q(updated_at__gte=since) | Q(acts__created_at__gte=since))
@@ -531,15 +534,23 @@ def _evaluate(
             ).values_list("object_id", flat=True)
             if str(x).isdigit()
         }
-        passes = [
-            (incidents.filter(pk__in=changed), recordings, media, deployments),
-            (
-                incidents.exclude(pk__in=changed),
-                recordings.filter(pk__gt=previous.max_recording_id),
-                media.filter(Q(pk__gt=previous.max_item_id) | Q(pk__in=touched_items)),
-                deployments.filter(pk__gt=previous.max_deployment_id),
-            ),
-        ]
+        new_media = (
+            media.filter(Q(pk__gt=previous.max_item_id) | Q(pk__in=touched_items))
+            if len(touched_items) <= MAX_IDS
+            else media  # too many to name: all of them (a superset, never fewer)
+        )
+        if len(changed) > MAX_IDS:
+            changed = None  # much of the compartment changed: a full run (no slower)
+        else:
+            passes = [
+                (incidents.filter(pk__in=changed), recordings, media, deployments),
+                (
+                    incidents.exclude(pk__in=changed),
+                    recordings.filter(pk__gt=previous.max_recording_id),
+                    new_media,
+                    deployments.filter(pk__gt=previous.max_deployment_id),
+                ),
+            ]
     cameras = _cameras(compartment_id)
     for n, (inc_qs, rec_qs, media_qs, dep_qs) in enumerate(passes, 1):
         progress("match", n - 1, len(passes))
@@ -621,11 +632,6 @@ def _store(
         # one run at a time per compartment (SQLite: the IMMEDIATE write lock does this)
         list(Compartment.objects.select_for_update().filter(pk=run.compartment_id))
         stored = Lead.objects.filter(compartment_id=run.compartment_id)
-        if not full:
-            touched = {p.incident_id for p in proposals} | set(changed or ())
-            stored = stored.filter(
-                Q(incident_id__in=touched) | Q(other_incident_id__in=set(changed or ()))
-            )
         existing = {
             (inc, key): (pk, status, other)
             for pk, inc, key, status, other in stored.values_list(
