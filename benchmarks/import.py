@@ -107,6 +107,11 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
         finally:
             indexing[0] += time.perf_counter() - t
 
+    if os.environ.get("BENCH_SKIP_SEARCH_INDEX") == "1":  # --skip-search-index: importer alone
+
+        def timed_index(kind: str, ids: list[int]) -> int:
+            return 0
+
     _bulk.index_records = timed_index  # type: ignore[assignment]
     errors: list[object] = []
     options = ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=BATCH)
@@ -213,6 +218,13 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_import"
     )
+    parser.add_argument(
+        "--skip-search-index",
+        action="store_true",
+        help="measure the importer alone: bulk rows are not indexed for search (the command "
+        "always indexes them; the normal run times that step apart)",
+    )
+    parser.add_argument("--no-service", action="store_true", help="skip the service-mode run")
     parser.add_argument("--child", choices=("import", "service", "raw"))
     parser.add_argument("--csv", type=Path)
     parser.add_argument("--backend", default="sqlite")
@@ -233,11 +245,14 @@ def main() -> None:
             make_csv(files[n], n)
         big = files[args.rows]
         print(f"input: {args.rows:,} incidents, {big.stat().st_size / 2**20:,.1f} MiB CSV (UTF-8)")
+        if args.skip_search_index:
+            print("importer alone: the search indexing of bulk rows is skipped in this run")
         for backend in args.backends.split(","):
             env = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "crimebook.settings",
                 "CRIMEBOOK_KEY_DIR": str(work / "keys"),
+                "BENCH_SKIP_SEARCH_INDEX": "1" if args.skip_search_index else "0",
             }
             results = {}
             for n in sizes:
@@ -269,20 +284,20 @@ def main() -> None:
                     f"{backend}:   of which search indexing {index_s:.1f} s; the import without "
                     f"it ≈ {rest:,.0f} rows/s, ratio ≈ {rest / raw_rate:.1%}"
                 )
-            small = min(sizes)
-            if small > SERVICE_ROWS:
-                small = SERVICE_ROWS
-                files[small] = work / f"incidents-{small}.csv"
-                make_csv(files[small], small)
-            if backend == "postgres":
-                pg_reset(args.pg_url)
-            else:
-                env["CRIMEBOOK_DATA_DIR"] = str(work / "data-service")
-            svc = run_child("service", files[small], backend, env, args.pg_url)
-            print(
-                f"{backend}: service mode (one service call + audit entry per row) on "
-                f"{small:,} rows: {svc['rows'] / svc['seconds']:,.0f} rows/s"
-            )
+            if not args.no_service:
+                small = min(min(sizes), SERVICE_ROWS)
+                if small not in files:
+                    files[small] = work / f"incidents-{small}.csv"
+                    make_csv(files[small], small)
+                if backend == "postgres":
+                    pg_reset(args.pg_url)
+                else:
+                    env["CRIMEBOOK_DATA_DIR"] = str(work / "data-service")
+                svc = run_child("service", files[small], backend, env, args.pg_url)
+                print(
+                    f"{backend}: service mode (one service call + audit entry per row) on "
+                    f"{small:,} rows: {svc['rows'] / svc['seconds']:,.0f} rows/s"
+                )
             memory = ", ".join(f"{n:,} rows → {r['peak_mib']:.0f} MiB" for n, r in results.items())
             print(f"{backend}: peak RSS of the import process: {memory}")
 
