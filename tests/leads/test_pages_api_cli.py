@@ -52,6 +52,10 @@ def test_queue_lists_proposed_leads_with_filters_and_forms(leads: Scene, analyst
     assert f"/leads/{rec.pk}/accept/" not in by_unit
     high = client.get("/leads/", {"min_score": "1.0", "status": ""}).content.decode()
     assert rec.explanation not in high
+    # the last run's summary names what could not be matched, and why
+    assert "no time: an incident without a start cannot be matched" in body
+    ru = client.get("/leads/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert ru.status_code == 200 and rec.explanation in ru.content.decode()
     bad = client.get("/leads/", {"min_score": "7"})
     assert bad.status_code == 200 and b"not valid" in bad.content
     assert rec.explanation.encode() not in bad.content
