@@ -165,3 +165,26 @@ def test_big_case_dossier_is_sent_to_the_command_line(
     assert page.status_code == 400
     assert f"crimebook dossier {world.case.uuid}" in page.content.decode()
     assert AuditEntry.objects.count() == before
+
+
+def test_edit_case_and_remove_material(world: CaseWorld, lead: Any) -> None:
+    client = _client(lead)
+    url = f"/cases/{world.case.pk}/edit/"
+    bad = client.post(url, {"title": "", "purpose": "p", "mechanism": "icc", "status": "open"})
+    assert bad.status_code == 200 and "has-error" in bad.content.decode()
+    ok = client.post(url, {"title": "Okrestina, 9–13 August 2020", "purpose": "Torture",
+                           "mechanism": "universal", "mechanism_detail": "", "summary": "S",
+                           "status": "submitted"})  # fmt: skip
+    assert ok.status_code == 302
+    world.case.refresh_from_db()
+    assert (world.case.title, world.case.status) == ("Okrestina, 9–13 August 2020", "submitted")
+    entry = AuditEntry.objects.filter(object_type="cases.case", action="update").last()
+    assert entry is not None and entry.changes["status"] == ["open", "submitted"]
+    # an exhibit that supports nothing can leave; the page says what happened
+    client.post(f"/cases/{world.case.pk}/material/remove/",
+                {"kind": "exhibit", "record": world.exhibit_withheld.pk})  # fmt: skip
+    assert not world.case.exhibits.filter(pk=world.exhibit_withheld.pk).exists()
+    refused = client.post(f"/cases/{world.case.pk}/material/remove/",
+                          {"kind": "incident", "record": world.incident.pk}, follow=True)  # fmt: skip
+    assert "classified in the case" in refused.content.decode()
+    assert world.case.incidents.filter(pk=world.incident.pk).exists()
