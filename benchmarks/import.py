@@ -80,6 +80,14 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the parser process): less
+    sensitive than wall time to other jobs on a shared machine (database servers excluded)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 # ---- children -----------------------------------------------------------------------------
 
 
@@ -115,6 +123,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
     _bulk.index_records = timed_index  # type: ignore[assignment]
     errors: list[object] = []
     options = ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=BATCH)
+    c0 = _cpu_s()
     t0 = time.perf_counter()
     if bulk and parallel and worker.parallel_parse_useful():  # what `crimebook import` does
         source = partial(worker.csv_source, str(csv_path), "incidents")
@@ -133,6 +142,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
                 on_error=errors.append,
             )
     elapsed = time.perf_counter() - t0
+    cpu = _cpu_s() - c0
     if errors or not summary.committed:
         raise SystemExit(f"import failed: {errors[:3]}")
     return {
@@ -140,6 +150,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
         "rows": summary.created,
         "peak_mib": _peak_mib(),
         "index_seconds": indexing[0],
+        "cpu_seconds": cpu,
     }
 
 
@@ -153,6 +164,7 @@ def child_raw(csv_path: Path, backend: str, pg_url: str) -> dict[str, float]:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(RAW_TABLE_SQL.format(ts="text", fl="real"))
+        c0 = _cpu_s()
         t0 = time.perf_counter()
         with csv_path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
@@ -160,6 +172,7 @@ def child_raw(csv_path: Path, backend: str, pg_url: str) -> dict[str, float]:
             conn.executemany(RAW_INSERT_SQL, reader)
         conn.commit()
         elapsed = time.perf_counter() - t0
+        cpu = _cpu_s() - c0
         rows = conn.execute("SELECT count(*) FROM raw_incidents").fetchone()[0]
         conn.close()
     else:
@@ -169,6 +182,7 @@ def child_raw(csv_path: Path, backend: str, pg_url: str) -> dict[str, float]:
             conn.execute("DROP TABLE IF EXISTS raw_incidents")
             conn.execute(RAW_TABLE_SQL.format(ts="timestamptz", fl="float8"))
             conn.commit()
+            c0 = _cpu_s()
             t0 = time.perf_counter()
             with (
                 conn.cursor() as cur,
@@ -179,8 +193,9 @@ def child_raw(csv_path: Path, backend: str, pg_url: str) -> dict[str, float]:
                     copy.write(chunk)
             conn.commit()
             elapsed = time.perf_counter() - t0
+            cpu = _cpu_s() - c0
             rows = conn.execute("SELECT count(*) FROM raw_incidents").fetchone()[0]  # type: ignore[index]
-    return {"seconds": elapsed, "rows": rows, "peak_mib": _peak_mib()}
+    return {"seconds": elapsed, "rows": rows, "peak_mib": _peak_mib(), "cpu_seconds": cpu}
 
 
 # ---- parent -------------------------------------------------------------------------------
@@ -277,6 +292,13 @@ def main() -> None:
                 f"raw {baseline} {raw_rate:,.0f} rows/s ({raw['seconds']:.1f} s); "
                 f"ratio {imp_rate / raw_rate:.1%}"
             )
+            if "cpu_seconds" in imp and "cpu_seconds" in raw:
+                imp_us = 1e6 * imp["cpu_seconds"] / imp["rows"]
+                raw_us = 1e6 * raw["cpu_seconds"] / raw["rows"]
+                print(
+                    f"{backend}:   client CPU per row: import {imp_us:.1f} µs (writer + parser), "
+                    f"raw {raw_us:.1f} µs; CPU ratio {raw_us / imp_us:.1%}"
+                )
             index_s = imp.get("index_seconds", 0.0)
             if index_s:
                 rest = imp["rows"] / max(imp["seconds"] - index_s, 1e-9)
