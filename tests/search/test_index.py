@@ -22,6 +22,7 @@ from crimebook.search.documents import EVIDENCE_TEXT_FIELDS, evidence_text_field
 from crimebook.search.indexing import index_records, reindex_all
 from crimebook.search.models import SearchDoc, SearchTag
 from crimebook.search.selectors import SearchParams, search_for
+from crimebook.search.signals import flush
 from tests import factories as f
 from tests.evidence.helpers import jpeg_bytes, use_vault
 
@@ -36,6 +37,7 @@ def _ids(user: Any, q: str = "", **kw: Any) -> set[tuple[str, int]]:
 
 
 def _doc(kind: str, pk: int) -> SearchDoc:
+    flush()  # what a search does first: apply this thread's marks (direct ORM writes below)
     return SearchDoc.objects.get(kind=kind, object_id=pk)
 
 
@@ -81,6 +83,7 @@ def test_involvement_and_post_move_suspect_and_unit_facets(world: Any, compartme
 def test_delete_removes_the_documents(investigator: Any, world: Any) -> None:
     incident, act = world["torture"], world["act"]
     incident.delete()  # acts and involvements cascade
+    flush()
     assert not SearchDoc.objects.filter(kind="incident", object_id=incident.pk).exists()
     assert not SearchDoc.objects.filter(kind="act", object_id=act.pk).exists()
     assert _ids(investigator, "дубинками") == set()
@@ -196,3 +199,39 @@ def test_reindex_refuses_an_unknown_kind_and_changes_nothing(world: Any) -> None
     assert SearchDoc.objects.count() == before
     with pytest.raises(ValueError, match="not an indexed kind"):
         reindex_all(kinds=["spy"])
+
+
+def test_a_service_write_is_indexed_at_its_audit_entry_and_coalesced(
+    world: Any, compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.search import signals
+
+    flush()
+    calls: list[tuple[str, tuple[int, ...]]] = []
+    real = signals.index_records
+
+    def counted(kind: str, ids: Any) -> int:
+        calls.append((kind, tuple(sorted(ids))))
+        return real(kind, ids)
+
+    monkeypatch.setattr(signals, "index_records", counted)
+    act = f.act(world["detention"], world["victim"], injuries=("bruising",), methods=("baton",))
+    # the act's document was written when the service appended its audit entry, in its
+    # transaction (no commit happened: the test runs inside one)
+    assert calls == [("act", (act.pk,))]
+    assert SearchDoc.objects.filter(kind="act", object_id=act.pk).exists()
+    # the service sets the terms after its audit entry: both link changes are applied once,
+    # together, at the next audit entry, at commit, or before a search
+    flush()
+    assert calls == [("act", (act.pk,)), ("act", (act.pk,))]
+    assert "Bruising" in SearchDoc.objects.get(kind="act", object_id=act.pk).body
+
+
+def test_writes_without_an_audit_entry_are_applied_on_commit(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    unit = world["unit"]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        unit.name = "Renamed special unit"
+        unit.save()  # e.g. the admin site: no audit entry
+    assert SearchDoc.objects.get(kind="unit", object_id=unit.pk).title == "Renamed special unit"

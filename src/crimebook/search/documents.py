@@ -102,7 +102,10 @@ def _units_of_persons(person_ids: Iterable[int]) -> dict[int, set[int]]:
     from crimebook.register.models import Post
 
     out: dict[int, set[int]] = defaultdict(set)
-    for person_id, unit_id in Post.objects.filter(person_id__in=list(set(person_ids))).values_list(
+    persons = list(set(person_ids))
+    if not persons:
+        return out
+    for person_id, unit_id in Post.objects.filter(person_id__in=persons).values_list(
         "person_id", "unit_id"
     ):
         out[person_id].add(unit_id)

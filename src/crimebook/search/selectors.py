@@ -32,6 +32,7 @@ from crimebook.core.errors import ValidationFailed
 from crimebook.search import query as parser
 from crimebook.search._backend import backend
 from crimebook.search.models import Kind, SearchDoc, SearchTag
+from crimebook.search.signals import flush
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +287,7 @@ def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[
 def search_for(user: Any, params: SearchParams) -> SearchResult:
     """Search what ``user`` may see. Raises ``ValidationFailed`` for unusable parameters."""
     validate(params)
+    flush()  # this thread's own writes not yet applied (see signals.py)
     parsed = parser.parse(params.q)
     notes: list[str] = []
     if parsed.truncated:

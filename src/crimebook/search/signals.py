@@ -3,8 +3,12 @@
 Signals, not explicit calls from each service: the index must follow *every* write to seven
 kinds of record made by four apps (register, evidence, intake, triage), including many-to-many
 links and cascaded deletes, and one missed call would silently hide a record from search.
-The receivers run inside the writer's transaction, so a write and its documents commit or
-roll back together. What changes with what:
+Receivers only *mark* the documents a write touches (per thread); the marks are applied —
+once each, however many saves and link changes one service call made — when the write
+appends its audit entry (every service write does, last, in its transaction), so a write and
+its documents commit or roll back together. Writes that append no audit entry (the admin
+site, direct ORM use) are applied when their transaction commits, and a search applies any
+marks of its own thread first (a reader sees its own writes). What changes with what:
 
 | write                                   | documents rebuilt                                   |
 |-----------------------------------------|-----------------------------------------------------|
@@ -22,10 +26,13 @@ Writes that bypass the ORM call :func:`crimebook.search.index_records` themselve
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
@@ -34,6 +41,8 @@ from crimebook.search.models import Kind
 
 Pending = dict[str, set[int]]
 _STASH = "_search_pending"
+_local = threading.local()
+logger = logging.getLogger(__name__)
 
 
 def _merge(into: Pending, kind: str, ids: Iterable[int]) -> None:
@@ -46,8 +55,9 @@ def _incidents_of_acts(act_ids: Iterable[int]) -> list[int]:
     return list(Act.objects.filter(pk__in=list(act_ids)).values_list("incident_id", flat=True))
 
 
-def affected(model: type[Model], pk: int) -> Pending:
-    """The documents a write to (``model``, ``pk``) can change."""
+def affected(model: type[Model], pk: int, *, wide: bool = True) -> Pending:
+    """The documents a write to (``model``, ``pk``) can change. ``wide=False`` for a save or
+    a change of an act's own terms, which cannot change its incident's document."""
     from crimebook.evidence.models import EvidenceItem
     from crimebook.intake.models import Submission
     from crimebook.register.models import (
@@ -74,7 +84,8 @@ def affected(model: type[Model], pk: int) -> Pending:
         )
     elif model is Act:
         _merge(out, Kind.ACT, [pk])
-        _merge(out, Kind.INCIDENT, _incidents_of_acts([pk]))
+        if wide:  # deleted, or evidence linked: the incident's "has evidence/suspect" moves
+            _merge(out, Kind.INCIDENT, _incidents_of_acts([pk]))
     elif model is Involvement:
         acts = list(Involvement.objects.filter(pk=pk).values_list("act_id", flat=True))
         _merge(out, Kind.ACT, acts)
@@ -127,9 +138,36 @@ def apply(pending: Pending) -> None:
             index_records(kind, ids)
 
 
+def mark(changes: Pending) -> None:
+    """Remember documents to rebuild, and schedule applying them when the transaction commits."""
+    pending: Pending | None = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = defaultdict(set)
+    for kind, ids in changes.items():
+        pending[kind].update(ids)
+    # (a no-op if the audit entry applied the marks first; outside a transaction: at once)
+    transaction.on_commit(_flush_after_commit, robust=True)
+
+
+def flush() -> None:
+    """Apply this thread's marks now (inside the current transaction, if any)."""
+    pending: Pending | None = getattr(_local, "pending", None)
+    _local.pending = None
+    if pending:
+        apply(pending)
+
+
+def _flush_after_commit() -> None:
+    try:
+        flush()
+    except Exception:
+        logger.exception("search index update after commit failed; run `crimebook search reindex`")
+        raise
+
+
 def _on_save(sender: type[Model], instance: Model, raw: bool = False, **_: Any) -> None:
     if not raw:
-        apply(affected(sender, instance.pk))
+        mark(affected(sender, instance.pk, wide=False))
 
 
 def _on_pre_delete(sender: type[Model], instance: Model, **_: Any) -> None:
@@ -138,7 +176,13 @@ def _on_pre_delete(sender: type[Model], instance: Model, **_: Any) -> None:
 
 def _on_delete(sender: type[Model], instance: Model, **_: Any) -> None:
     pending: Pending = getattr(instance, _STASH, None) or affected(sender, instance.pk)
-    apply(pending)
+    mark(pending)
+
+
+def _on_audit(sender: type[Model], instance: Model, raw: bool = False, **_: Any) -> None:
+    """A service write ends with its audit entry: apply its marks in its transaction."""
+    if not raw:
+        flush()
 
 
 def _on_m2m(
@@ -155,11 +199,11 @@ def _on_m2m(
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     others = pk_set if action != "post_clear" else getattr(instance, _STASH + "_m2m", set())
-    pending = affected(type(instance), instance.pk)
+    pending = affected(type(instance), instance.pk, wide=False)
     for pk in others or ():
         for kind, ids in affected(model, pk).items():
             _merge(pending, kind, ids)
-    apply(pending)
+    mark(pending)
 
 
 def _linked(through: type[Model], instance: Model, model: type[Model]) -> set[int]:
@@ -172,6 +216,7 @@ def _linked(through: type[Model], instance: Model, model: type[Model]) -> set[in
 
 
 def connect() -> None:
+    from crimebook.audit.models import AuditEntry
     from crimebook.evidence.models import EvidenceItem
     from crimebook.intake.models import Submission
     from crimebook.register.models import (
@@ -199,3 +244,4 @@ def connect() -> None:
         EvidenceItem.acts.through,
     ):
         m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"search:{through._meta.label}")
+    post_save.connect(_on_audit, sender=AuditEntry, dispatch_uid="search:audit")
