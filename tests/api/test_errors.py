@@ -22,6 +22,16 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/units/{unit_id}/parents"): {"parent_id": 1},
     ("PATCH", "/units/{unit_id}/parents/{link_id}"): {"valid_to": "2021-01-01"},
     ("POST", "/persons/{person_id}/reveal"): {"reason": "Preparing a statement"},
+    ("POST", "/cases/{case_id}/incidents"): {"ids": [1]},
+    ("POST", "/cases/{case_id}/suspects"): {"ids": [1]},
+    ("POST", "/cases/{case_id}/exhibits"): {"ids": [1]},
+    ("POST", "/cases/{case_id}/testimonies"): {"ids": [1]},
+    ("POST", "/cases/{case_id}/classifications"): {"act_id": 1, "definition": "cat-1"},
+    ("POST", "/cases/{case_id}/classifications/{classification_id}/supports"): {
+        "element_id": 1,
+        "exhibit_id": 1,
+        "note": "n",
+    },
 }
 
 
