@@ -48,6 +48,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "token": None,  # /account/tokens/: the user's own API tokens, no record in the URL
     "job": "job",
     "import": "incident",
     "lead": "lead",

@@ -18,6 +18,7 @@ from crimebook.cli import (
     search,
     serve,
     stats,
+    tokens,
     worker,
 )
 from crimebook.cli.demo import demo as demo_command
@@ -49,5 +50,6 @@ app.add_typer(intake.app, name="intake")
 app.add_typer(intake.receipt_app, name="receipt")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(search.app, name="search")
+app.add_typer(tokens.app, name="token")
 app.add_typer(evidence.cameras_app, name="cameras")
 app.add_typer(evidence.recordings_app, name="recordings")

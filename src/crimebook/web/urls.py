@@ -17,6 +17,7 @@ from crimebook.web.views import (
     persons,
     posts,
     sources,
+    tokens,
     units,
 )
 from crimebook.web.views.home import unit_attrition
@@ -26,6 +27,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_page, name="search_page"),
+    path("account/tokens/", tokens.token_list, name="token_list"),
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/new/", incidents.incident_create, name="incident_create"),
     path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
