@@ -110,6 +110,14 @@ def test_index_counts_equal_the_selector_for_every_facet(make_user: Any) -> None
                 touching = set(cells_touching(bounds, size))
                 want = {k: v for k, v in _direct(who, query, size).items() if k in touching}
                 assert got == want, (filters, bounds)
+                if filters == IncidentFilter():  # the stored per-level counts agree too
+                    stored = gridindex.level_counts(readable, bounds, size)
+                    assert {(c.gx, c.gy): c.count for c in stored} == want
+                    by_cell = {
+                        (c.gx, c.gy): c for c in gridindex.cell_counts(index_filter, bounds, size)
+                    }
+                    for c in stored:
+                        assert c.latitude == pytest.approx(by_cell[(c.gx, c.gy)].latitude)
 
 
 def test_the_index_follows_audited_writes(make_user: Any) -> None:
@@ -150,6 +158,15 @@ def test_the_index_follows_audited_writes(make_user: Any) -> None:
                  object_id="odd", changes={"note": "no ids here"})  # fmt: skip
     assert shown() == set(ids)
     assert MapPoint.objects.get(incident_id=ids[0]).latitude == 53.92
+    # after moves, compartment changes and a rebuild, the per-level counts match the points
+    for compartments in ((a.pk,), (b.pk,), (a.pk, b.pk)):
+        for size in (2.0**-12, 2.0**-6, 0.5, 16.0):
+            box = Bounds(23.0, 51.2, 32.8, 56.2) if size >= 0.5 else MINSK
+            stored = gridindex.level_counts(compartments, box, size)
+            counted = gridindex.cell_counts(gridindex.IndexFilter(compartments), box, size)
+            assert {(c.gx, c.gy, c.count) for c in stored} == {
+                (c.gx, c.gy, c.count) for c in counted
+            }
     # nothing changed: no work beyond reading the audit head
     before = MapSync.objects.get().audit_seq
     gridindex.sync()

@@ -25,6 +25,7 @@ there is no ``GROUP BY`` sort.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -41,8 +42,9 @@ from crimebook.maps.grid import (
     Bounds,
     cell_key_range,
     cells_touching,
+    morton,
 )
-from crimebook.maps.models import MapPoint, MapSync
+from crimebook.maps.models import MapCell, MapPoint, MapSync
 from crimebook.register.models import Incident, Term
 
 __all__ = [
@@ -59,6 +61,8 @@ MAX_ENTRIES = 20_000  # more incident entries than this since the last sync: reb
 CHUNK = 250  # cells per UNION ALL statement (SQLite allows 500 compound terms)
 ID_CHUNK = 500
 MAX_BITS = 62
+# Levels of the per-cell counts: cells of 2**-12 ° (the fine cells) up to 2**4 ° (the world).
+LEVELS = tuple(range(FINE_EXPONENT, 5))
 
 
 @dataclass(frozen=True)
@@ -147,20 +151,46 @@ def _insert_sql(condition: str) -> str:
     )  # in index order: a rebuild appends to the covering index instead of scattering
 
 
+def _adjust(cursor: Any, sign: int, where: str, params: Sequence[Any]) -> None:
+    """Add (``sign`` 1) or take away (-1) the points matching ``where`` from the per-cell
+    counts of every level (an upsert per level; cells that reach zero are dropped)."""
+    points = _q(MapPoint._meta.db_table)
+    cells = _q(MapCell._meta.db_table)
+    count = _q("count")
+    for level in LEVELS:
+        shift = 2 * (level - FINE_EXPONENT)
+        cursor.execute(
+            f"INSERT INTO {cells} (compartment_id, level, {_q('key')}, {count}, sum_lat, sum_lon) "
+            f"SELECT compartment_id, {level}, {_q('key')} >> {shift}, {sign} * COUNT(*), "
+            f"{sign} * SUM(latitude), {sign} * SUM(longitude) FROM {points} WHERE {where} "
+            f"GROUP BY compartment_id, {_q('key')} >> {shift} "
+            f"ON CONFLICT (compartment_id, level, {_q('key')}) DO UPDATE SET "
+            f"{count} = {cells}.{count} + excluded.{count}, "
+            f"sum_lat = {cells}.sum_lat + excluded.sum_lat, "
+            f"sum_lon = {cells}.sum_lon + excluded.sum_lon",
+            list(params),
+        )
+    cursor.execute(f"DELETE FROM {cells} WHERE {count} <= 0")
+
+
 def _copy(ids: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = ()) -> None:
     target = _q(MapPoint._meta.db_table)
     with connection.cursor() as cursor:
         for i in range(0, len(ids), ID_CHUNK):
             chunk = [int(v) for v in ids[i : i + ID_CHUNK]]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {target} WHERE incident_id IN ({marks})", chunk)
+            where = f"incident_id IN ({marks})"
+            _adjust(cursor, -1, where, chunk)
+            cursor.execute(f"DELETE FROM {target} WHERE {where}", chunk)
             cursor.execute(_insert_sql(f"id IN ({marks})"), chunk)
+            _adjust(cursor, 1, where, chunk)
         for first, last in ranges:
-            cursor.execute(
-                f"DELETE FROM {target} WHERE incident_id BETWEEN %s AND %s",
-                [int(first), int(last)],
-            )
-            cursor.execute(_insert_sql("id BETWEEN %s AND %s"), [int(first), int(last)])
+            bounds = [int(first), int(last)]
+            where = "incident_id BETWEEN %s AND %s"
+            _adjust(cursor, -1, where, bounds)
+            cursor.execute(f"DELETE FROM {target} WHERE {where}", bounds)
+            cursor.execute(_insert_sql("id BETWEEN %s AND %s"), bounds)
+            _adjust(cursor, 1, where, bounds)
 
 
 def _head() -> int:
@@ -176,7 +206,9 @@ def rebuild() -> int:
         head = _head()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {_q(MapPoint._meta.db_table)}")
+            cursor.execute(f"DELETE FROM {_q(MapCell._meta.db_table)}")
             cursor.execute(_insert_sql("1 = 1"))
+            _adjust(cursor, 1, "1 = 1", [])
         state = MapSync.objects.select_for_update().first() or MapSync()
         state.audit_seq = head
         state.rebuilt_at = timezone.now()
@@ -284,6 +316,31 @@ def cell_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount]:
                     gx, gy = chunk[int(n)]
                     out.append(CellCount(gx, gy, int(count), lat_sum / count, lon_sum / count))
     return out
+
+
+def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) -> list[CellCount]:
+    """The per-cell counts of an unfiltered view, read from ``MapCell`` (one row per non-empty
+    cell and compartment): no point is read."""
+    level = round(math.log2(size))
+    if not compartment_ids or level not in LEVELS:
+        raise ValueError(f"no per-cell counts at 2**{level} degrees")
+    wanted = {morton(gx, gy): (gx, gy) for gx, gy in cells_touching(bounds, size)}
+    keys = sorted(wanted)
+    totals: dict[int, list[float]] = {}
+    rows = MapCell.objects.filter(
+        compartment_id__in=list(compartment_ids), level=level, key__gte=keys[0], key__lte=keys[-1]
+    ).values_list("key", "count", "sum_lat", "sum_lon")
+    for key, count, sum_lat, sum_lon in rows.iterator(chunk_size=2000):
+        if key in wanted:
+            total = totals.setdefault(key, [0, 0.0, 0.0])
+            total[0] += count
+            total[1] += sum_lat
+            total[2] += sum_lon
+    return [
+        CellCount(*wanted[key], int(n), lat / n, lon / n)
+        for key, (n, lat, lon) in sorted(totals.items())
+        if n > 0
+    ]
 
 
 def points_in(f: IndexFilter, bounds: Bounds, size: float, limit: int) -> list[int]:

@@ -41,6 +41,30 @@ class MapPoint(models.Model):
         return f"incident {self.incident_id} at cell {self.key}"
 
 
+class MapCell(models.Model):
+    """Count and coordinate sums of a compartment's indexed incidents per grid cell, at every
+    level the map asks for (cells of 2**level degrees, ``key`` = the cell's Morton code): the
+    answer to an unfiltered view without reading one point. Kept by ``gridindex`` with the
+    points, in the same transaction."""
+
+    compartment_id = models.BigIntegerField()
+    level = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+    sum_lat = models.FloatField(default=0.0)
+    sum_lon = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compartment_id", "level", "key"], name="maps_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} at level {self.level} cell {self.key}"
+
+
 class MapSync(models.Model):
     """How far into the audit log the grid index has been brought up to date (one row)."""
 

@@ -10,6 +10,7 @@ the database groups the rows in the box into aligned grid cells (``GROUP BY FLOO
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import cos, radians
@@ -244,7 +245,11 @@ def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
         return LayerResult("incidents")
     gridindex.sync()
     size = cell_size_for(query.bounds)
-    cells = gridindex.cell_counts(index_filter, query.bounds, size)
+    unfiltered = index_filter == gridindex.IndexFilter(index_filter.compartment_ids)
+    if unfiltered and round(math.log2(size)) in gridindex.LEVELS:
+        cells = gridindex.level_counts(index_filter.compartment_ids, query.bounds, size)
+    else:
+        cells = gridindex.cell_counts(index_filter, query.bounds, size)
     total = sum(c.count for c in cells)
     if total <= query.max_points:
         ids = gridindex.points_in(index_filter, query.bounds, size, query.max_points)
