@@ -45,11 +45,10 @@ def child(backend: str, scale: float, repeat: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from crimebook.accounts.models import Membership
+    from crimebook.core.keys import keys_init
     from crimebook.demo.load import demo_load
     from crimebook.search.models import SearchDoc
     from crimebook.search.selectors import SearchParams, search_for
-
-    from crimebook.core.keys import keys_init
 
     call_command("migrate", verbosity=0)
     keys_init()
