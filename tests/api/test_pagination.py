@@ -17,14 +17,19 @@ Check = Callable[..., dict[str, Any]]
 LISTS = [
     "/incidents", "/acts", "/involvements", "/persons", "/sources", "/units", "/posts",
     "/deployments", "/evidence", "/staffing", "/dismissals", "/vocabularies", "/cameras",
-    "/recordings",
+    "/recordings", "/leads", "/cases",
 ]  # fmt: skip
+# /search pages through a bounded list of search hits (at most 1,000), not a table: it has
+# its own page parameters (see crimebook.api.search).
+OWN_PAGING = {"/search"}
+# Short reference lists answered whole (a few dozen rows that change with releases).
+UNPAGED = {"/cases/definitions"}
 
 
 def test_every_list_route_is_covered_here(operation: tuple[str, str]) -> None:
     method, path = operation
     if method == "GET" and "{" not in path and path not in {"/openapi.json", "/docs"}:
-        assert path in LISTS or path in {"/leads", "/cases"}, f"add {path} to LISTS"
+        assert path in LISTS or path in OWN_PAGING | UNPAGED, f"add {path} to LISTS"
 
 
 @pytest.mark.parametrize("path", LISTS)
