@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import transaction
 from django.test import Client
 
 from crimebook.accounts.models import Compartment
+from crimebook.audit.services import audit_record
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
 from crimebook.maps.selectors import MAX_POINTS
 from crimebook.register.models import Incident, Unit
@@ -39,6 +41,19 @@ def ids(payload: dict[str, Any], layer: str) -> set[int]:
         for f in payload["features"]
         if f["properties"]["layer"] == layer and not f["properties"].get("cluster")
     }
+
+
+def bulk_incidents(rows: Any) -> list[Incident]:
+    """Rows inserted as the bulk importer does: one batch and one audit entry naming them
+    (the map's grid index follows the audit log)."""
+    created = Incident.objects.bulk_create(rows)
+    ids = sorted(i.pk for i in created)
+    with transaction.atomic():
+        audit_record(
+            actor=None, action="import", object_type="register.incident",
+            object_id=f"{ids[0]}..{ids[-1]}", changes={"ids": [[ids[0], ids[-1]]]},
+        )  # fmt: skip
+    return created
 
 
 def camera(compartment: Compartment, code: str, lat: float, lon: float, **kw: Any) -> Camera:
@@ -95,7 +110,7 @@ def test_another_compartments_points_never_appear(
     assert world.incident.title not in json.dumps(theirs, ensure_ascii=False)
     assert "a.jpg" not in json.dumps(theirs)
     # aggregated counts leak nothing either: many of A's incidents, mallory counts only B's
-    Incident.objects.bulk_create(
+    bulk_incidents(
         Incident(compartment=case_a, title=f"A bulk {i}", latitude=53.9 + i * 1e-4,
                  longitude=27.55, radius_m=100.0)
         for i in range(MAX_POINTS + 20)
@@ -186,7 +201,7 @@ def test_bbox_bounds_the_answer(world: World, inv_client: Client) -> None:
 def test_zoomed_out_the_server_returns_grid_cells(case_a: Compartment, inv_client: Client) -> None:
     # two dense spots in Minsk and one in Hrodna: more points than a page may draw
     spots = [(53.9093, 27.4955, 400), (53.8627, 27.4789, 300), (53.6694, 23.8131, 100)]
-    Incident.objects.bulk_create(
+    bulk_incidents(
         Incident(compartment=case_a, title=f"bulk {n}", latitude=lat + (i % 20) * 1e-4,
                  longitude=lon + (i // 20) * 1e-4, radius_m=100.0)
         for n, (lat, lon, count) in enumerate(spots) for i in range(count)
@@ -319,7 +334,7 @@ def test_a_configured_tile_source_joins_img_src_only(
 def test_without_javascript_the_page_lists_what_the_map_shows(
     world: World, case_a: Compartment, inv_client: Client
 ) -> None:
-    Incident.objects.bulk_create(
+    bulk_incidents(
         Incident(compartment=case_a, title=f"Listed incident {i:02d}", latitude=53.9,
                  longitude=27.55, radius_m=100.0, start=datetime(2020, 8, 9, 20, tzinfo=UTC))
         for i in range(30)
