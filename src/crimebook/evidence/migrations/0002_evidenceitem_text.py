@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0001_initial'),
+        ("evidence", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidenceitem',
-            name='text',
-            field=models.TextField(blank=True, default='', verbose_name='document text'),
+            model_name="evidenceitem",
+            name="text",
+            field=models.TextField(blank=True, default="", verbose_name="document text"),
         ),
     ]
