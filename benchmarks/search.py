@@ -21,10 +21,11 @@ from datetime import date
 from typing import Any
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [
-    ("words + 3 facets", {"q": "задержание метро", "violation_type": "torture",
+    ("words + 3 facets", {"q": "police van", "violation_type": "torture",
                           "date_from": date(2020, 8, 9), "date_to": date(2020, 8, 21)}),
-    ("words only", {"q": "избиение"}),
-    ("misspelt name", {"q": "Окрестино"}),
+    ("words + unit", {"q": "detainees", "has_suspect": True}),
+    ("common word", {"q": "избиение"}),
+    ("misspelt place", {"q": "Pushkinskya"}),
     ("facets only", {"violation_type": "torture", "has_suspect": True}),
     ("syntax noise", {"q": '"unbalanced NEAR( * OR -'}),
 ]  # fmt: skip
@@ -38,6 +39,7 @@ def _pct(values: list[float], q: float) -> float:
 def child(backend: str, scale: float, repeat: int) -> None:
     import django
 
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     django.setup()
     from django.core.management import call_command
     from django.db import connection

@@ -17,13 +17,13 @@ Order of work, so that nothing outside the user's compartments is ever counted o
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ MAX_HITS = 1000
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 FUZZY_PER_WORD = 50
+FUZZY_WHEN_FEWER = 100
 FACET_TOP = 12
 COMPARTMENTED = (Kind.INCIDENT, Kind.ACT, Kind.PERSON, Kind.SOURCE, Kind.EVIDENCE)
 STATUSES = ("reported", "under_review", "verified", "closed")
@@ -188,6 +189,8 @@ def _hit_ids(
     ids = ids[:MAX_HITS]
     seen = set(ids)
     similar: list[tuple[int, float]] = []
+    if len(ids) >= FUZZY_WHEN_FEWER:  # the words found plenty: no guessing at misspellings
+        return ids, set(), more
     for word in parser.fuzzy_words(parsed):
         similar += engine.fuzzy(qs, word, FUZZY_PER_WORD)
     similar.sort(key=lambda pair: -pair[1])
@@ -201,35 +204,37 @@ def _hit_ids(
 
 
 def _facets(ids: Sequence[int]) -> dict[str, list[FacetValue]]:
-    docs = SearchDoc.objects.filter(pk__in=list(ids))
+    """Counts per facet value over the hits: two queries, counted here (the hits are bounded)."""
+    columns = ("kind", "status", "verification", "place", "has_evidence", "has_suspect")
+    counters: dict[str, Counter[str]] = {c: Counter() for c in columns}
+    for row in SearchDoc.objects.filter(pk__in=list(ids)).values_list(*columns):
+        for column, value in zip(columns, row, strict=True):
+            if isinstance(value, bool):
+                counters[column]["yes" if value else "no"] += 1
+            elif value:
+                counters[column][value] += 1
+    tags: dict[str, Counter[str]] = {
+        SearchTag.Facet.VIOLATION: Counter(),
+        SearchTag.Facet.UNIT: Counter(),
+    }
+    for facet, value in SearchTag.objects.filter(doc_id__in=list(ids)).values_list(
+        "facet", "value"
+    ):
+        tags[facet][value] += 1
 
-    def count(column: str, top: int | None = None) -> list[FacetValue]:
-        rows = docs.exclude(**{column: ""}).values(column).annotate(n=Count("id")).order_by("-n")
-        rows = rows[:top] if top else rows
-        return [FacetValue(str(r[column]), r["n"]) for r in rows]
-
-    def flag(column: str) -> list[FacetValue]:
-        rows = docs.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("id"))
-        return [FacetValue("yes" if r[column] else "no", r["n"]) for r in rows]
-
-    def tags(facet: str) -> list[FacetValue]:
-        rows = (
-            SearchTag.objects.filter(doc_id__in=list(ids), facet=facet)
-            .values("value")
-            .annotate(n=Count("id"))
-            .order_by("-n", "value")[:FACET_TOP]
-        )
-        return [FacetValue(r["value"], r["n"]) for r in rows]
+    def top(counter: Counter[str], limit: int | None = None) -> list[FacetValue]:
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [FacetValue(v, n) for v, n in ranked[:limit]]
 
     return {
-        "kind": count("kind"),
-        "violation_type": tags(SearchTag.Facet.VIOLATION),
-        "status": count("status"),
-        "verification": count("verification"),
-        "place": count("place", FACET_TOP),
-        "unit": tags(SearchTag.Facet.UNIT),
-        "has_evidence": flag("has_evidence"),
-        "has_suspect": flag("has_suspect"),
+        "kind": top(counters["kind"]),
+        "violation_type": top(tags[SearchTag.Facet.VIOLATION], FACET_TOP),
+        "status": top(counters["status"]),
+        "verification": top(counters["verification"]),
+        "place": top(counters["place"], FACET_TOP),
+        "unit": top(tags[SearchTag.Facet.UNIT], FACET_TOP),
+        "has_evidence": top(counters["has_evidence"]),
+        "has_suspect": top(counters["has_suspect"]),
     }
 
 
