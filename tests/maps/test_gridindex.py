@@ -160,8 +160,12 @@ def test_the_index_follows_audited_writes(make_user: Any) -> None:
     assert MapPoint.objects.get(incident_id=ids[0]).latitude == 53.92
     # after moves, compartment changes and a rebuild, the per-level counts match the points
     for compartments in ((a.pk,), (b.pk,), (a.pk, b.pk)):
-        for size in (2.0**-12, 2.0**-6, 0.5, 16.0):
-            box = Bounds(23.0, 51.2, 32.8, 56.2) if size >= 0.5 else MINSK
+        for size, box in (
+            (2.0**-12, Bounds(27.54, 53.89, 27.57, 53.93)),
+            (2.0**-6, MINSK),
+            (0.5, BELARUS),
+            (16.0, BELARUS),
+        ):
             stored = gridindex.level_counts(compartments, box, size)
             counted = gridindex.cell_counts(gridindex.IndexFilter(compartments), box, size)
             assert {(c.gx, c.gy, c.count) for c in stored} == {

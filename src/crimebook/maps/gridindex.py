@@ -153,7 +153,9 @@ def _insert_sql(condition: str) -> str:
 
 def _adjust(cursor: Any, sign: int, where: str, params: Sequence[Any]) -> None:
     """Add (``sign`` 1) or take away (-1) the points matching ``where`` from the per-cell
-    counts of every level (an upsert per level; cells that reach zero are dropped)."""
+    counts of every level: one upsert per level, touching only the cells of those points. A
+    cell that reaches zero stays (readers skip it; a rebuild drops it) — finding such cells
+    would cost a scan of the table on every write."""
     points = _q(MapPoint._meta.db_table)
     cells = _q(MapCell._meta.db_table)
     count = _q("count")
@@ -170,7 +172,6 @@ def _adjust(cursor: Any, sign: int, where: str, params: Sequence[Any]) -> None:
             f"sum_lon = {cells}.sum_lon + excluded.sum_lon",
             list(params),
         )
-    cursor.execute(f"DELETE FROM {cells} WHERE {count} <= 0")
 
 
 def _copy(ids: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = ()) -> None:
@@ -328,7 +329,11 @@ def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) ->
     keys = sorted(wanted)
     totals: dict[int, list[float]] = {}
     rows = MapCell.objects.filter(
-        compartment_id__in=list(compartment_ids), level=level, key__gte=keys[0], key__lte=keys[-1]
+        compartment_id__in=list(compartment_ids),
+        level=level,
+        key__gte=keys[0],
+        key__lte=keys[-1],
+        count__gt=0,
     ).values_list("key", "count", "sum_lat", "sum_lon")
     for key, count, sum_lat, sum_lon in rows.iterator(chunk_size=2000):
         if key in wanted:
