@@ -65,3 +65,20 @@ def test_edge_values_are_client_errors_never_server_errors(
         assert response.status_code < 500, (name, value, response.content[:300])
         if response.status_code >= 400:
             error_of(response, response.status_code)
+
+
+def test_a_nul_character_is_refused_in_bodies_queries_and_paths_before_any_write(
+    alice_api: Any, anonymous: Any, compartments: Any, error_of: Callable[..., dict[str, Any]]
+) -> None:
+    from crimebook.register.models import Incident
+
+    # PostgreSQL cannot store NUL in text: refused on every database, nothing written
+    body = {"compartment_id": compartments.a.pk, "title": "bad\x00title"}
+    assert "NUL" in error_of(alice_api.post("/incidents", body), 422)["message"]
+    bulk = {"items": [{"compartment_id": compartments.a.pk, "title": "ok", "place_name\x00": ""}]}
+    error_of(alice_api.post("/incidents/bulk", bulk), 422)
+    assert not Incident.objects.exists()
+    error_of(alice_api.get("/incidents", q="a\x00b"), 422)
+    error_of(alice_api.get("/vocabularies/a%00b"), 422)
+    # and without a token the answer is still the 401
+    error_of(anonymous.get("/incidents", q="a\x00b"), 401)

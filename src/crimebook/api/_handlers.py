@@ -79,12 +79,29 @@ class MalformedBody(ValueError):
     """The request body is not JSON."""
 
 
+NUL_MESSAGE = "Text may not contain NUL characters (\\u0000)."
+
+
+def contains_nul(value: Any) -> bool:
+    """A NUL anywhere in a decoded JSON value (keys included). PostgreSQL cannot store one
+    in text, so it is refused on the way in, on every database alike."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
 class JsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(request.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise MalformedBody(f"The request body is not valid JSON: {exc}") from None
+        if contains_nul(data):
+            raise MalformedBody(NUL_MESSAGE)
         return data
 
 

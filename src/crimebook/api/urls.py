@@ -11,7 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from crimebook.api._common import error_response
-from crimebook.api._handlers import NOT_FOUND, BearerToken, throttled, unauthorized
+from crimebook.api._handlers import (
+    NOT_FOUND,
+    NUL_MESSAGE,
+    BearerToken,
+    throttled,
+    unauthorized,
+)
 from crimebook.api.main import api
 from crimebook.api.ratelimit import Throttled
 
@@ -25,7 +31,17 @@ def _json_errors(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            response = view(request, *args, **kwargs)
+            if "\x00" in request.path or any(
+                "\x00" in key or "\x00" in value
+                for key, values in request.GET.lists()
+                for value in values
+            ):
+                # still deny-by-default: without a valid token the answer is 401
+                response = not_found(request)
+                if response.status_code == 404:
+                    response = error_response(422, NUL_MESSAGE, {"__all__": [NUL_MESSAGE]})
+            else:
+                response = view(request, *args, **kwargs)
         except Http404:
             response = not_found(request)
         if isinstance(response, HttpResponseNotAllowed):
