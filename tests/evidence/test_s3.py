@@ -241,3 +241,28 @@ def test_workspace_download_with_the_store_unreachable_says_so(
     assert "cannot be read right now" in response.content.decode()
     assert not AuditEntry.objects.filter(action="download").exists()
     assert client.get(f"/evidence/{item.pk}/preview/").status_code == 503
+
+
+def test_folder_import_stops_when_the_store_fails(
+    s3_vault: Path, settings: Any, compartment: Any, s3_endpoint: str, tmp_path: Path
+) -> None:
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.jpg").write_bytes(jpeg_bytes(seed=20 + i))
+    settings.CRIMEBOOK_VAULT_S3 = {**_options(s3_endpoint), "endpoint_url": f"http://127.0.0.1:{_closed_port()}"}  # fmt: skip
+    report = tmp_path / "report.json"
+    args = ["evidence", "import", str(folder), "-c", compartment.name, "--report", str(report)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    rows = json.loads(report.read_text())["files"]
+    assert [r["outcome"] for r in rows] == ["failed", "skipped", "skipped"]
+    assert "object store" in rows[0]["reason"] and "not attempted" in rows[1]["reason"]
+    assert EvidenceItem.objects.filter(status="failed").count() == 1
+    # once the store is back, the same import completes
+    settings.CRIMEBOOK_VAULT_S3 = _options(s3_endpoint)
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert EvidenceItem.objects.filter(status="ingested", derived_from__isnull=True).count() == 3

@@ -100,12 +100,18 @@ def import_dir(
         TimeRemainingColumn(), console=err, disable=not err.is_terminal,
     ) as progress, worker_session():  # fmt: skip
         task = progress.add_task("import", total=total)
+        stopped = ""
         for path in files:
             name = path.relative_to(root).as_posix()
+            if stopped:  # the store is failing: report the rest as not attempted, no records
+                rows.append({"path": name, "outcome": "skipped", "reason": stopped})
+                continue
             outcome = evidence_ingest_path(
                 actor=None, compartment_id=cid, path=path, name=name, source_id=source
             )
             rows.append(outcome.as_dict() | {"path": name})
+            if outcome.reason.startswith("could not be stored"):
+                stopped = "not attempted: the vault's store failed; run the import again"
             progress.advance(task, path.stat().st_size if path.exists() else 0)
     counts = Counter(str(r["outcome"]) for r in rows)
     summary = {k: counts.get(k, 0) for k in ("ingested", "duplicate", "failed", "skipped")}
