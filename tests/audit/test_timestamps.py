@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,32 @@ def _raw(sql: str, params: list[Any], table: str = "audit_auditentry") -> None:
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+@contextmanager
+def _untriggered(table: str) -> Iterator[None]:
+    """Tamper as someone with database access would (bypassing the PostgreSQL trigger)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        try:
+            yield
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def test_stored_tokens_are_append_only_on_postgresql(tsa_url: str) -> None:
+    from django.db import DatabaseError, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    _seed()
+    audit_timestamp_obtain()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditTimestamp.objects.update(serial="1")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditTimestamp.objects.all().delete()
 
 
 # -- the pure core ------------------------------------------------------------------------
@@ -253,13 +280,15 @@ def test_verify_names_a_forged_token_row(tsa_url: str, pki: Pki, settings: Any) 
     # a token for another hash swapped into the row
     other = hashlib.sha256(b"other").hexdigest()
     info = tsa.request_token(tsa_url, other, pki.ca_cert)
-    AuditTimestamp.objects.filter(pk=stamp.pk).update(
-        token=info.token, serial=str(info.serial), gen_time=info.gen_time
-    )
+    with _untriggered("audit_audittimestamp"):
+        AuditTimestamp.objects.filter(pk=stamp.pk).update(
+            token=info.token, serial=str(info.serial), gen_time=info.gen_time
+        )
     [check] = audit_timestamps_verify(audit_chain_verify())
     assert not check.ok and "another hash" in check.reason
     # and with the wrong CA bundle the genuine token fails its signature check
-    AuditTimestamp.objects.filter(pk=stamp.pk).delete()
+    with _untriggered("audit_audittimestamp"):
+        AuditTimestamp.objects.filter(pk=stamp.pk).delete()
     audit_timestamp_obtain()
     settings.CRIMEBOOK_TSA_CA_FILE = pki.other_ca_cert
     [check] = audit_timestamps_verify(audit_chain_verify())
