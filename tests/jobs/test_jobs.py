@@ -80,10 +80,11 @@ def test_the_queue_carries_only_the_id_and_the_row_is_written_first(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         item_id = _upload(investigator, compartment)
     job = _job_of(item_id)
-    assert job.status == "queued" and queued.pending_count() == 0 and len(callbacks) == 1
+    assert job.status == "queued" and queued.pending_count() == 0 and callbacks
     assert EvidenceItem.objects.get(pk=item_id).metadata_status == "pending"
     # WHEN it commits THEN one message with the job id waits in the queue
-    callbacks[0]()
+    for callback in callbacks:  # (other apps may add their own, e.g. the search index)
+        callback()
     assert queued.pending_count() == 1
     task = queued.dequeue()
     assert task.args == (job.pk,)

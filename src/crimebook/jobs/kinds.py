@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.jobs.models import Job
 from crimebook.jobs.registry import JobContext, JobFailed, JobOutcome, register
+from crimebook.jobs.runner import clean_text
 
 __all__ = ["FROM_INTAKE", "IMPORT_FILE", "PROCESS_ITEM"]
 
@@ -166,7 +167,7 @@ def import_file(context: JobContext) -> JobOutcome:
             if result.committed:
                 message = _summary_message(result, dry_run)
                 committed = {**_import_result(result, item_id), "message": message}
-                Job.objects.filter(pk=context.job_id).update(result=committed)
+                Job.objects.filter(pk=context.job_id).update(result=clean_text(committed))
                 return JobOutcome(message=message, result=committed)
     except ImportFileError as exc:
         raise JobFailed(f"{exc} Nothing was imported.") from None

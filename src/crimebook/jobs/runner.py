@@ -33,7 +33,7 @@ from crimebook.audit.services import audit_record
 from crimebook.jobs import registry
 from crimebook.jobs.models import Job
 
-__all__ = ["OBJECT_TYPE", "job_execute", "worker_token"]
+__all__ = ["OBJECT_TYPE", "clean_text", "job_execute", "worker_token"]
 
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "jobs.job"
@@ -108,9 +108,23 @@ class _Reporter:
             thread.join(timeout=HEARTBEAT_SECONDS + 5)
 
 
+def clean_text(value: Any) -> Any:
+    """Text as the database can hold it: no NUL (PostgreSQL refuses it in text and JSON) and
+    no other control characters but tab and newline (messages may quote hostile files)."""
+    if isinstance(value, str):
+        return "".join(
+            ch if ch in "\t\n" or (ord(ch) >= 32 and ord(ch) != 127) else "\ufffd" for ch in value
+        )
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_text(v) for v in value]
+    return value
+
+
 def _error_text(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text[:900]
+    return str(clean_text(text[:900]))
 
 
 def _finish(
@@ -118,13 +132,14 @@ def _finish(
     audit_action: str,
 ) -> bool:  # fmt: skip
     now = timezone.now()
-    values: dict[str, Any] = {"status": status, "message": message[:1000], "heartbeat_at": now}
+    message = str(clean_text(message[:1000]))
+    values: dict[str, Any] = {"status": status, "message": message, "heartbeat_at": now}
     if status in (Job.Status.DONE, Job.Status.FAILED):
         values["finished_at"] = now
     if status == Job.Status.QUEUED:
         values["enqueued_at"] = now
     if result is not None:
-        values["result"] = result
+        values["result"] = clean_text(result)
     if status == Job.Status.DONE:
         values["progress_done"] = Coalesce(F("progress_total"), F("progress_done"))
     with transaction.atomic():
