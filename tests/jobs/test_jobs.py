@@ -282,3 +282,13 @@ def test_abandoned_plaintext_copies_are_removed_and_nothing_else(tmp_path: Path)
     assert remove_stale_plaintext(staging, now=now) == 1
     assert not old.exists() and fresh.exists() and part.exists() and outside.exists()
     assert target.exists() and link.is_symlink()
+
+
+def test_messages_and_results_keep_no_control_characters() -> None:
+    from crimebook.jobs.runner import clean_text
+
+    dirty = {"a\x00": ["x\x00y", "tab\tnew\nline\x1b[31m", 3, None], "ok": "Збіццё"}
+    assert clean_text(dirty) == {
+        "a\ufffd": ["x\ufffdy", "tab\tnew\nline\ufffd[31m", 3, None],
+        "ok": "Збіццё",
+    }
