@@ -60,6 +60,7 @@ __all__ = [
 MAX_ENTRIES = 20_000  # more incident entries than this since the last sync: rebuild instead
 CHUNK = 250  # cells per UNION ALL statement (SQLite allows 500 compound terms)
 ID_CHUNK = 500
+SMALL = 200  # up to this many changed points, per-level totals are summed in Python
 MAX_BITS = 62
 # Levels of the per-cell counts: cells of 2**-12 ° (the fine cells) up to 2**4 ° (the world).
 LEVELS = tuple(range(FINE_EXPONENT, 5))
@@ -159,6 +160,36 @@ def _adjust(cursor: Any, sign: int, where: str, params: Sequence[Any]) -> None:
     points = _q(MapPoint._meta.db_table)
     cells = _q(MapCell._meta.db_table)
     count = _q("count")
+    upsert = (
+        f"INSERT INTO {cells} (compartment_id, level, {_q('key')}, {count}, sum_lat, sum_lon) "
+        "VALUES (%s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (compartment_id, level, {_q('key')}) DO UPDATE SET "
+        f"{count} = {cells}.{count} + excluded.{count}, "
+        f"sum_lat = {cells}.sum_lat + excluded.sum_lat, "
+        f"sum_lon = {cells}.sum_lon + excluded.sum_lon"
+    )
+    cursor.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {points} WHERE {where} LIMIT {SMALL + 1}) few",
+        list(params),
+    )
+    if int(cursor.fetchone()[0]) <= SMALL:
+        # a few points (the usual write): their totals per level in Python, one executemany
+        cursor.execute(
+            f"SELECT compartment_id, {_q('key')}, latitude, longitude FROM {points} WHERE {where}",
+            list(params),
+        )
+        totals: dict[tuple[int, int, int], list[float]] = {}
+        for compartment_id, key, lat, lon in cursor.fetchall():
+            for level in LEVELS:
+                cell = (int(compartment_id), level, int(key) >> (2 * (level - FINE_EXPONENT)))
+                total = totals.setdefault(cell, [0, 0.0, 0.0])
+                total[0] += sign
+                total[1] += sign * lat
+                total[2] += sign * lon
+        rows = [(*cell, int(n), lat, lon) for cell, (n, lat, lon) in totals.items()]
+        if rows:
+            cursor.executemany(upsert, rows)
+        return
     for level in LEVELS:
         shift = 2 * (level - FINE_EXPONENT)
         cursor.execute(
@@ -335,7 +366,7 @@ def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) ->
         key__lte=keys[-1],
         count__gt=0,
     ).values_list("key", "count", "sum_lat", "sum_lon")
-    for key, count, sum_lat, sum_lon in rows.iterator(chunk_size=2000):
+    for key, count, sum_lat, sum_lon in rows:
         if key in wanted:
             total = totals.setdefault(key, [0, 0.0, 0.0])
             total[0] += count
