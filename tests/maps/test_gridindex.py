@@ -158,6 +158,12 @@ def test_the_index_follows_audited_writes(make_user: Any) -> None:
                  object_id="odd", changes={"note": "no ids here"})  # fmt: skip
     assert shown() == set(ids)
     assert MapPoint.objects.get(incident_id=ids[0]).latitude == 53.92
+    # a deletion, audited: the point and its share of every cell count go
+    Incident.objects.filter(pk=ids[1]).delete()
+    audit_record(actor=None, action="delete", object_type="register.incident",
+                 object_id=str(ids[1]), changes={})  # fmt: skip
+    assert shown() == {ids[0], ids[2]}
+    assert not MapPoint.objects.filter(incident_id=ids[1]).exists()
     # after moves, compartment changes and a rebuild, the per-level counts match the points
     for compartments in ((a.pk,), (b.pk,), (a.pk, b.pk)):
         for size, box in (

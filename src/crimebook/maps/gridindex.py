@@ -8,7 +8,8 @@ was last brought to (``MapSync``, one row; one index read when nothing changed),
 exactly the incidents named by the entries in between — in SQL, ``DELETE`` + ``INSERT …
 SELECT`` with the Morton code computed by the database. An entry it cannot read, more than
 ``MAX_ENTRIES`` entries, or no ``MapSync`` row yet: the index is rebuilt from the register.
-Deleted incidents take their point with them (``ON DELETE CASCADE``). The sync runs in one
+A deleted incident's point stays until its audit entry is synced (no cascade), then goes
+with its share of the cell counts. The sync runs in one
 transaction holding the ``MapSync`` row, so two requests never apply the same entries twice.
 
 **Reading it.** A view asks for the aligned cells of side 2**e° touching its box (e ≥ -12):

@@ -12,9 +12,12 @@ from crimebook.register.models import Incident
 class MapPoint(models.Model):
     """An incident's place on the grid and the facets the map filters on, copied from it."""
 
+    # No database constraint and no cascade: a deleted incident's point stays until the audit
+    # entry of the deletion is synced, so that its cell counts are taken away with it.
     incident = models.OneToOneField(
-        Incident, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+        Incident, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True,
+        related_name="+",
+    )  # fmt: skip
     compartment_id = models.BigIntegerField()
     key = models.BigIntegerField()  # Morton code of the 2**-12° cell (see grid.morton)
     latitude = models.FloatField()
