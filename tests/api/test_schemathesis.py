@@ -11,12 +11,15 @@ marked slow (``make test`` runs it; ``make test-fast`` skips it).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
 from schemathesis.checks import not_a_server_error
@@ -42,11 +45,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def bearer(world: Any, users: Any, tmp_path: Path, settings: Any) -> dict[str, str]:
-    """A member's token (and a vault, for the evidence ingest route)."""
+def bearer(world: Any, users: Any, tmp_path: Path, settings: Any) -> Iterator[dict[str, str]]:
+    """A member's token (and a vault, for the evidence ingest route). Requests go through
+    the bare WSGI handler, whose end-of-request signal would close the test's database
+    connection (PostgreSQL, after CONN_MAX_AGE); Django's test client unhooks it the same way."""
     use_vault(tmp_path, settings)
     _, secret = api_token_create(actor=None, user=users.alice, name="schemathesis")
-    return {"Authorization": f"Bearer {secret}"}
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Bearer {secret}"}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 # The document exactly as GET /api/v1/openapi.json serves it (that route needs a token,

@@ -114,6 +114,7 @@ class TokenScope:
     token_id: int
     compartment_ids: frozenset[int] | None  # None: every compartment of the user
     read_only: bool
+    prefix: str = ""  # the secret's public first characters (as listed to its owner)
 
 
 def api_token_max_lifetime() -> timedelta:
@@ -239,5 +240,6 @@ def api_token_authenticate(secret: str) -> User | None:
         token_id=token.pk,
         compartment_ids=frozenset(scope) if scope else None,
         read_only=token.read_only,
+        prefix=token.prefix,
     )
     return user

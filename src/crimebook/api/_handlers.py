@@ -51,7 +51,8 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(token)
         if user is not None:
-            ratelimit.consume(user.cb_token_scope.token_id)  # type: ignore[attr-defined]
+            scope = user.cb_token_scope  # type: ignore[attr-defined]
+            ratelimit.consume(scope.token_id, scope.prefix)
         return user
 
 

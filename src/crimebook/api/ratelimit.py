@@ -51,11 +51,13 @@ def take(
     return Bucket(tokens, now), (1.0 - tokens) / rate
 
 
-def consume(token_id: int, *, now: float | None = None) -> None:
-    """Spend one request of ``token_id``'s budget or raise :class:`Throttled`."""
+def consume(token_id: int, prefix: str = "", *, now: float | None = None) -> None:
+    """Spend one request of the token's budget or raise :class:`Throttled`. The key names
+    the token by id and public prefix, so a reused id (a test database rolled back, a
+    restore) never inherits another token's bucket."""
     per_minute = float(settings.CRIMEBOOK_API_RATE_PER_MINUTE)
     burst = int(settings.CRIMEBOOK_API_RATE_BURST)
-    key = f"crimebook:api-rate:{token_id}"
+    key = f"crimebook:api-rate:{token_id}:{prefix}"
     raw = cache.get(key)
     bucket = Bucket(*raw) if isinstance(raw, tuple) and len(raw) == 2 else None
     when = time.time() if now is None else now
