@@ -97,13 +97,19 @@ def map_incidents_for(user: Any, query: MapQuery) -> QuerySet[Incident]:
     """The incidents the map (and its table) shows: ``incidents_for`` with the same facets as
     the list, plus place and unit, and the slider's day. Not limited to the box."""
     start, end, empty = query.period()
-    filters = dataclasses.replace(query.incidents, date_from=start, date_to=end)
+    # The violation type is the same facet as the list's (an incident with a type of that
+    # code) but as a semi-join: the list's join + DISTINCT made SQLite materialise every
+    # matching row before counting or ordering a page (seconds at a million incidents).
+    code = query.incidents.violation_type
+    filters = dataclasses.replace(query.incidents, date_from=start, date_to=end, violation_type="")
     qs = selectors.incidents_for(user, filters)
     if empty:
         return qs.none()
-    if qs.query.distinct:
-        # a join on violation types: count and group the plain rows (never twice one incident)
-        qs = Incident.objects.filter(pk__in=qs.values("pk"))
+    if code:
+        typed = Incident.violation_types.through.objects.filter(
+            incident_id=OuterRef("pk"), term__code=code
+        )
+        qs = qs.filter(Exists(typed))
     if query.place.strip():
         qs = qs.filter(place_name__icontains=query.place.strip())
     if query.unit_id:
