@@ -97,7 +97,14 @@ def test_a_read_only_token_reads_but_never_writes(
     error_of(reader.post("/incidents", {"compartment_id": compartments.a.pk, "title": "x"}), 403)
     error_of(reader.patch(f"/incidents/{world.a.incident.pk}", {"title": "changed"}), 403)
     error_of(reader.post("/units", {"code": "x", "name": "X", "unit_type": "ministry"}), 403)
+    error_of(reader.post("/leads/1/accept", {"note": "x"}), 403)  # other rules, same refusal
+    error_of(reader.post("/incidents/bulk", {"items": [{"title": "x"}]}), 403)
     assert AuditEntry.objects.count() == before
+    # reading an identity is a POST but a read: allowed (and audited) for a permitted role
+    reveal = reader.post(
+        f"/persons/{world.a.victim.pk}/reveal", {"reason": "Preparing a statement"}
+    )
+    assert reveal.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -53,7 +54,20 @@ class BearerToken(HttpBearer):
         if user is not None:
             scope = user.cb_token_scope  # type: ignore[attr-defined]
             ratelimit.consume(scope.token_id, scope.prefix)
+            if scope.read_only and not _reads_only(request):
+                # access.py already gives such a token no writable compartment; this also
+                # covers writes decided by other rules (lead review, case roles)
+                raise PermissionDenied("This token is read-only.")
         return user
+
+
+_READ_POSTS = re.compile(r"/persons/\d+/reveal/?$")  # a POST that only reads (audited)
+
+
+def _reads_only(request: HttpRequest) -> bool:
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return True
+    return request.method == "POST" and bool(_READ_POSTS.search(request.path))
 
 
 def token_or_session_user(request: HttpRequest) -> User | None:
