@@ -34,9 +34,12 @@ class CompartmentAdmin(admin.ModelAdmin[Compartment]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked")
-    readonly_fields = ("prefix", "digest", "created_at")
-    list_filter = ("revoked",)
+    list_display = (
+        "name", "user", "prefix", "created_at", "expires_at", "read_only", "last_used_on",
+        "revoked",
+    )  # fmt: skip
+    readonly_fields = ("prefix", "digest", "created_at", "last_used_on")
+    list_filter = ("revoked", "read_only")
 
     def has_add_permission(self, request: HttpRequest) -> bool:  # tokens are issued by the service
         return False
