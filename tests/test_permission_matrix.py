@@ -48,12 +48,13 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
-    "token": None,  # /account/tokens/: the user's own API tokens, no record in the URL
+    "map": None,  # /map/ and /map/data/: no record in the URL; non-members must see no MARK
+    "search": None,  # /search/: no record in the URL; non-members must see no MARK
     "job": "job",
     "import": "incident",
-    "lead": "lead",
     "case": "case",
-    "search": None,  # /search/: no record in the URL; non-members must see no MARK
+    "lead": "lead",
+    "token": None,  # /account/tokens/: the user's own API tokens, no record in the URL
 }
 MARK = "ALPHA-7731"  # appears in compartment A's records only
 
@@ -105,9 +106,9 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
     correlation_run(actor=None, compartment_id=compartment.pk)
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
             "deployment": deployment, "post": post,
-            "lead": Lead.objects.filter(incident=incident).first(),
             "evidence": EvidenceItem.objects.get(pk=evidence.item_id),
-            "job": Job.objects.get(kind="evidence.process", subject_id=str(evidence.item_id))}  # fmt: skip
+            "job": Job.objects.get(kind="evidence.process", subject_id=str(evidence.item_id)),
+            "lead": Lead.objects.filter(incident=incident).first()}  # fmt: skip
 
 
 @pytest.fixture
@@ -232,8 +233,6 @@ POST_ONLY = {
     "evidence_link",
     "evidence_unlink",
     "job_retry",
-    "lead_accept",
-    "lead_reject",
     "case_member_remove",
     "case_material_add",
     "case_material_remove",
@@ -241,6 +240,8 @@ POST_ONLY = {
     "case_unclassify",
     "case_support_add",
     "case_support_remove",
+    "lead_accept",
+    "lead_reject",
 }
 # who: (member of A, may write somewhere)
 WHO = {
@@ -399,10 +400,10 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         "person_id": world.a["person"].pk, "source_id": world.a["source"].pk,
         "deployment_id": world.a["deployment"].pk, "post_id": world.a["post"].pk,
         "unit_id": world.a["unit"].pk, "link_id": 1, "evidence_id": world.a["evidence"].pk,
-        "lead_id": world.a["lead"].pk,
+        **_api_only_records(world.a), "code": "violation_type",
         "case_id": world.a["case"].pk,
         "classification_id": world.a["case"].classifications.get().pk,
-        **_api_only_records(world.a), "code": "violation_type",
+        "lead_id": world.a["lead"].pk,
     }  # fmt: skip
     client = Client()
     for path, method in _api_paths():

@@ -68,11 +68,10 @@ class Config(BaseSettings):
     # identity in the key directory, from `crimebook evidence keygen`).
     vault_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     vault_dir: Path | None = None
-    # Background jobs (huey): empty → a SQLite queue file in the data directory, consumed by
-    # `crimebook worker` (or the worker `crimebook serve` starts); a redis:// or rediss:// URL →
-    # one queue that workers on several machines share.
-    redis_url: str = ""
-    jobs_queue: str = Field(default="crimebook", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    # Map: by default no third-party tile server is contacted (offline basemap only). A tile
+    # template such as https://tile.example.org/{z}/{x}/{y}.png adds its host to the CSP.
+    map_tile_url: str = ""
+    map_tile_attribution: str = Field(default="", max_length=300)
     # Where sealed evidentiary copies live: the data directory, or an S3-compatible bucket
     # (credentials from CRIMEBOOK_VAULT_S3_ACCESS_KEY/SECRET_KEY or the usual AWS_* chain).
     vault_backend: Literal["filesystem", "s3"] = "filesystem"
@@ -87,10 +86,11 @@ class Config(BaseSettings):
     tsa_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     tsa_ca_file: Path | None = None
     tsa_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
-    # Map: by default no third-party tile server is contacted (offline basemap only). A tile
-    # template such as https://tile.example.org/{z}/{x}/{y}.png adds its host to the CSP.
-    map_tile_url: str = ""
-    map_tile_attribution: str = Field(default="", max_length=300)
+    # Background jobs (huey): empty → a SQLite queue file in the data directory, consumed by
+    # `crimebook worker` (or the worker `crimebook serve` starts); a redis:// or rediss:// URL →
+    # one queue that workers on several machines share.
+    redis_url: str = ""
+    jobs_queue: str = Field(default="crimebook", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
     @field_validator("allowed_hosts", "backup_recipients", mode="before")
     @classmethod
@@ -114,12 +114,17 @@ class Config(BaseSettings):
                 raise ValueError(f"{recipient[:12]!r}… is not an age X25519 public key (age1…)")
         return value
 
-    @field_validator("map_tile_url")
+    @field_validator("redis_url")
     @classmethod
-    def _check_tile_url(cls, value: str) -> str:
-        from crimebook.maps.tiles import validate_tile_url
+    def _check_redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^(redis|rediss|unix)://", value):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
 
-        return validate_tile_url(value)
+    @property
+    def jobs_sqlite_path(self) -> Path:
+        return self.data_path / "jobs.sqlite3"
 
     @field_validator("tsa_urls", mode="before")
     @classmethod
@@ -143,17 +148,12 @@ class Config(BaseSettings):
             raise ValueError("must be an http(s) URL of the object store (no path, no credentials)")
         return value
 
-    @field_validator("redis_url")
+    @field_validator("map_tile_url")
     @classmethod
-    def _check_redis_url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.match(r"^(redis|rediss|unix)://", value):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return value
+    def _check_tile_url(cls, value: str) -> str:
+        from crimebook.maps.tiles import validate_tile_url
 
-    @property
-    def jobs_sqlite_path(self) -> Path:
-        return self.data_path / "jobs.sqlite3"
+        return validate_tile_url(value)
 
     @property
     def intake_store_path(self) -> Path:

@@ -3,6 +3,7 @@ that an operator may need to change: use ``CRIMEBOOK_*`` environment variables."
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,8 @@ CRIMEBOOK_INTAKE_STORE_DIR = CONFIG.intake_store_path
 CRIMEBOOK_BACKUP_RECIPIENTS = CONFIG.backup_recipients
 CRIMEBOOK_VAULT_DIR = CONFIG.vault_path
 CRIMEBOOK_VAULT_RECIPIENTS = CONFIG.vault_recipients
-# Background jobs (crimebook.jobs): huey on a SQLite file, or on Redis when a URL is set.
-CRIMEBOOK_REDIS_URL = CONFIG.redis_url
-CRIMEBOOK_JOBS_QUEUE = CONFIG.jobs_queue
-CRIMEBOOK_JOBS_SQLITE = CONFIG.jobs_sqlite_path
-CRIMEBOOK_JOB_RETRY_SECONDS = 30  # a failed attempt is retried after this long
-CRIMEBOOK_JOB_STALE_SECONDS = 90  # a running job silent this long lost its worker
+CRIMEBOOK_MAP_TILE_URL = CONFIG.map_tile_url
+CRIMEBOOK_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 CRIMEBOOK_VAULT_BACKEND = CONFIG.vault_backend
 CRIMEBOOK_VAULT_S3 = {
     "bucket_name": CONFIG.vault_s3_bucket,
@@ -49,8 +46,12 @@ CRIMEBOOK_VAULT_S3 = {
 CRIMEBOOK_TSA_URLS = CONFIG.tsa_urls
 CRIMEBOOK_TSA_CA_FILE = CONFIG.tsa_ca_file
 CRIMEBOOK_TSA_TIMEOUT = CONFIG.tsa_timeout_seconds
-CRIMEBOOK_MAP_TILE_URL = CONFIG.map_tile_url
-CRIMEBOOK_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
+# Background jobs (crimebook.jobs): huey on a SQLite file, or on Redis when a URL is set.
+CRIMEBOOK_REDIS_URL = CONFIG.redis_url
+CRIMEBOOK_JOBS_QUEUE = CONFIG.jobs_queue
+CRIMEBOOK_JOBS_SQLITE = CONFIG.jobs_sqlite_path
+CRIMEBOOK_JOB_RETRY_SECONDS = 30  # a failed attempt is retried after this long
+CRIMEBOOK_JOB_STALE_SECONDS = 90  # a running job silent this long lost its worker
 CRIMEBOOK_API_TOKEN_MAX_DAYS = CONFIG.api_token_max_days
 CRIMEBOOK_API_RATE_PER_MINUTE = CONFIG.api_rate_per_minute
 CRIMEBOOK_API_RATE_BURST = CONFIG.api_rate_burst
@@ -74,10 +75,10 @@ INSTALLED_APPS = [
     "crimebook.triage",
     "crimebook.evidence",
     "crimebook.maps",  # the map's grid index (after register and audit)
+    "crimebook.search",  # after the apps whose records it indexes (signals)
     "crimebook.leads",
     "crimebook.cases",
     "crimebook.jobs",
-    "crimebook.search",  # after the apps whose records it indexes (signals)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -170,7 +171,9 @@ def _databases() -> dict[str, dict[str, Any]]:
     if CONFIG.database_url:
         db: dict[str, Any] = dict(dj_database_url.parse(CONFIG.database_url, conn_max_age=60))
         if db["ENGINE"] == "django.db.backends.postgresql":
-            db.setdefault("TEST", {})["NAME"] = f"test_crimebook_{db.get('NAME') or 'db'}"
+            # CRIMEBOOK_TEST_DB_SUFFIX lets several test runs share one server without colliding.
+            suffix = os.environ.get("CRIMEBOOK_TEST_DB_SUFFIX", "")
+            db.setdefault("TEST", {})["NAME"] = f"test_crimebook_{db.get('NAME') or 'db'}{suffix}"
         return {"default": db}
     CONFIG.data_path.mkdir(parents=True, exist_ok=True)
     return {

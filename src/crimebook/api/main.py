@@ -47,9 +47,9 @@ for prefix, module in (
     ("/posts", posts),
     ("/deployments", deployments),
     ("/evidence", evidence),
-    ("/leads", leads),
     ("/search", search),
     ("/cases", cases),
+    ("/leads", leads),
 ):
     api.add_router(prefix, module.router)
 

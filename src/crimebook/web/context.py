@@ -22,9 +22,9 @@ NAV = (
     ("deployment", "web:deployment_list", _("Deployments")),
     ("source", "web:source_list", _("Sources")),
     ("evidence", "web:evidence_list", _("Evidence")),
-    ("lead", "web:lead_list", _("Leads")),
     ("case", "web:case_list", _("Cases")),
     ("job", "web:job_list", _("Jobs")),
+    ("lead", "web:lead_list", _("Leads")),
 )
 # Pages whose URL name does not start with their section.
 SECTION_OF = {"involvement_create": "act", "post_create": "person"}

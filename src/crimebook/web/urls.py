@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from crimebook.jobs import imports as job_imports
 from crimebook.jobs import views as jobs
-from crimebook.search.views import search_page
 from crimebook.leads import views as leads
+from crimebook.search.views import search_page
 from crimebook.web import views
 from crimebook.web.views import (
     acts,
@@ -64,14 +64,14 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
     path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
-    path("leads/", leads.lead_list, name="lead_list"),
-    path("leads/<int:pk>/accept/", leads.lead_accept, name="lead_accept"),
-    path("leads/<int:pk>/reject/", leads.lead_reject, name="lead_reject"),
-    path("cases/", include("crimebook.cases.urls")),  # names web:case_*
     path("map/", maps.map_page, name="map_page"),
     path("map/data/", maps.map_data, name="map_data"),
+    path("cases/", include("crimebook.cases.urls")),  # names web:case_*
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
     path("imports/new/", job_imports.import_create, name="import_create"),
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/<int:pk>/accept/", leads.lead_accept, name="lead_accept"),
+    path("leads/<int:pk>/reject/", leads.lead_reject, name="lead_reject"),
 ]
