@@ -15,17 +15,16 @@ Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _harness import pct, run_per_backend
 
 # (latitude, longitude, spread in degrees, share)
 SPOTS = (
@@ -42,11 +41,6 @@ PAGES = (
     ("one district, incidents", f"bbox={DISTRICT}&layers=incidents"),
     ("one district, one day", f"bbox={DISTRICT}&layers=incidents&day=2020-08-10"),
 )  # fmt: skip
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def build(rows: int) -> Any:
@@ -203,7 +197,7 @@ def child(backend: str, rows: int, repeat: int) -> None:
                         cursor.fetchall()
             bare.append(time.perf_counter() - t0)
         aggregated = [k for k, v in body["layers"].items() if v["aggregated"]]
-        sp95, bp95 = _pct(server, 0.95), _pct(bare, 0.95)
+        sp95, bp95 = pct(server, 0.95), pct(bare, 0.95)
         print(
             f"  {label:30s} {1000 * statistics.median(server):10.1f} {1000 * sp95:7.1f}  "
             f"{1000 * statistics.median(bare):8.1f} {1000 * bp95:7.1f}  "
@@ -229,39 +223,13 @@ def main() -> None:
     if args.child:
         child(args.child, args.rows, args.repeat)
         return
-    for backend in ("sqlite", "postgres") if args.backend == "both" else (args.backend,):
-        data = args.data / backend
-        data.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "crimebook.settings",
-            "CRIMEBOOK_DATA_DIR": str(data),
-            "CRIMEBOOK_DATABASE_URL": "",
-            "CRIMEBOOK_ALLOWED_HOSTS": "testserver",
-        }
-        if backend == "postgres":
-            if not _pg_ready(args.pg_url):
-                print(f"postgres: skipped, no server at {args.pg_url}")
-                continue
-            env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
-        argv = [sys.executable, __file__, "--child", backend, "--rows", str(args.rows),
-                "--repeat", str(args.repeat), "--data", str(args.data)]  # fmt: skip
-        subprocess.run(argv, env=env, check=True)  # noqa: S603 - our own script
-
-
-def _pg_ready(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    return True
+    run_per_backend(
+        __file__,
+        args.backend,
+        args.data,
+        args.pg_url,
+        ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data)],
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import time
 from datetime import date
 from typing import Any
 
+from _harness import pg_database
+
 QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("words + 3 facets", {"q": "police van", "violation_type": "torture",
                           "date_from": date(2020, 8, 9), "date_to": date(2020, 8, 21)}),
@@ -127,28 +129,13 @@ def main() -> None:
                 "CRIMEBOOK_ALLOWED_HOSTS": "testserver",
             }  # fmt: skip
             if backend == "postgres":
-                if not _pg_fresh(args.pg_url):
+                if not pg_database(args.pg_url, fresh=True):
                     print(f"postgres: skipped, no server at {args.pg_url}")
                     continue
                 env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
             argv = [sys.executable, __file__, "--child", backend, "--scale", str(args.scale),
                     "--repeat", str(args.repeat)]  # fmt: skip
             subprocess.run(argv, env=env, check=True)  # noqa: S603 - our own script
-
-
-def _pg_fresh(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _harness import pct, run_per_backend
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = (
@@ -87,11 +86,6 @@ def make_csv(path: Path, rows: int, seed: int = 2020) -> None:
                     "",
                 ]
             )
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # ---- child: runs inside Django --------------------------------------------------------------
@@ -243,8 +237,8 @@ def child(backend: str, rows: int, repeat: int, workdir: Path) -> None:
         f"  {'page':28s} {'server p50':>10s} {'p95':>8s}   {'bare SQL p50':>12s} {'p95':>8s}   ratio p95"
     )
     for label, server, bare in measure(user, repeat):
-        sp50, sp95 = 1000 * statistics.median(server), 1000 * _pct(server, 0.95)
-        bp50, bp95 = 1000 * statistics.median(bare), 1000 * _pct(bare, 0.95)
+        sp50, sp95 = 1000 * statistics.median(server), 1000 * pct(server, 0.95)
+        bp50, bp95 = 1000 * statistics.median(bare), 1000 * pct(bare, 0.95)
         flag = "" if sp95 < 200 else "  (over 200 ms)"
         print(
             f"  {label:28s} {sp50:10.1f} {sp95:8.1f}   {bp50:12.1f} {bp95:8.1f}   "
@@ -270,43 +264,13 @@ def main() -> None:
     if args.child:
         child(args.child, args.rows, args.repeat, args.data)
         return
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    for backend in backends:
-        data = args.data / backend
-        data.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "crimebook.settings",
-            "CRIMEBOOK_DATA_DIR": str(data),
-            "CRIMEBOOK_DATABASE_URL": "",
-            "CRIMEBOOK_ALLOWED_HOSTS": "testserver",
-        }
-        if backend == "postgres":
-            if not _pg_ready(args.pg_url):
-                print(f"postgres: skipped, no server at {args.pg_url}")
-                continue
-            env["CRIMEBOOK_DATABASE_URL"] = args.pg_url
-        argv = [sys.executable, __file__, "--child", backend, "--rows", str(args.rows),
-                "--repeat", str(args.repeat), "--data", str(args.data)]  # fmt: skip
-        subprocess.run(argv, env=env, check=True)  # noqa: S603 - our own script
-
-
-def _pg_ready(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    return True
+    run_per_backend(
+        __file__,
+        args.backend,
+        args.data,
+        args.pg_url,
+        ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data)],
+    )
 
 
 if __name__ == "__main__":
