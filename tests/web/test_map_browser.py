@@ -2,7 +2,10 @@
 static files, draws the offline basemap, markers and uncertainty circles, follows the time slider
 from the keyboard, and opens a popup that links to the record; the incident page draws its
 small map — with no console error, no CSP violation and no request to any other host. The live
-server needs a transactional database; ``serialized_rollback`` puts the vocabularies back."""
+server needs a transactional database. Another transactional test may have flushed the
+database before this one (pytest-django runs them last), so the vocabularies are loaded again
+here; ``serialized_rollback`` cannot be used: the flush re-creates content types under other
+ids and restoring the serialised ones then collides."""
 
 from __future__ import annotations
 
@@ -39,7 +42,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def mapped(world: World, case_a: Compartment) -> World:
+def vocabularies(transactional_db: Any) -> None:
+    from crimebook.register.models import Term, Vocabulary
+    from crimebook.register.services.vocab import load_into, vocabulary_document
+
+    load_into(vocabulary_document(), Vocabulary, Term)
+
+
+@pytest.fixture
+def mapped(vocabularies: None, world: World, case_a: Compartment) -> World:
     at = datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
     camera = Camera.objects.create(
         compartment=case_a, external_id="CAM-1432", latitude=53.9100, longitude=27.4960
@@ -99,7 +110,7 @@ def _browser_page(p: Any, live_server: Any, cookie: str) -> tuple[Any, Any, list
     return browser, page, problems, foreign
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_maps_draw_markers_without_errors(
     live_server: Any, mapped: World, investigator: Any
 ) -> None:
