@@ -124,6 +124,12 @@ class Overview:
         return min(self.days) if self.days else None
 
 
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Largest first, ties by name: the same order whatever order the JSON came back in
+    (PostgreSQL's jsonb does not keep the keys' order)."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def overview_for(user: Any) -> Overview:
     """The sums of the current snapshots of every compartment ``user`` may read."""
     ids = readable_compartment_ids(user)
@@ -152,9 +158,9 @@ def overview_for(user: Any) -> Overview:
     return Overview(
         figures=figures,
         days={date.fromisoformat(d): n for d, n in days.items()},
-        types=types.most_common(),
-        places=sorted(places.items(), key=lambda kv: (-kv[1], kv[0])),
-        detention=detention.most_common(),
+        types=_ranked(types),
+        places=_ranked(places),
+        detention=_ranked(detention),
         as_of=min((s.computed_at for s in wanted), default=None),
         recomputed=recomputed,
     )
