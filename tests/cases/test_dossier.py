@@ -185,3 +185,26 @@ def test_timestamp_tokens_of_the_chain_go_into_the_zip(world: CaseWorld, lead: A
     assert archive.read(token_name.replace(".tst", ".head.txt")).decode() == head.entry_hash
     text = _text(pdf)
     assert "Test TSA" in text and "no rfc 3161" not in text.lower()
+
+
+def test_exhibits_come_from_the_store_they_were_written_to(
+    world: CaseWorld, lead: Any, settings: Any
+) -> None:
+    # GIVEN the vault moved to an object store (unreachable here) after the exhibits were sealed on disk
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = int(sock.getsockname()[1])
+    settings.CRIMEBOOK_VAULT_BACKEND = "s3"
+    settings.CRIMEBOOK_VAULT_S3 = {
+        "bucket_name": "moved", "endpoint_url": f"http://127.0.0.1:{closed}",
+        "region_name": "us-east-1", "access_key": "x", "secret_key": "x", "location": "v",
+    }  # fmt: skip
+    assert world.exhibit_ok.storage_backend == "local"
+    # WHEN the dossier is exported THEN the exhibit is read from the disk vault it lives in
+    _pdf, data, identity, _outcome = _export(world, lead)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    row = json.loads(archive.read("manifest.json"))["exhibits"][0]
+    plain = pyrage.decrypt(archive.read(row["sealed_file"]), [identity])
+    assert hashlib.sha256(plain).hexdigest() == world.exhibit_ok.sha256

@@ -58,6 +58,7 @@ class ExhibitFile:
     size: int
     sha256: str
     storage_key: str
+    storage_backend: str = "local"  # the store the item was written to (mixed FS/S3 vaults)
     kind: str = ""
     media_type: str = ""
     captured_at: str = ""
@@ -189,7 +190,7 @@ def write_bundle(
     sink: BinaryIO,
     *,
     exhibits: Sequence[ExhibitFile],
-    open_sealed: Callable[[str], AbstractContextManager[BinaryIO]],
+    open_sealed: Callable[[ExhibitFile], AbstractContextManager[BinaryIO]],
     identities: Sequence[x25519.Identity],
     recipient: str,
     header: dict[str, Any],
@@ -209,7 +210,7 @@ def write_bundle(
             for exhibit in exhibits:
                 name = f"exhibits/{exhibit.number}-{_safe(exhibit.original_name)}.age"
                 with (
-                    open_sealed(exhibit.storage_key) as sealed,
+                    open_sealed(exhibit) as sealed,
                     archive.open(name, "w", force_zip64=True) as entry,
                 ):
                     sha, size, sealed_sha = _reseal(sealed, identities, key, entry)

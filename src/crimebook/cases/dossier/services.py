@@ -83,8 +83,10 @@ def dossier_pdf(*, actor: Actor | None, case: Case, language: str = "en") -> byt
     return data
 
 
-def _open_sealed(key: str) -> AbstractContextManager[BinaryIO]:
-    return keys.store().open(key)
+def _open_sealed(exhibit: ExhibitFile) -> AbstractContextManager[BinaryIO]:
+    """The sealed copy from the store the item was written to, not the configured one: a vault
+    that moved to S3 still holds its earlier items on disk."""
+    return keys.store_for(exhibit.storage_backend).open(exhibit.storage_key)
 
 
 def dossier_export(
@@ -114,6 +116,7 @@ def dossier_export(
         ExhibitFile(
             number=e.number, uuid=str(e.item.uuid), original_name=e.item.original_name,
             size=e.item.size, sha256=e.item.sha256, storage_key=e.item.storage_key,
+            storage_backend=e.item.storage_backend,
             kind=e.item.kind, media_type=e.item.media_type,
             captured_at=e.item.captured_at.isoformat() if e.item.captured_at else "",
             source=f"S{e.item.source_id}", consent_limited_to=e.consent_limited_to,
