@@ -14,7 +14,10 @@ The register is built once per data directory with the real bulk import path (`c
 import --bulk`: parser, domain rules, one audit entry per batch) and reused by later runs.
 
 Run: ``.venv/bin/python benchmarks/workspace.py [--rows 1000000] [--repeat 40]
-[--data /tmp/cb-workspace-bench] [--backend sqlite|postgres] [--pg-url …]``.
+[--data /tmp/cb-workspace-bench] [--backend sqlite|postgres] [--pg-url …]
+[--skip-search-index] [--build-only]``. ``--rows`` smaller than 1,000,000 with its own
+``--data`` directory gives a quick run; ``--build-only --skip-search-index`` loads the register
+alone (the search index is then built by the next run).
 """
 
 from __future__ import annotations
@@ -91,7 +94,9 @@ def make_csv(path: Path, rows: int, seed: int = 2020) -> None:
 # ---- child: runs inside Django --------------------------------------------------------------
 
 
-def build(rows: int, workdir: Path) -> Any:
+def build(rows: int, workdir: Path, *, search_index: bool = True) -> Any:
+    """Load ``rows`` incidents once per data directory; ``search_index=False`` imports without
+    the per-batch search indexing (and builds no search index: a later run does, once)."""
     from django.core.management import call_command
 
     from crimebook.accounts.models import Compartment, User
@@ -105,7 +110,8 @@ def build(rows: int, workdir: Path) -> Any:
     user = User.objects.filter(username="bench-investigator").first()
     have = Incident.objects.count()
     if user is not None and have >= rows:
-        _ensure_search_index(workdir)
+        if search_index:
+            _ensure_search_index(workdir)
         return user
     compartment = Compartment.objects.filter(name="Workspace bench").first() or compartment_create(
         actor=None, name="Workspace bench"
@@ -124,6 +130,10 @@ def build(rows: int, workdir: Path) -> Any:
     print(f"  importing with the bulk path (have {have:,}) …", flush=True)
     started = time.perf_counter()
     errors: list[object] = []
+    if not search_index:  # the importer alone; the index is built in one pass later
+        from crimebook.interchange import _bulk
+
+        _bulk.index_records = lambda kind, ids: 0  # type: ignore[assignment]
     with csv_path.open("rb") as raw:
         text, _ = open_text(raw)
         summary = records_import(
@@ -136,8 +146,28 @@ def build(rows: int, workdir: Path) -> Any:
     if errors or not summary.committed:
         raise SystemExit(f"import failed: {errors[:3]}")
     print(f"  imported {summary.created:,} in {time.perf_counter() - started:.0f} s", flush=True)
-    _ensure_search_index(workdir, force=True)
+    if search_index:
+        _ensure_search_index(workdir, force=True)
+    else:
+        (workdir / f"search-indexed-{connection_vendor()}").unlink(missing_ok=True)
     return user
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return str(connection.vendor)
+
+
+def _ensure_map_index() -> None:
+    """Build the map's grid index ahead of the first request (as `crimebook map reindex`)."""
+    try:
+        from crimebook.maps import gridindex
+    except ImportError:
+        return
+    started = time.perf_counter()
+    gridindex.sync()
+    print(f"  map index up to date in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _ensure_search_index(workdir: Path, *, force: bool = False) -> None:
@@ -224,13 +254,19 @@ def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float]]
     return results
 
 
-def child(backend: str, rows: int, repeat: int, workdir: Path) -> None:
+def child(
+    backend: str, rows: int, repeat: int, workdir: Path, *, search_index: bool, build_only: bool
+) -> None:
     import django
 
     django.setup()
     from crimebook.register.models import Incident
 
-    user = build(rows, workdir)
+    user = build(rows, workdir, search_index=search_index)
+    _ensure_map_index()
+    if build_only:
+        print(f"{backend}: built {Incident.objects.count():,} incidents in {workdir}")
+        return
     size = Incident.objects.count()
     print(f"{backend}: {size:,} incidents; {repeat} requests per page; times in ms")
     print(
@@ -259,17 +295,32 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default="postgres://postgres@127.0.0.1:5432/crimebook_bench_workspace"
     )
+    parser.add_argument(
+        "--skip-search-index",
+        action="store_true",
+        help="import without search indexing and build no search index (a later run builds it)",
+    )
+    parser.add_argument("--build-only", action="store_true", help="load the data, measure nothing")
     parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rows, args.repeat, args.data)
+        child(
+            args.child,
+            args.rows,
+            args.repeat,
+            args.data,
+            search_index=not args.skip_search_index,
+            build_only=args.build_only,
+        )
         return
+    flags = ["--skip-search-index"] if args.skip_search_index else []
+    flags += ["--build-only"] if args.build_only else []
     run_per_backend(
         __file__,
         args.backend,
         args.data,
         args.pg_url,
-        ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data)],
+        ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data), *flags],
     )
 
 
