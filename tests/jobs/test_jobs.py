@@ -284,6 +284,30 @@ def test_abandoned_plaintext_copies_are_removed_and_nothing_else(tmp_path: Path)
     assert target.exists() and link.is_symlink()
 
 
+def test_copy_of_a_killed_process_is_removed_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from crimebook.jobs import housekeeping as hk
+
+    # GIVEN fresh inspection copies: one of a process that has exited, one of this process,
+    # one of a process on another host sharing the directory
+    staging = tmp_path / ".staging"
+    staging.mkdir()
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    host = hk._host_tag()
+    dead = staging / f"inspect-{host}-{child.pid}-aa.tmp"
+    mine = staging / hk.inspection_copy_name()
+    remote = staging / f"inspect-{'0' * 8 if host != '0' * 8 else '1' * 8}-{child.pid}-bb.tmp"
+    for path in (dead, mine, remote):
+        path.write_bytes(b"x")
+    # WHEN the sweep runs (nothing is old) THEN only the dead local process's copy goes
+    assert hk.remove_stale_plaintext(staging) == 1
+    assert not dead.exists() and mine.exists() and remote.exists()
+    assert mine.name.startswith(f"inspect-{host}-{os.getpid()}-")
+
+
 def test_messages_and_results_keep_no_control_characters() -> None:
     from crimebook.jobs.runner import clean_text
 

@@ -39,6 +39,7 @@ from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.sealing import SealError, decrypt_stream, seal_stream
 from crimebook.evidence.sniff import kind_of, sniff
 from crimebook.evidence.storage import Store, StoreError
+from crimebook.jobs.housekeeping import inspection_copy_name
 
 __all__ = [
     "OBJECT_TYPE",
@@ -252,7 +253,7 @@ def record_failure(request: IngestRequest, reason: str, *, sha256: str = "", siz
 @contextlib.contextmanager
 def plaintext_copy(store: Store, key: str) -> Iterator[Path]:
     """Decrypt a stored item to a 0600 file in the 0700 staging directory; always removed."""
-    path = store.staging_dir() / f"inspect-{os.urandom(12).hex()}.tmp"
+    path = store.staging_dir() / inspection_copy_name()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as sink, store.open(key) as sealed:
