@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crimebook.register.models.common import Compartmented, VisibleQuerySet
 
@@ -62,7 +63,7 @@ class PersonIndex(models.Model):
     """Blind index entries: HMAC of a normalised name, contact or identifier."""
 
     class Kind(models.TextChoices):
-        NAME = "name", _("name")
+        NAME = "name", pgettext_lazy("of a person", "name")
         BIRTH_DATE = "birth_date", _("birth date")
         CONTACT = "contact", _("contact")
         IDENTIFIER = "identifier", _("identifier")
