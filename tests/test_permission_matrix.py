@@ -403,7 +403,7 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         **_api_only_records(world.a), "code": "violation_type",
         "case_id": world.a["case"].pk,
         "classification_id": world.a["case"].classifications.get().pk,
-        "lead_id": world.a["lead"].pk,
+        "lead_id": world.a["lead"].pk, "job_id": world.a["job"].pk,
     }  # fmt: skip
     client = Client()
     for path, method in _api_paths():

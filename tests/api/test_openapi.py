@@ -35,6 +35,7 @@ EXPECTED = {
     ("GET", "/vocabularies"), ("GET", "/vocabularies/{code}"),
     ("GET", "/vocabularies/{code}/terms"), ("GET", "/cameras"), ("GET", "/cameras/{camera_id}"),
     ("GET", "/recordings"), ("GET", "/recordings/{recording_id}"),
+    ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
     *(("POST", f"/{r}/bulk") for r in (
         "incidents", "acts", "involvements", "persons", "sources", "units", "posts",
         "deployments", "staffing", "dismissals",

@@ -47,3 +47,28 @@ def test_raw_body_ingest_then_duplicate_then_read(
     assert client.get("/api/v1/evidence", **other).json()["count"] == 0  # type: ignore[arg-type]
     denied = client.post(url, data=b"x", content_type="application/octet-stream", **other)  # type: ignore[arg-type]
     assert denied.status_code == 404
+
+
+def test_ingest_names_its_processing_job_which_only_the_compartment_sees(
+    vault: Path, compartment: Any, investigator: Any, mallory: Any
+) -> None:
+    client, auth = Client(), _auth(investigator)
+    url = f"/api/v1/evidence?compartment_id={compartment.pk}&name=a.jpg"
+    # WHEN a file is ingested THEN the answer names the job that processes it
+    body = client.post(url, data=jpeg_bytes(seed=3), content_type="application/octet-stream", **auth).json()  # type: ignore[arg-type]  # fmt: skip
+    job_id = body["job_id"]
+    assert isinstance(job_id, int)
+    # AND the job can be followed through the API until it is done
+    job = client.get(f"/api/v1/jobs/{job_id}", **auth).json()  # type: ignore[arg-type]
+    assert job["kind"] == "evidence.process" and job["status"] == "done"
+    assert job["subject_id"] == str(body["item"]["id"]) and job["compartment_id"] == compartment.pk
+    listed = client.get("/api/v1/jobs?status=done", **auth).json()  # type: ignore[arg-type]
+    assert [j["id"] for j in listed["items"]] == [job_id]
+    assert client.get("/api/v1/jobs?status=failed", **auth).json()["count"] == 0  # type: ignore[arg-type]
+    # AND a duplicate queues nothing
+    again = client.post(url, data=jpeg_bytes(seed=3), content_type="application/octet-stream", **auth).json()  # type: ignore[arg-type]  # fmt: skip
+    assert again["outcome"] == "duplicate" and again["job_id"] is None
+    # AND another compartment's member does not see it
+    other = _auth(mallory)
+    assert client.get(f"/api/v1/jobs/{job_id}", **other).status_code == 404  # type: ignore[arg-type]
+    assert client.get("/api/v1/jobs", **other).json()["count"] == 0  # type: ignore[arg-type]

@@ -64,6 +64,9 @@ class IngestOut(Schema):
     outcome: str = Field(..., description="ingested, duplicate or failed.")
     item: EvidenceOut | None
     reason: str
+    job_id: int | None = Field(
+        None, description="The job extracting metadata and thumbnails (GET /jobs/{job_id})."
+    )
 
 
 @router.get("", response=responses(Page[EvidenceOut]), summary="List evidence items")
@@ -96,4 +99,8 @@ def ingest_evidence(
     )  # fmt: skip
     item = EvidenceItem.objects.filter(pk=outcome.item_id).first() if outcome.item_id else None
     status = 201 if outcome.outcome == "ingested" else 200
-    return Status(status, {"outcome": outcome.outcome, "item": item, "reason": outcome.reason})
+    return Status(
+        status,
+        {"outcome": outcome.outcome, "item": item, "reason": outcome.reason,
+         "job_id": outcome.job_id},
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from crimebook.api import (
     evidence,
     incidents,
     involvements,
+    jobs,
     leads,
     persons,
     posts,
@@ -50,6 +51,7 @@ for prefix, module in (
     ("/search", search),
     ("/cases", cases),
     ("/leads", leads),
+    ("/jobs", jobs),
 ):
     api.add_router(prefix, module.router)
 

@@ -61,6 +61,7 @@ class IngestOutcome:
     sha256: str = ""
     size: int = 0
     reason: str = ""
+    job_id: int | None = None  # the processing job queued for a new item
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,14 +103,14 @@ def _process(item_id: int) -> None:
 PROCESS_JOB = "evidence.process"
 
 
-def _submit_processing(actor: Actor | None, request: IngestRequest, item_id: int) -> None:
+def _submit_processing(actor: Actor | None, request: IngestRequest, item_id: int) -> int:
     """Queue the processing job (``crimebook.jobs``) instead of running it in the request."""
     from crimebook.jobs.services import job_submit
 
-    job_submit(
+    return job_submit(
         actor=actor, kind=PROCESS_JOB, parameters={"item_id": item_id},
         compartment_id=request.compartment_id, subject=(OBJECT_TYPE, item_id),
-    )  # fmt: skip
+    ).pk  # fmt: skip
 
 
 def _finish(
@@ -131,14 +132,15 @@ def _finish(
         request, sha256=staged.sha256, size=staged.size, head=staged.head,
         storage_key=key, backend=store.backend,
     )  # fmt: skip
+    job_id = None
     if not duplicate and process:
         if background:
-            _submit_processing(actor, request, item_id)
+            job_id = _submit_processing(actor, request, item_id)
         else:
             _process(item_id)
     return IngestOutcome(
         request.original_name, "duplicate" if duplicate else "ingested", item_id,
-        staged.sha256, staged.size,
+        staged.sha256, staged.size, job_id=job_id,
     )  # fmt: skip
 
 

@@ -1,0 +1,49 @@
+"""/jobs: background work (evidence processing, imports) as its owner and the members of its
+compartment see it on the jobs page — progress, outcome and result. Read-only: jobs are
+submitted by the service that owns the work (e.g. ``POST /evidence`` returns its ``job_id``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.jobs.models import Job
+from crimebook.jobs.selectors import job_get_for, jobs_for
+
+router = Router(tags=["jobs"])
+
+
+class JobOut(Schema):
+    id: int
+    kind: str = Field(..., description='e.g. "evidence.process", "interchange.import".')
+    status: str = Field(..., description="queued, running, done or failed.")
+    progress_done: int
+    progress_total: int | None
+    message: str = Field(..., description="The reason of a failure, or a progress note.")
+    result: dict[str, Any]
+    attempts: int
+    compartment_id: int | None
+    subject_type: str
+    subject_id: str
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+
+
+class JobQuery(Schema):
+    status: str = Field("", description="queued, running, done or failed; empty: all.")
+
+
+@router.get("", response=responses(Page[JobOut]), summary="List jobs")
+def list_jobs(
+    request: HttpRequest, filters: Query[JobQuery], page: Query[PageParams]
+) -> dict[str, Any]:
+    return paginate(jobs_for(caller(request), status=filters.status), page)
+
+
+@router.get("/{job_id}", response=responses(JobOut), summary="Read a job")
+def get_job(request: HttpRequest, job_id: int) -> Job:
+    return job_get_for(caller(request), job_id)
