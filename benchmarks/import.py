@@ -106,7 +106,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
     call_command("migrate", verbosity=0)
     compartment = compartment_create(actor=None, name=f"Bench {time.time_ns()}")
     indexing = [0.0]
-    index_records = _bulk.index_records
+    index_records = _bulk.index_records_bulk
 
     def timed_index(kind: str, ids: list[int]) -> int:  # the search index step, timed apart
         t = time.perf_counter()
@@ -120,7 +120,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
         def timed_index(kind: str, ids: list[int]) -> int:
             return 0
 
-    _bulk.index_records = timed_index  # type: ignore[assignment]
+    _bulk.index_records_bulk = timed_index  # type: ignore[assignment]
     errors: list[object] = []
     options = ImportOptions(compartment_id=compartment.pk, bulk=bulk, batch_size=BATCH)
     c0 = _cpu_s()

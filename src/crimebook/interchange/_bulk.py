@@ -33,7 +33,7 @@ from crimebook.interchange._rows import Run, foreign_ids, incident_row, lookup, 
 from crimebook.interchange.formats.records import IncidentRecord, RowError
 from crimebook.register.domain import check_place, check_window
 from crimebook.register.models import Incident, Source, Term
-from crimebook.search import index_records
+from crimebook.search import index_records_bulk
 
 INCIDENT_COLUMNS = (
     "id", "compartment_id", "start", "end", "precision", "place_name", "latitude",
@@ -258,8 +258,9 @@ class IncidentBulk:
                 "rows_sha256": batch_digest(rows, types, links),
             },
         )
-        # the rows bypassed the ORM (and its signals): index them in the same transaction
-        index_records("incident", ids)
+        # the rows bypassed the ORM (and its signals): the database indexes them for search
+        # in the same transaction (INSERT … SELECT: the same documents as index_records)
+        index_records_bulk("incident", ids)
         run.summary.created += len(new)
 
 

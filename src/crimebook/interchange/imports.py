@@ -61,6 +61,7 @@ from crimebook.interchange.formats.records import (
     UnitRecord,
 )
 from crimebook.register.services._common import require_compartment_write
+from crimebook.search import deferred_indexing
 
 Kind = Literal["incidents", "sources", "persons", "units", "acts", "posts", "deployments"]
 
@@ -94,7 +95,8 @@ def records_import(
     run.summary.notes.extend(notes)
     bulk = IncidentBulk(run) if options.bulk and kind == "incidents" else None
     try:
-        with transaction.atomic():
+        # documents of service writes are rebuilt once, set-based, at the end (same transaction)
+        with transaction.atomic(), deferred_indexing():
             for row in rows:
                 run.summary.rows += 1
                 if isinstance(row, RowError):

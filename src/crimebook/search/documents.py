@@ -92,8 +92,10 @@ def _group(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
 def _violations_of_incidents(ids: Sequence[int]) -> dict[int, list[tuple[str, ...]]]:
     from crimebook.register.models import Incident
 
-    rows = Incident.violation_types.through.objects.filter(incident_id__in=ids).values_list(
-        "incident_id", "term__code", *_labels("term__")
+    rows = (
+        Incident.violation_types.through.objects.filter(incident_id__in=ids)
+        .order_by("incident_id", "term_id")  # the labels' order in the body (as _setbased.py)
+        .values_list("incident_id", "term__code", *_labels("term__"))
     )
     return _group((r[0], r[1:]) for r in rows)
 

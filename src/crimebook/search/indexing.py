@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from crimebook.search._setbased import index_incidents
 from crimebook.search.documents import BUILDERS, model_of
 from crimebook.search.models import Kind, SearchDoc, SearchTag
 
 BATCH = 1000
+SET_BASED: dict[str, Callable[[Iterable[int]], int]] = {Kind.INCIDENT: index_incidents}
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -58,6 +60,21 @@ def index_records(kind: str, ids: Iterable[int]) -> int:
         for chunk in _chunks(wanted, BATCH):
             written += _write(kind, chunk, replace=True)
     return written
+
+
+def index_records_bulk(kind: str, ids: Iterable[int]) -> int:
+    """The same as :func:`index_records`, but the database builds the documents itself
+    (``INSERT … SELECT``, ``_setbased.py``) where the kind allows it — incidents — so no
+    row passes through Python: for writers of many rows (the bulk importer, a service-mode
+    import's deferred pass). Other kinds fall back to :func:`index_records`. Same
+    transaction rules: call inside the writer's transaction."""
+    if kind not in BUILDERS:
+        raise ValueError(f"not an indexed kind: {kind!r}")
+    builder = SET_BASED.get(kind)
+    if builder is None:
+        return index_records(kind, ids)
+    with transaction.atomic():
+        return builder(ids)
 
 
 def index_remove(kind: str, ids: Iterable[int]) -> None:

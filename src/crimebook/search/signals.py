@@ -29,14 +29,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from crimebook.search.indexing import index_records
+from crimebook.search.indexing import index_records, index_records_bulk
 from crimebook.search.models import Kind
 
 Pending = dict[str, set[int]]
@@ -132,10 +133,10 @@ def affected(model: type[Model], pk: int, *, wide: bool = True) -> Pending:
     return out
 
 
-def apply(pending: Pending) -> None:
+def apply(pending: Pending, *, set_based: bool = False) -> None:
     for kind, ids in pending.items():
         if ids:
-            index_records(kind, ids)
+            (index_records_bulk if set_based else index_records)(kind, ids)
 
 
 def mark(changes: Pending) -> None:
@@ -149,12 +150,35 @@ def mark(changes: Pending) -> None:
     transaction.on_commit(_flush_after_commit, robust=True)
 
 
-def flush() -> None:
+def flush(*, set_based: bool = False) -> None:
     """Apply this thread's marks now (inside the current transaction, if any)."""
     pending: Pending | None = getattr(_local, "pending", None)
     _local.pending = None
     if pending:
-        apply(pending)
+        apply(pending, set_based=set_based)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """For a writer of many records in one transaction (a service-mode import): inside, the
+    writes' audit entries do not rebuild their documents one write at a time; leaving the
+    block normally rebuilds every marked document in one pass (``index_records_bulk``: the
+    database builds incidents' documents set-based), still inside the caller's transaction.
+    Leaving on an exception drops the marks made inside (their transaction is being rolled
+    back). Use it *inside* the transaction; nested use is the outer block's."""
+    if getattr(_local, "deferred", False):
+        yield
+        return
+    flush()  # marks from before the block are applied as they would have been
+    _local.deferred = True
+    try:
+        yield
+    except BaseException:
+        _local.pending = None
+        raise
+    finally:
+        _local.deferred = False
+    flush(set_based=True)
 
 
 def _flush_after_commit() -> None:
@@ -180,8 +204,9 @@ def _on_delete(sender: type[Model], instance: Model, **_: Any) -> None:
 
 
 def _on_audit(sender: type[Model], instance: Model, raw: bool = False, **_: Any) -> None:
-    """A service write ends with its audit entry: apply its marks in its transaction."""
-    if not raw:
+    """A service write ends with its audit entry: apply its marks in its transaction
+    (unless a :func:`deferred` block applies them all at its end)."""
+    if not raw and not getattr(_local, "deferred", False):
         flush()
 
 
