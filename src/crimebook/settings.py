@@ -52,6 +52,22 @@ CRIMEBOOK_JOBS_QUEUE = CONFIG.jobs_queue
 CRIMEBOOK_JOBS_SQLITE = CONFIG.jobs_sqlite_path
 CRIMEBOOK_JOB_RETRY_SECONDS = 30  # a failed attempt is retried after this long
 CRIMEBOOK_JOB_STALE_SECONDS = 90  # a running job silent this long lost its worker
+# The cache holds rate-limit counters (API tokens, login attempts). It must be shared by every
+# server process, or each worker keeps its own budget: Redis when a URL is set (several hosts),
+# else files in the data directory (every process of one host). Nothing else is cached there.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CRIMEBOOK_REDIS_URL,
+        "KEY_PREFIX": f"{CRIMEBOOK_JOBS_QUEUE}-cache",
+    }
+    if CRIMEBOOK_REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CRIMEBOOK_DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 CRIMEBOOK_API_TOKEN_MAX_DAYS = CONFIG.api_token_max_days
 CRIMEBOOK_API_RATE_PER_MINUTE = CONFIG.api_rate_per_minute
 CRIMEBOOK_API_RATE_BURST = CONFIG.api_rate_burst

@@ -4,9 +4,10 @@ The pure core (:func:`take`) is arithmetic on a ``(tokens, stamp)`` pair; the sh
 (:func:`consume`) keeps the pair in the cache under the token's id. Nothing about the
 client (no address, no user agent) is stored or used: a budget belongs to a token.
 
-The default cache is per process; a deployment with several worker processes should point
-``CACHES`` at a shared cache (e.g. Redis or the database cache), or each worker keeps its
-own bucket and the effective budget is multiplied by the number of workers.
+The cache is shared by every server process (settings: files in the data directory, or Redis
+when ``CRIMEBOOK_REDIS_URL`` is set), so several workers spend one budget. Two processes
+reading the same bucket at the same instant may both spend its last request: the budget is a
+bound on abuse, not an exact count.
 """
 
 from __future__ import annotations
