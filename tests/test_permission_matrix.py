@@ -21,8 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from crimebook.accounts.models import Role
 from crimebook.accounts.services import api_token_create
 from crimebook.api.main import api
+from crimebook.evidence.communications import CommunicationData, communication_create
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
-from crimebook.evidence.selectors import evidence_for
+from crimebook.evidence.selectors import communications_for, evidence_for
 from crimebook.evidence.services import evidence_ingest_stream
 from crimebook.jobs.models import Job
 from crimebook.jobs.selectors import jobs_for
@@ -48,6 +49,7 @@ KINDS = {
     "deployment": "deployment",
     "source": "source",
     "evidence": "evidence",
+    "communication": "communication",
     "map": None,  # /map/ and /map/data/: no record in the URL; non-members must see no MARK
     "search": None,  # /search/: no record in the URL; non-members must see no MARK
     "job": "job",
@@ -103,10 +105,17 @@ def _records(compartment: Any, label: str) -> dict[str, Any]:
     )  # fmt: skip
     Recording.objects.create(compartment=compartment, camera=camera, start=incident.start,
                              end=incident.end)  # fmt: skip
+    communication = communication_create(actor=None, data=CommunicationData(
+        compartment_id=compartment.pk, kind="call", start=incident.start, end=incident.end,
+        latitude=incident.latitude, longitude=incident.longitude, radius_m=800.0,
+        party_a=f"{label} subscriber A", party_b="subscriber B", party_a_phone="+375 00 555-00-01",
+        summary=f"{label} call", external_id=f"{label}-cdr-1",
+    ))  # fmt: skip
     correlation_run(actor=None, compartment_id=compartment.pk)
     return {"incident": incident, "act": act, "person": victim, "source": src, "unit": unit,
             "deployment": deployment, "post": post,
             "evidence": EvidenceItem.objects.get(pk=evidence.item_id),
+            "communication": communication,
             "job": Job.objects.get(kind="evidence.process", subject_id=str(evidence.item_id)),
             "lead": Lead.objects.filter(incident=incident).first()}  # fmt: skip
 
@@ -363,6 +372,7 @@ def test_mallory_sees_nothing_of_compartment_a(world: World) -> None:
     assert not evidence_for(mallory).filter(pk=world.a["evidence"].pk).exists()
     assert not jobs_for(mallory).filter(pk=world.a["job"].pk).exists()
     assert not leads_for(mallory).filter(incident=world.a["incident"]).exists()
+    assert not communications_for(mallory).filter(pk=world.a["communication"].pk).exists()
 
 
 def _api_paths() -> list[tuple[str, str]]:
@@ -404,6 +414,7 @@ def test_api_matrix_mallory_and_no_token(world: World) -> None:
         "case_id": world.a["case"].pk,
         "classification_id": world.a["case"].classifications.get().pk,
         "lead_id": world.a["lead"].pk, "job_id": world.a["job"].pk,
+        "communication_id": world.a["communication"].pk,
     }  # fmt: skip
     client = Client()
     for path, method in _api_paths():

@@ -21,12 +21,15 @@ router = Router(tags=["leads"])
 class LeadOut(Schema):
     id: int
     compartment_id: int
-    kind: str = Field(..., description="recording, media, merge, unit or person.")
+    kind: str = Field(..., description="recording, media, communication, merge, unit or person.")
     incident_id: int
-    target: str = Field(..., description='The other side, e.g. "recording:12", "unit:3".')
+    target: str = Field(
+        ..., description='The other side, e.g. "recording:12", "communication:4", "unit:3".'
+    )
     recording_id: int | None
     camera_id: int | None
     item_id: int | None
+    communication_id: int | None
     other_incident_id: int | None
     unit_id: int | None
     person_id: int | None
@@ -54,13 +57,14 @@ class LeadOut(Schema):
 
 
 class LeadQuery(Schema):
-    kind: str = ""
+    kind: str = Field("", description="recording, media, communication, merge, unit, person.")
     status: str = ""
     min_score: float | None = Field(None, ge=0, le=1)
     incident_id: int | None = None
     unit_id: int | None = None
     item_id: int | None = None
     person_id: int | None = None
+    communication_id: int | None = None
 
 
 class ReviewIn(Input):

@@ -1,5 +1,6 @@
-"""``crimebook evidence keygen|import|verify|process`` and ``crimebook cameras|recordings
-import``: thin shells over :mod:`crimebook.evidence` services."""
+"""``crimebook evidence keygen|import|verify|process`` and ``crimebook
+cameras|recordings|communications import``: thin shells over :mod:`crimebook.evidence`
+services."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from crimebook.cli._common import console, err, fail
 app = typer.Typer(help="The evidence vault: keys, import, verification.", no_args_is_help=True)
 cameras_app = typer.Typer(help="Camera inventories.", no_args_is_help=True)
 recordings_app = typer.Typer(help="Recording spans of cameras.", no_args_is_help=True)
+communications_app = typer.Typer(
+    help="Calls, messages and intercepts (metadata only).", no_args_is_help=True
+)
 
 CompartmentOpt = Annotated[str, typer.Option("--compartment", "-c", help="Compartment name.")]
 
@@ -257,3 +261,76 @@ def recordings_import_command(
             progress=lambda n: progress.advance(task, n),
         )  # fmt: skip
     _print_import("recordings", result)
+
+
+@communications_app.command("import")
+def communications_import_command(
+    csv_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    compartment: CompartmentOpt,
+    dry_run: Annotated[bool, typer.Option(help="Check every row, write nothing.")] = False,
+    assume_tz: Annotated[
+        str | None,
+        typer.Option(help="Zone of times written without an offset (e.g. Europe/Minsk)."),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Declared region (belarus, ukraine, world).")
+    ] = None,
+    source: Annotated[int | None, typer.Option(help="Source id the records came from.")] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="Error report (CSV); default FILE.errors.csv.")
+    ] = None,
+) -> None:
+    """Load communications (calls, messages, intercepts): communication_id, kind, start[,
+    end, latitude, longitude, radius_m, place_name, party_a, party_b, party_a_phone,
+    party_b_phone, summary, sha256] — docs/import-schema.md. All or nothing; phone numbers
+    are kept only as blind digests."""
+    from crimebook.evidence.csvimport import RowError, communications_import
+    from crimebook.interchange.formats.csvio import neutralise
+    from crimebook.interchange.formats.records import REGIONS
+
+    cid = _compartment_id(compartment)
+    chosen = None
+    if region is not None:
+        chosen = REGIONS.get(region) or fail(f"--region must be one of {', '.join(REGIONS)}")
+    report_path = errors or csv_file.with_name(csv_file.name + ".errors.csv")
+    report_path.unlink(missing_ok=True)
+    with csv_file.open("rb") as raw:  # rows ≈ lines - 1 (a quoted newline makes fewer rows)
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
+    with Progress(
+        TextColumn("importing communications"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("rows", total=max(lines - 1, 1))
+        try:
+            result = communications_import(
+                actor=None, compartment_id=cid, path=csv_file, dry_run=dry_run,
+                assume_tz=assume_tz, region=chosen, source_id=source,
+                progress=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+        except RowError as exc:
+            fail(str(exc))
+    console.print(
+        f"{result.rows} rows: {result.created} to create, {result.skipped} already imported "
+        f"(skipped), {result.error_count} rejected"
+    )
+    if result.error_count:
+        import csv
+
+        with report_path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "message"])
+            for line, message in result.errors:
+                writer.writerow([str(line), neutralise(message)])
+        for line, message in result.errors[:20]:
+            err.print(f"  line {line}: {message}")
+        if result.error_count > 20:
+            err.print(f"  … and {result.error_count - 20} more")
+        err.print(
+            f"[bold red]{result.error_count} row(s) rejected[/]; see {report_path}. "
+            "[yellow]Nothing was imported[/] (all or nothing)."
+        )
+        raise typer.Exit(1)
+    if result.committed:
+        console.print(f"[green]imported[/]: {result.created} communications in one transaction")
+    else:
+        console.print("[yellow]dry run[/]: every row is valid; nothing was written")

@@ -1,9 +1,11 @@
-"""Streamed CSV imports of camera inventories and recording spans (CONVENTIONS 5: the row
-parsers are pure; :func:`cameras_import` and :func:`recordings_import` adapt them to models).
+"""Streamed CSV imports of camera inventories, recording spans and communications
+(CONVENTIONS 5: the row parsers are pure; :func:`cameras_import`, :func:`recordings_import`
+and :func:`communications_import` adapt them to models).
 
-Rows are read one at a time with :mod:`csv` and written in batches with ``bulk_create``, so
-memory stays bounded whatever the file's length; each bad row is reported by line number with
-the reason and skipped. One audit entry records each import (file hash, counts).
+Rows are read one at a time with :mod:`csv` and written in batches, so memory stays bounded
+whatever the file's length. Cameras and recordings: each bad row is reported by line number
+with the reason and skipped. Communications: all or nothing (one transaction, rolled back on
+any rejected row or a dry run). One audit entry records each import (file hash, counts).
 """
 
 from __future__ import annotations
@@ -17,21 +19,27 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
 from crimebook.evidence.storage import SHA256_HEX
+from crimebook.interchange.formats.records import Region, check_coordinates, parse_float
 from crimebook.register.services._common import require_compartment_write
 
 __all__ = [
     "CAMERA_COLUMNS",
+    "COMMUNICATION_COLUMNS",
     "RECORDING_COLUMNS",
+    "CommunicationsImport",
     "ImportReport",
     "RowError",
     "cameras_import",
+    "communications_import",
     "parse_camera",
+    "parse_communication",
     "parse_recording",
     "recordings_import",
 ]
@@ -157,6 +165,23 @@ def _rows(handle: TextIO, required: tuple[str, ...]) -> Iterator[tuple[int, dict
         yield reader.line_num, row
 
 
+def _item_lookup(compartment_id: int) -> Callable[[str], int | None]:
+    """SHA-256 → the original ingested item with that content in the compartment (cached)."""
+
+    @lru_cache(maxsize=4096)
+    def item_for(sha256: str) -> int | None:
+        return (
+            EvidenceItem.objects.filter(
+                compartment_id=compartment_id, sha256=sha256, status="ingested",
+                derived_from__isnull=True,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )  # fmt: skip
+
+    return item_for
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -239,17 +264,7 @@ def recordings_import(
     """Recording spans of cameras already in the compartment: metadata only when the footage
     is held elsewhere (``held_by``), or linked by ``sha256`` to footage already in the vault."""
 
-    @lru_cache(maxsize=4096)
-    def _item_for(sha256: str) -> int | None:
-        return (
-            EvidenceItem.objects.filter(
-                compartment_id=compartment_id, sha256=sha256, status="ingested",
-                derived_from__isnull=True,
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )  # fmt: skip
-
+    _item_for = _item_lookup(compartment_id)
     cameras: dict[str, int] = dict(
         Camera.objects.filter(compartment_id=compartment_id).values_list("external_id", "pk")
     )
@@ -283,3 +298,232 @@ def recordings_import(
 
     return _run(actor=actor, compartment_id=compartment_id, path=path, kind="recording",
                 required=RECORDING_COLUMNS, build=build, flush=flush, progress=progress)  # fmt: skip
+
+
+# --- communications: all or nothing --------------------------------------------------------
+
+COMMUNICATION_COLUMNS = ("communication_id", "kind", "start")
+COMMUNICATION_OPTIONAL = (
+    "end", "latitude", "longitude", "radius_m", "place_name", "party_a", "party_b",
+    "party_a_phone", "party_b_phone", "summary", "sha256",
+)  # fmt: skip
+KIND_WORDS = {"sms": "message", "intercept": "radio"}  # accepted spellings of the kinds
+
+
+@dataclass(frozen=True)
+class CommunicationRow:
+    external_id: str
+    kind: str
+    start: datetime
+    end: datetime
+    latitude: float | None
+    longitude: float | None
+    radius_m: float | None
+    place_name: str
+    party_a: str
+    party_b: str
+    party_a_phone: str
+    party_b_phone: str
+    summary: str
+    sha256: str
+
+
+def _local_time(row: dict[str, str], name: str, zone: ZoneInfo | None) -> datetime | None:
+    """ISO 8601; a time without an offset is refused unless ``zone`` names the zone it was
+    written in (then a wall time that does not exist or exists twice — the DST change — is
+    refused: it cannot be placed to the hour)."""
+    text = (row.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise RowError(f"{name}: not an ISO 8601 time: {text[:40]!r}") from None
+    if value.tzinfo is None:
+        if zone is None:
+            raise RowError(
+                f"{name}: no time zone offset in {text[:40]!r} (write it, e.g. +03:00, or "
+                "name the zone of the whole file with --assume-tz)"
+            )
+        first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() != second.utcoffset():
+            raise RowError(f"{name}: {text[:40]!r} occurs twice in {zone.key} (clock change)")
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back != value:
+            raise RowError(f"{name}: {text[:40]!r} does not exist in {zone.key} (clock change)")
+        value = first
+    return value.astimezone(UTC)
+
+
+def _number(row: dict[str, str], name: str) -> float | None:
+    text = (row.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_float(text)
+    except ValueError:
+        raise RowError(f"{name}: not a number: {text[:40]!r}") from None
+
+
+def parse_communication(
+    row: dict[str, str], *, zone: ZoneInfo | None = None, region: Region | None = None
+) -> CommunicationRow:
+    """One CSV row, checked by the same pure rules as the service (``commrules``); a phone
+    number is never repeated in a message."""
+    from crimebook.evidence import commrules
+
+    external_id = _text(row, "communication_id", 200)
+    if not external_id:
+        raise RowError("communication_id: empty (every record needs its id)")
+    kind = _text(row, "kind", 20).lower()
+    kind = KIND_WORDS.get(kind, kind)
+    if kind not in commrules.KINDS:
+        raise RowError(f"kind: must be one of {', '.join(commrules.KINDS)}, not {kind[:20]!r}")
+    start = _local_time(row, "start", zone)
+    end = _local_time(row, "end", zone)
+    if start is None:
+        raise RowError("start: empty")
+    lat, lon, radius = _number(row, "latitude"), _number(row, "longitude"), _number(row, "radius_m")
+    party_a, party_b = _text(row, "party_a", 200), _text(row, "party_b", 200)
+    summary = _text(row, "summary", 10_000)
+    phones = {n: (row.get(n) or "").strip() for n in ("party_a_phone", "party_b_phone")}
+    problems = [
+        *commrules.check_span(start, end),
+        *commrules.check_area(lat, lon, radius),
+        *commrules.check_labels(party_a, party_b, summary),
+        *(p for n, v in phones.items() for p in commrules.check_phone(v, field=n)),
+    ]
+    if not problems and lat is not None and lon is not None and region is not None:
+        problems += [(f, m) for f, ms in check_coordinates(lat, lon, region).items() for m in ms]
+    if problems:
+        raise RowError("; ".join(f"{field}: {message}" for field, message in problems))
+    sha256 = _text(row, "sha256", 64).lower()
+    if sha256 and not SHA256_HEX.fullmatch(sha256):
+        raise RowError("sha256: not 64 hexadecimal digits")
+    return CommunicationRow(
+        external_id, kind, start, end or start, lat, lon, radius, _text(row, "place_name", 300),
+        party_a, party_b, phones["party_a_phone"], phones["party_b_phone"], summary, sha256,
+    )  # fmt: skip
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction to undo it (a rejected row, or a dry run)."""
+
+
+@dataclass
+class CommunicationsImport(ImportReport):
+    skipped: int = 0  # already in the compartment (by communication_id)
+    dry_run: bool = False
+    committed: bool = False
+
+
+def communications_import(
+    *, actor: Actor | None, compartment_id: int, path: Path, dry_run: bool = False,
+    assume_tz: str | None = None, region: Region | None = None, source_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CommunicationsImport:  # fmt: skip
+    """Communications from a CSV (columns: docs/import-schema.md), **all or nothing**: every
+    row is checked and written inside one transaction, which is rolled back when any row is
+    rejected or on a dry run — nothing written, nothing audited. A ``communication_id``
+    already in the compartment is skipped (re-running an import is harmless); the same id
+    twice in the file rejects the second row. Phone numbers are kept as blind digests only.
+    One ``import`` audit entry (file hash and counts) when it commits."""
+    from crimebook.evidence.communications import phone_digest
+    from crimebook.evidence.models import Communication
+    from crimebook.register.models import Source
+
+    require_compartment_write(actor, compartment_id)
+    try:
+        zone = ZoneInfo(assume_tz) if assume_tz else None
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RowError(f"unknown time zone {assume_tz!r} (e.g. Europe/Minsk)") from None
+    if (
+        source_id is not None
+        and not Source.objects.filter(pk=source_id, compartment_id=compartment_id).exists()
+    ):
+        raise RowError(f"no source {source_id} in this compartment")
+    item_for = _item_lookup(compartment_id)
+    report = CommunicationsImport(dry_run=dry_run)
+    seen: set[str] = set()
+    table = Communication._meta.db_table
+    columns = (
+        "compartment_id", "kind", "start", "end", "latitude", "longitude", "radius_m",
+        "place_name", "party_a", "party_b", "party_a_digest", "party_b_digest", "summary",
+        "item_id", "source_id", "external_id", "created_by_id", "created_at", "updated_at",
+    )  # fmt: skip
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    stamp = adapt(datetime.now(UTC))
+    actor_id = getattr(actor, "pk", None)
+
+    def build(row: dict[str, str]) -> tuple[Any, ...]:
+        r = parse_communication(row, zone=zone, region=region)
+        if r.external_id in seen:
+            raise RowError(f"communication_id {r.external_id[:40]!r} appears twice in the file")
+        seen.add(r.external_id)
+        item_id = item_for(r.sha256) if r.sha256 else None
+        if r.sha256 and item_id is None:
+            raise RowError(f"sha256: no item with SHA-256 {r.sha256[:16]}… in this compartment")
+        return (
+            compartment_id, r.kind, adapt(r.start), adapt(r.end), r.latitude, r.longitude,
+            r.radius_m, r.place_name, r.party_a, r.party_b,
+            phone_digest(r.party_a_phone) if r.party_a_phone else "",
+            phone_digest(r.party_b_phone) if r.party_b_phone else "",
+            r.summary, item_id, source_id, r.external_id, actor_id, stamp, stamp,
+        )  # fmt: skip
+
+    def flush(batch: list[tuple[Any, ...]]) -> None:
+        ids = [b[15] for b in batch]
+        known = set(
+            Communication.objects.filter(
+                compartment_id=compartment_id, external_id__in=ids
+            ).values_list("external_id", flat=True)
+        )
+        fresh = [b for b in batch if b[15] not in known]
+        report.skipped += len(batch) - len(fresh)
+        if fresh and not report.error_count:  # after a rejected row nothing will be kept
+            with connection.cursor() as cursor:
+                cursor.executemany(insert, fresh)
+        report.created += len(fresh)
+
+    try:
+        with transaction.atomic():
+            batch: list[tuple[Any, ...]] = []
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                try:
+                    for line, row in _rows(handle, COMMUNICATION_COLUMNS):
+                        report.rows += 1
+                        try:
+                            batch.append(build(row))
+                        except RowError as exc:
+                            report.error(line, str(exc))
+                        if len(batch) >= BATCH:
+                            flush(batch)
+                            batch = []
+                        if progress is not None and report.rows % 1000 == 0:
+                            progress(1000)
+                except RowError as exc:  # the header
+                    report.error(1, str(exc))
+                except (UnicodeDecodeError, csv.Error) as exc:
+                    report.error(report.rows + 1, f"unreadable CSV: {exc}")
+            if batch:
+                flush(batch)
+            if progress is not None:
+                progress(report.rows % 1000)
+            if report.error_count or dry_run:
+                raise _Rollback
+            audit_record(
+                actor=actor, action="import", object_type="evidence.communication_import",
+                object_id=compartment_id,
+                changes={"file_sha256": _sha256(path), "rows": report.rows,
+                         "created": report.created, "skipped": report.skipped,
+                         "source": source_id, "assume_tz": assume_tz or ""},
+            )  # fmt: skip
+    except _Rollback:
+        return report
+    report.committed = True
+    return report

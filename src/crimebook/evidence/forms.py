@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crimebook.evidence.models import EvidenceItem
+from crimebook.evidence.models import Communication, EvidenceItem
 from crimebook.web.forms import UserForm
 from crimebook.web.forms._fields import (
     compartment_choices,
@@ -72,3 +72,32 @@ class EvidenceLinkForm(forms.Form):
         label=_("Kind"), choices=[("incident", _("incident")), ("act", _("act"))]
     )
     target = forms.IntegerField(label=_("Record number"), min_value=1)
+
+
+class CommunicationFilterForm(UserForm):
+    q = forms.CharField(
+        label=_("Party, place or record id"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    date_from = date_field(_("From"))
+    date_to = date_field(_("Until"))
+    source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
+    item = forms.IntegerField(label=_("Held in evidence item #"), required=False, min_value=1)
+    near_lat = float_field(_("Near latitude"), min_value=-90, max_value=90)
+    near_lon = float_field(_("Near longitude"), min_value=-180, max_value=180)
+    within_km = float_field(_("Within (km)"), min_value=0.001, max_value=20000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "kind", model_choices(Communication.Kind.choices, blank=ANY))
+        set_choices(self, "source", source_choices(self.user, blank=ANY))
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        if date_range_problem(data.get("date_from"), data.get("date_to")):
+            self.add_error("date_to", _("The end date is before the start date."))
+        place = [data.get(n) for n in ("near_lat", "near_lon", "within_km")]
+        if any(v is not None for v in place) and any(v is None for v in place):
+            self.add_error("within_km", _("Give latitude, longitude and distance together."))
+        return data

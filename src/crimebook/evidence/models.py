@@ -1,4 +1,5 @@
-"""Evidence items (files in the vault and their derivatives), cameras and recordings.
+"""Evidence items (files in the vault and their derivatives), cameras, recordings and
+communications (call detail records, messages, intercepts: metadata only).
 
 Compartmented like register records: every list goes through ``visible_to(user)``.
 """
@@ -136,6 +137,8 @@ class Camera(Compartmented):
     longitude = models.FloatField(_("longitude"))
     fov_radius_m = models.FloatField(_("field-of-view radius (m)"), default=50.0)
     description = models.TextField(_("description"), blank=True)
+    # incremental correlation runs re-evaluate the recordings of a camera changed since
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -177,3 +180,76 @@ class Recording(Compartmented):
 
     def __str__(self) -> str:
         return f"{self.camera_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class Communication(Compartmented):
+    """A call, message or intercepted transmission placed in a cell area (centre + radius)
+    during ``[start, end]``: metadata only, as a call detail record or intercept log gives it.
+
+    The parties are pseudonymous labels ("subscriber A"); a phone number given at import is
+    kept only as a blind-index digest (``party_*_digest``: HMAC of the digits, the same as a
+    person's contact digest), never in clear. ``item`` is the evidence item holding the
+    record (a CDR export, the intercept audio) when the vault has it.
+    """
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("call")
+        MESSAGE = "message", _("SMS or message")
+        RADIO = "radio", _("radio or intercept")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start = models.DateTimeField(_("start"), db_index=True)
+    end = models.DateTimeField(_("end"))
+    latitude = models.FloatField(_("cell area latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("cell area longitude"), null=True, blank=True)
+    radius_m = models.FloatField(_("cell area radius (m)"), null=True, blank=True)
+    place_name = models.CharField(_("cell or place"), max_length=300, blank=True)
+    party_a = models.CharField(_("party A (pseudonymous label)"), max_length=100, blank=True)
+    party_b = models.CharField(_("party B (pseudonymous label)"), max_length=100, blank=True)
+    party_a_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    party_b_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    summary = models.TextField(_("summary"), blank=True)
+    item = models.ForeignKey(
+        EvidenceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name=_("evidence item holding the record"),
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name=_("source"),
+    )
+    external_id = models.CharField(_("record id"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["compartment", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="communication_span"
+            ),
+            models.UniqueConstraint(
+                fields=["compartment", "external_id"],
+                condition=~Q(external_id=""),
+                name="communication_unique_id",
+            ),
+        ]
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -13,13 +13,17 @@ from django.utils import timezone
 from crimebook.audit.models import AuditEntry
 from crimebook.audit.selectors import audit_entries_for_object
 from crimebook.core.errors import NotFound
-from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.models import Camera, Communication, EvidenceItem, Recording
 from crimebook.evidence.pipeline import OBJECT_TYPE
 
 __all__ = [
     "NEAR_DUPLICATE_DISTANCE",
+    "CommunicationFilter",
     "EvidenceFilter",
     "cameras_for",
+    "communication_get_for",
+    "communication_party_matches",
+    "communications_for",
     "evidence_custody",
     "evidence_for",
     "evidence_get_for",
@@ -30,6 +34,7 @@ __all__ = [
 ]
 
 NEAR_DUPLICATE_DISTANCE = 8
+_M = TypeVar("_M", EvidenceItem, Communication)
 
 
 def hamming(a: int, b: int) -> int:
@@ -84,10 +89,8 @@ def evidence_for(user: Any, filters: EvidenceFilter | None = None) -> QuerySet[E
     return qs
 
 
-def _within(
-    qs: QuerySet[EvidenceItem], lat: float, lon: float, km: float
-) -> QuerySet[EvidenceItem]:
-    """Items whose GPS position is within ``km`` of a point: a bounding box in the database,
+def _within(qs: QuerySet[_M], lat: float, lon: float, km: float) -> QuerySet[_M]:
+    """Items (or communications' cell centres) whose position is within ``km`` of a point: a bounding box in the database,
     then the great-circle distance for the candidates."""
     dlat = km / 111.195
     dlon = km / max(111.195 * math.cos(math.radians(lat)), 1e-6)
@@ -165,3 +168,72 @@ def cameras_for(user: Any) -> QuerySet[Camera]:
 
 def recordings_for(user: Any) -> QuerySet[Recording]:
     return Recording.objects.visible_to(user).select_related("camera")
+
+
+@dataclass(frozen=True)
+class CommunicationFilter:
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""  # part of a party label, the place or the record id
+    source_id: int | None = None
+    item_id: int | None = None
+    near_place: tuple[float, float, float] | None = None  # latitude, longitude, radius km
+    compartment_id: int | None = None
+
+
+def communications_for(
+    user: Any, filters: CommunicationFilter | None = None
+) -> QuerySet[Communication]:
+    from django.db.models import Q
+
+    f = filters or CommunicationFilter()
+    qs: QuerySet[Communication] = Communication.objects.visible_to(user)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.date_from:  # spans ending on or after the day
+        qs = qs.filter(end__gte=_day_start(f.date_from))
+    if f.date_to:  # spans starting on or before the day
+        qs = qs.filter(start__lt=_day_start(f.date_to) + timedelta(days=1))
+    if f.q:
+        qs = qs.filter(
+            Q(party_a__icontains=f.q) | Q(party_b__icontains=f.q)
+            | Q(place_name__icontains=f.q) | Q(external_id__icontains=f.q)
+        )  # fmt: skip
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.item_id:
+        qs = qs.filter(item_id=f.item_id)
+    if f.compartment_id:
+        qs = qs.filter(compartment_id=f.compartment_id)
+    if f.near_place is not None:
+        qs = _within(qs, *f.near_place)
+    return qs.select_related("item", "source")
+
+
+def communication_get_for(user: Any, pk: object) -> Communication:
+    try:
+        found = communications_for(user).filter(pk=int(str(pk))).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise NotFound("communication")
+    return found
+
+
+def communication_party_matches(user: Any, comm: Communication) -> dict[str, list[Any]]:
+    """Persons the user may see whose contact blind-index digest equals a party's phone
+    digest ("party_a" / "party_b" → persons): the number itself is never compared or shown."""
+    from crimebook.register.models import Person, PersonIndex
+
+    out: dict[str, list[Any]] = {}
+    for party, digest in (("party_a", comm.party_a_digest), ("party_b", comm.party_b_digest)):
+        if not digest:
+            continue
+        ids = PersonIndex.objects.filter(kind=PersonIndex.Kind.CONTACT, digest=digest).values_list(
+            "person_id", flat=True
+        )
+        found = list(Person.objects.visible_to(user).filter(pk__in=ids).order_by("pk")[:20])
+        if found:
+            out[party] = found
+    return out

@@ -2,20 +2,26 @@
 
 Contract (one compartment per run; records of two compartments are never paired):
 
-1. Watermarks are taken first (highest recording, item and deployment ids, the audit head,
-   the start time), so anything written while the run works is picked up by the next one.
+1. Watermarks are taken first (highest recording, item, deployment and communication ids,
+   the audit head, the start time), so anything written while the run works is picked up by
+   the next one.
 2. *Full* run (``full=True`` or no earlier finished run): every incident of the compartment
-   against every recording, photo/video and deployment, and every pair of incidents.
-   *Incremental* run: (A) incidents created or changed since the last run started (or with a
-   new act) against everything; (B) all other incidents against evidence that is new since
-   then (recordings and deployments by id, photos/videos by id or by an audit entry — e.g.
-   metadata extracted later); merge candidates only for pairs with a changed incident.
+   against every recording, photo/video, communication and deployment, and every pair of
+   incidents. *Incremental* run: (A) incidents created or changed since the last run started
+   (or with a new act) against everything; (B) all other incidents against evidence that is
+   new or changed since then (recordings by id or by a change of their camera — position,
+   coverage —, photos/videos by id or by an audit entry — e.g. metadata extracted later —,
+   communications by id or ``updated_at``, deployments by id); (C) incidents near a changed
+   deployment or a changed post (in time; plus those whose stored unit/person leads rest on
+   it) have their unit and person leads re-evaluated against every deployment; merge
+   candidates only for pairs with a changed incident.
 3. Rows are read with ``values_list`` into the core's arrays and dataclasses; the core's
    ``skipped``/``rejected`` records are kept in the run summary with their reasons.
 4. Storing (one transaction, the compartment row locked): a pair already decided — accepted
    or rejected — is left as it is (a rejected pair is never proposed again); a proposed one
-   is refreshed; a new one is created; a proposed lead of a re-evaluated incident that the
-   engine no longer produces is withdrawn (deleted: it was never decided). One ``correlate``
+   is refreshed; a new one is created; a proposed lead the run re-evaluated (its incident,
+   its camera, its communication, or — unit/person — its incident in (C)) that the engine no
+   longer produces is withdrawn (deleted: it was never decided). One ``correlate``
    audit entry records the run and its counts.
 """
 
@@ -53,10 +59,11 @@ from crimebook.correlation.config import Precision
 from crimebook.correlation.explain import format_duration
 from crimebook.correlation.geo import format_distance
 from crimebook.correlation.model import KINDS, MISSING_TIME
+from crimebook.correlation.model import Communication as Communication_
 from crimebook.correlation.model import Deployment as Deployment_
 from crimebook.correlation.model import Incident as Incident_
 from crimebook.correlation.prepare import prepare_incidents
-from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.models import Camera, Communication, EvidenceItem, Recording
 from crimebook.leads.models import CorrelationRun, Lead
 from crimebook.register.models import Act, Deployment, Incident, PersonIndex, Post, UnitRelation
 from crimebook.register.services._common import require_compartment_write
@@ -64,7 +71,7 @@ from crimebook.register.services._common import require_compartment_write
 Progress = Callable[[str, int, int], None]
 DEFAULT_PER_INCIDENT = 50  # leads of one kind kept per incident and run (best first)
 MAX_REASONS_LISTED = 500
-MAX_IDS = 5000  # changed incidents / touched items named in one SQL list; beyond: full  # skipped/rejected records listed one by one in a run's summary
+MAX_IDS = 5000  # changed records / touched items named in one SQL list; beyond: a full run
 OBJECT_TYPE = "leads.correlationrun"
 
 
@@ -114,11 +121,48 @@ class _Inputs:
     cameras: CameraTable
     segments: SegmentTable
     media: list[MediaItem]
+    communications: list[Communication_]
     deployments: list[Deployment_]
 
     @property
     def has_evidence(self) -> bool:
-        return bool(len(self.segments) or self.media or self.deployments)
+        return bool(len(self.segments) or self.media or self.communications or self.deployments)
+
+
+@dataclass
+class _Pass:
+    """Incidents and the evidence they are matched against in one pass of a run; ``near``:
+    keep only evidence near the incidents in time (a coarse SQL window; the rule is the
+    core's)."""
+
+    incidents: Any
+    recordings: Any
+    media: Any
+    communications: Any
+    deployments: Any
+    near: bool = False
+
+
+@dataclass
+class _Scope:
+    """What an incremental run re-evaluated: a proposed lead inside it that the run no longer
+    produces is withdrawn. (A full run re-evaluates everything: no scope.)"""
+
+    incidents: set[int] = field(default_factory=set)  # every kind of lead
+    unit_incidents: set[int] = field(default_factory=set)  # their unit and person leads
+    cameras: set[int] = field(default_factory=set)  # recording leads of these cameras
+    communications: set[int] = field(default_factory=set)  # leads of these communications
+
+    def covers(
+        self, kind: str, incident: int, other: int | None, camera: int | None, comm: int | None
+    ) -> bool:
+        if incident in self.incidents or (other is not None and other in self.incidents):
+            return True
+        if kind in ("unit", "person") and incident in self.unit_incidents:
+            return True
+        if kind == "recording" and camera is not None and camera in self.cameras:
+            return True
+        return kind == "communication" and comm is not None and comm in self.communications
 
 
 # --- reading rows ------------------------------------------------------------------------
@@ -220,6 +264,15 @@ def _deployments(queryset: Any) -> list[Deployment_]:
     ]
 
 
+def _communications(queryset: Any) -> list[Communication_]:
+    return [
+        Communication_(pk, _epoch(start), _epoch(end), lat, lon, radius)
+        for pk, start, end, lat, lon, radius in queryset.values_list(
+            "id", "start", "end", "latitude", "longitude", "radius_m"
+        )
+    ]
+
+
 def _structure(compartment_id: int) -> tuple[list[core_units.UnitEdge], list[core_units.Post]]:
     edges = [
         core_units.UnitEdge(child, parent, _day_start(vf), _day_end(vt))
@@ -280,7 +333,7 @@ def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
     codes = pairs.kind_code
     for code in np.unique(codes):
         kind = KINDS[int(code)]
-        if kind not in ("recording", "media"):
+        if kind not in ("recording", "media", "communication"):
             continue
         sub = pairs.take(codes == code)
         sub = sub.take(sub.ranked(per_incident))
@@ -311,6 +364,9 @@ def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
                     "recording_id": evidence_id, "camera_id": int(source_ids[k])
                 }  # fmt: skip
                 key = f"recording:{evidence_id}"
+            elif kind == "communication":
+                fks = {"communication_id": evidence_id}
+                key = f"communication:{evidence_id}"
             else:
                 fks, key = {"item_id": evidence_id}, f"item:{evidence_id}"
             sentence = explain.sentence(
@@ -398,6 +454,7 @@ def _watermarks(compartment_id: int) -> dict[str, int]:
         "max_recording_id": top(Recording.objects.filter(compartment_id=compartment_id)),
         "max_item_id": top(EvidenceItem.objects.filter(compartment_id=compartment_id)),
         "max_deployment_id": top(Deployment.objects.filter(compartment_id=compartment_id)),
+        "max_communication_id": top(Communication.objects.filter(compartment_id=compartment_id)),
         "audit_seq": int(AuditEntry.objects.aggregate(m=Max("seq"))["m"] or 0),
     }
 
@@ -414,6 +471,7 @@ def _time_bounds(table: IncidentTable, cfg: MatchConfig) -> tuple[datetime, date
     evidence_tol = max(
         cfg.recording_tolerance_s,
         cfg.media_tolerance_s + cfg.tz_unknown_extra_s,
+        cfg.communication_tolerance_s,
         cfg.deployment_tolerance_s,
     )
     slack = incident_tol + evidence_tol + cfg.time_tolerance_s + 60
@@ -459,15 +517,15 @@ def correlation_run(
         started_at=timezone.now(), **marks,
     )  # fmt: skip
     try:
-        proposals, evaluated, problems, changed = _evaluate(
+        proposals, evaluated, problems, scope = _evaluate(
             compartment_id, previous if not is_full else None, cfg, per_incident, progress
         )
-        if changed is None and not is_full:  # _evaluate fell back to a full run
+        if scope is None and not is_full:  # _evaluate fell back to a full run
             is_full = True
             CorrelationRun.objects.filter(pk=run.pk).update(full=True)
             run.full = True
         progress("store", 0, len(proposals))
-        counts = _store(run, proposals, changed, is_full)
+        counts = _store(run, proposals, scope)
         progress("store", len(proposals), len(proposals))
     except Exception as exc:
         CorrelationRun.objects.filter(pk=run.pk).update(
@@ -506,27 +564,24 @@ def _evaluate(
     cfg: MatchConfig,
     per_incident: int,
     progress: Progress,
-) -> tuple[list[_Proposal], dict[str, int], dict[tuple[str, int, str], None], set[int] | None]:
+) -> tuple[list[_Proposal], dict[str, int], dict[tuple[str, int, str], None], _Scope | None]:
     """Every proposal of this run, what was evaluated, and the records not matched with their
-    reasons. ``changed`` is None for a full run (every incident re-evaluated)."""
+    reasons. The scope is None for a full run (everything re-evaluated)."""
     incidents = Incident.objects.filter(compartment_id=compartment_id)
     recordings = Recording.objects.filter(compartment_id=compartment_id)
     media = media_queryset(compartment_id)
+    communications = Communication.objects.filter(compartment_id=compartment_id)
     deployments = Deployment.objects.filter(compartment_id=compartment_id)
     edges, posts = _structure(compartment_id)
     problems: dict[tuple[str, int, str], None] = {}
     proposals: list[_Proposal] = []
     evaluated: Counter[str] = Counter()
 
-    changed: set[int] | None = None
-    passes = [(incidents, recordings, media, deployments)]
+    scope: _Scope | None = None
+    passes = [_Pass(incidents, recordings, media, communications, deployments)]
     if previous is not None:
-        since = previous.started_at
-        changed = set(
-            incidents.filter(Q(updated_at__gte=since) | Q(acts__created_at__gte=since))
-            .values_list("pk", flat=True)
-            .distinct()
-        )
+        scope = _incremental_scope(compartment_id, previous, cfg, edges)
+    if scope is not None and previous is not None:
         touched_items = {
             int(x)
             for x in AuditEntry.objects.filter(
@@ -539,47 +594,55 @@ def _evaluate(
             if len(touched_items) <= MAX_IDS
             else media  # too many to name: all of them (a superset, never fewer)
         )
-        if len(changed) > MAX_IDS:
-            changed = None  # much of the compartment changed: a full run (no slower)
-        else:
-            passes = [
-                (incidents.filter(pk__in=changed), recordings, media, deployments),
-                (
-                    incidents.exclude(pk__in=changed),
-                    recordings.filter(pk__gt=previous.max_recording_id),
-                    new_media,
-                    deployments.filter(pk__gt=previous.max_deployment_id),
-                ),
-            ]
+        new_recordings = recordings.filter(
+            Q(pk__gt=previous.max_recording_id) | Q(camera_id__in=scope.cameras)
+        )
+        new_communications = communications.filter(pk__in=scope.communications)
+        changed, units_again = scope.incidents, scope.unit_incidents
+        passes = [
+            _Pass(incidents.filter(pk__in=changed), recordings, media, communications,
+                  deployments, near=True),
+            _Pass(incidents.exclude(pk__in=changed | units_again), new_recordings, new_media,
+                  new_communications, deployments.filter(pk__gt=previous.max_deployment_id)),
+            _Pass(incidents.filter(pk__in=units_again), new_recordings, new_media,
+                  new_communications, deployments, near=True),
+        ]  # fmt: skip
     cameras = _cameras(compartment_id)
-    for n, (inc_qs, rec_qs, media_qs, dep_qs) in enumerate(passes, 1):
+    for n, step in enumerate(passes, 1):
         progress("match", n - 1, len(passes))
-        table = _incident_table(inc_qs.values_list(*INCIDENT_FIELDS), cfg)
+        table = _incident_table(step.incidents.values_list(*INCIDENT_FIELDS), cfg)
         if not len(table):
             continue
         _, skipped, rejected = prepare_incidents(table, cfg)
         _note(problems, skipped)
         _note(problems, rejected)
-        if changed is not None and n == 1:  # few changed incidents: only evidence near in time
+        rec_qs, media_qs, comm_qs, dep_qs = (
+            step.recordings, step.media, step.communications, step.deployments
+        )  # fmt: skip
+        if step.near:  # few incidents: only evidence near them in time
             bounds = _time_bounds(table, cfg)
             if bounds is None:
-                rec_qs, media_qs, dep_qs = rec_qs.none(), media_qs.none(), dep_qs.none()
+                rec_qs, media_qs = rec_qs.none(), media_qs.none()
+                comm_qs, dep_qs = comm_qs.none(), dep_qs.none()
             else:
                 lo, hi = bounds
                 rec_qs = rec_qs.filter(end__gte=lo, start__lte=hi)
                 media_qs = media_qs.filter(captured_at__gte=lo, captured_at__lte=hi)
+                comm_qs = comm_qs.filter(end__gte=lo, start__lte=hi)
                 dep_qs = dep_qs.filter(Q(end__gte=lo) | Q(end__isnull=True), start__lte=hi)
         inputs = _Inputs(table, cameras, _segments(rec_qs), _media(media_qs),
-                         _deployments(dep_qs))  # fmt: skip
+                         _communications(comm_qs), _deployments(dep_qs))  # fmt: skip
         if not inputs.has_evidence:
             continue
         evaluated["incidents"] += len(table)
         evaluated["recordings"] += len(inputs.segments)
         evaluated["media"] += len(inputs.media)
+        evaluated["communications"] += len(inputs.communications)
         evaluated["deployments"] += len(inputs.deployments)
-        if len(inputs.segments) or inputs.media:
+        if len(inputs.segments) or inputs.media or inputs.communications:
             result = correlate(table, cameras=inputs.cameras, segments=inputs.segments,
-                               media=inputs.media, config=cfg)  # fmt: skip
+                               media=inputs.media, communications=inputs.communications,
+                               config=cfg)  # fmt: skip
             _note(problems, result.skipped)
             _note(problems, result.rejected)
             proposals += _evidence_proposals(result.pairs, per_incident)
@@ -593,12 +656,15 @@ def _evaluate(
 
     # Report ↔ report: every pair (full), or pairs with a changed incident (incremental).
     progress("merge", 0, 1)
-    if changed is None:
+    changed_only = None if scope is None else scope.incidents
+    if changed_only is None:
         reports = _reports(compartment_id, None, cfg)
-    elif changed:
-        near = set(changed)
+    elif changed_only:
+        near = set(changed_only)
         bounds = _time_bounds(
-            _incident_table(incidents.filter(pk__in=changed).values_list(*INCIDENT_FIELDS), cfg),
+            _incident_table(
+                incidents.filter(pk__in=changed_only).values_list(*INCIDENT_FIELDS), cfg
+            ),
             cfg,
         )
         if bounds is not None:
@@ -616,16 +682,129 @@ def _evaluate(
         reports = []
     if reports:
         evaluated["reports"] += len(reports)
-        merges, merge_problems = _merge_proposals(reports, changed)
+        merges, merge_problems = _merge_proposals(reports, changed_only)
         proposals += _capped(merges, per_incident)
         _note(problems, merge_problems)
     progress("merge", 1, 1)
-    return proposals, {k: n for k, n in evaluated.items() if n}, problems, changed
+    return proposals, {k: n for k, n in evaluated.items() if n}, problems, scope
 
 
-def _store(
-    run: CorrelationRun, proposals: list[_Proposal], changed: set[int] | None, full: bool
-) -> dict[str, int]:
+def _incremental_scope(
+    compartment_id: int, previous: CorrelationRun, cfg: MatchConfig, edges: list[Any]
+) -> _Scope | None:
+    """What changed since ``previous`` started; None when so much changed that a full run is
+    no slower (more than ``MAX_IDS`` records to name)."""
+    since = previous.started_at
+    incidents = Incident.objects.filter(compartment_id=compartment_id)
+    changed = set(
+        incidents.filter(Q(updated_at__gte=since) | Q(acts__created_at__gte=since))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    cameras = set(
+        Camera.objects.filter(compartment_id=compartment_id, updated_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+    communications = set(
+        Communication.objects.filter(compartment_id=compartment_id)
+        .filter(Q(pk__gt=previous.max_communication_id) | Q(updated_at__gte=since))
+        .values_list("pk", flat=True)
+    )
+    deployments = list(
+        Deployment.objects.filter(
+            compartment_id=compartment_id,
+            pk__lte=previous.max_deployment_id,  # new ones are matched by id in pass (B)
+            updated_at__gte=since,
+        ).values_list("pk", "start", "end")
+    )
+    posts = list(
+        Post.objects.filter(person__compartment_id=compartment_id, updated_at__gte=since)
+        .values_list("pk", "unit_id", "start", "end", "is_commander")
+    )  # fmt: skip
+    if max(len(changed), len(cameras), len(communications), len(deployments), len(posts)) > (
+        MAX_IDS
+    ):
+        return None
+    units_again = _unit_incidents(compartment_id, deployments, posts, edges, cfg) - changed
+    if len(units_again) > MAX_IDS:
+        return None
+    return _Scope(changed, units_again, cameras, communications)
+
+
+def _unit_incidents(
+    compartment_id: int,
+    deployments: list[tuple[int, datetime | None, datetime | None]],
+    posts: list[tuple[int, int, date | None, date | None, bool]],
+    edges: list[Any],
+    cfg: MatchConfig,
+) -> set[int]:
+    """Incidents whose unit and person leads a changed deployment or post can alter: those
+    whose stored unit/person leads rest on it (what it said before), and those near in time
+    to it (what it says now): for a post, near the deployments of its unit — and, for a
+    commander, of the units below it — during the post."""
+    if not deployments and not posts:
+        return set()
+    dep_ids = [pk for pk, _, _ in deployments]
+    post_ids = [pk for pk, *_ in posts]
+    found = set(
+        Lead.objects.filter(compartment_id=compartment_id, kind__in=("unit", "person"))
+        .filter(Q(deployment_id__in=dep_ids) | Q(post_id__in=post_ids))
+        .values_list("incident_id", flat=True)
+    )
+    windows = [(start, end or start) for _, start, end in deployments if start is not None]
+    children: dict[int, set[int]] = defaultdict(set)
+    for edge in edges:
+        children[edge.parent].add(edge.child)
+    for _, unit, start, end, commander in posts:
+        units, frontier = {unit}, {unit}
+        for _level in range(4 if commander else 0):  # units.unit_leads looks up 4 levels
+            frontier = {c for u in frontier for c in children.get(u, ())} - units
+            units |= frontier
+        during = Deployment.objects.filter(
+            compartment_id=compartment_id, unit_id__in=units, start__isnull=False
+        )
+        if start is not None:
+            lo = datetime.combine(start, time.min, tzinfo=UTC)
+            during = during.filter(Q(end__gte=lo) | Q(end__isnull=True, start__gte=lo))
+        if end is not None:
+            during = during.filter(start__lte=datetime.combine(end, time.max, tzinfo=UTC))
+        windows += [(s, e or s) for s, e in during.values_list("start", "end") if s is not None]
+    return found | _incidents_near(compartment_id, windows, cfg)
+
+
+def _incidents_near(
+    compartment_id: int, windows: list[tuple[datetime, datetime]], cfg: MatchConfig
+) -> set[int]:
+    """Incidents whose window ± the largest tolerances meets one of ``windows`` (merged
+    first; beyond 100 merged windows, one window from the first start to the last end)."""
+    if not windows:
+        return set()
+    slack = timedelta(
+        seconds=max(cfg.tolerance_for(p) for p in get_args(Precision))
+        + cfg.deployment_tolerance_s + cfg.time_tolerance_s + 60
+    )  # fmt: skip
+    merged: list[list[datetime]] = []
+    for start, end in sorted(windows):
+        if merged and start - slack <= merged[-1][1] + slack:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if len(merged) > 100:
+        merged = [[merged[0][0], max(e for _, e in merged)]]
+    near = Q()
+    for lo, hi in merged:
+        near |= Q(start__lte=hi + slack) & (
+            Q(end__gte=lo - slack) | Q(end__isnull=True, start__gte=lo - slack)
+        )
+    return set(
+        Incident.objects.filter(compartment_id=compartment_id)
+        .filter(near)
+        .values_list("pk", flat=True)
+    )
+
+
+def _store(run: CorrelationRun, proposals: list[_Proposal], scope: _Scope | None) -> dict[str, int]:
     counts: Counter[str] = Counter()
     wanted = {(p.incident_id, p.target_key): p for p in proposals}
     with transaction.atomic():
@@ -633,11 +812,12 @@ def _store(
         list(Compartment.objects.select_for_update().filter(pk=run.compartment_id))
         stored = Lead.objects.filter(compartment_id=run.compartment_id)
         existing = {
-            (inc, key): (pk, status, other)
-            for pk, inc, key, status, other in stored.values_list(
-                "pk", "incident_id", "target_key", "status", "other_incident_id"
+            (inc, key): (pk, status, kind, other, camera, comm)
+            for pk, inc, key, status, kind, other, camera, comm in stored.values_list(
+                "pk", "incident_id", "target_key", "status", "kind", "other_incident_id",
+                "camera_id", "communication_id",
             )
-        }
+        }  # fmt: skip
         now = timezone.now()
         creates: list[_Proposal] = []
         updates: list[tuple[int, _Proposal]] = []
@@ -650,11 +830,10 @@ def _store(
                 updates.append((found[0], proposal))
             else:
                 counts[f"kept_{found[1]}"] += 1
-        for key, (pk, status, other) in existing.items():
+        for key, (pk, status, kind, other, camera, comm) in existing.items():
             if key in wanted or status != Lead.Status.PROPOSED:
                 continue
-            re_evaluated = full or key[0] in (changed or ()) or other in (changed or ())
-            if re_evaluated:
+            if scope is None or scope.covers(kind, key[0], other, camera, comm):
                 withdraw.append(pk)
         _insert(run, creates, now)
         _update(run, updates, now)
@@ -668,8 +847,8 @@ def _store(
     return dict(counts)
 
 
-_FKS = ("recording_id", "camera_id", "item_id", "other_incident_id", "unit_id", "person_id",
-        "post_id", "deployment_id")  # fmt: skip
+_FKS = ("recording_id", "camera_id", "item_id", "communication_id", "other_incident_id",
+        "unit_id", "person_id", "post_id", "deployment_id")  # fmt: skip
 _INSERT_COLUMNS = ("compartment_id", "kind", "incident_id", "target_key", *_FKS, "score",
                    "grade", "explanation", "reasons", "details", "status", "decision_note",
                    "link", "run_id", "created_at", "updated_at")  # fmt: skip

@@ -24,6 +24,7 @@ class LeadFilterForm(UserForm):
     incident = forms.IntegerField(label=_("Incident number"), required=False, min_value=1)
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     item = forms.IntegerField(label=_("Evidence item number"), required=False, min_value=1)
+    communication = forms.IntegerField(label=_("Communication number"), required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,10 +1,11 @@
 """Correlation runs and the leads they propose.
 
 A lead pairs an incident with one other record: a recording (of a camera), a photo or video
-in the vault, another incident (merge candidate), a unit or a person (always graded
-"possible"). ``target_key`` names the other side ("recording:12", "item:5", "incident:7",
-"unit:3", "person:9"); (incident, target_key) is unique, so a decision — accepted or
-rejected — is attached to the pair for good and a later run never proposes it again.
+in the vault, a communication (call/message in a cell area), another incident (merge
+candidate), a unit or a person (always graded "possible"). ``target_key`` names the other
+side ("recording:12", "item:5", "communication:4", "incident:7", "unit:3", "person:9");
+(incident, target_key) is unique, so a decision — accepted or rejected — is attached to the
+pair for good and a later run never proposes it again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crimebook.accounts.access import readable_compartment_ids
 from crimebook.accounts.models import Compartment
-from crimebook.evidence.models import Camera, EvidenceItem, Recording
+from crimebook.evidence.models import Camera, Communication, EvidenceItem, Recording
 from crimebook.register.models import Deployment, Incident, Person, Post, Unit
 from crimebook.register.models.common import VisibleQuerySet
 
@@ -46,6 +47,7 @@ class CorrelationRun(models.Model):
     max_recording_id = models.BigIntegerField(default=0)
     max_item_id = models.BigIntegerField(default=0)
     max_deployment_id = models.BigIntegerField(default=0)
+    max_communication_id = models.BigIntegerField(default=0)
     audit_seq = models.BigIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
 
@@ -72,6 +74,7 @@ class LeadQuerySet(VisibleQuerySet["Lead"]):
             Q(incident__compartment_id__in=ids),
             Q(recording__isnull=True) | Q(recording__compartment_id__in=ids),
             Q(item__isnull=True) | Q(item__compartment_id__in=ids),
+            Q(communication__isnull=True) | Q(communication__compartment_id__in=ids),
             Q(other_incident__isnull=True) | Q(other_incident__compartment_id__in=ids),
             Q(person__isnull=True) | Q(person__compartment_id__in=ids),
             Q(deployment__isnull=True) | Q(deployment__compartment_id__in=ids),
@@ -82,6 +85,7 @@ class Lead(models.Model):
     class Kind(models.TextChoices):
         RECORDING = "recording", _("camera recording")
         MEDIA = "media", _("photo or video")
+        COMMUNICATION = "communication", _("call or message")
         MERGE = "merge", _("same event (merge candidate)")
         UNIT = "unit", _("unit")
         PERSON = "person", _("person")
@@ -107,6 +111,9 @@ class Lead(models.Model):
     )
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="leads"
+    )
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, null=True, blank=True, related_name="leads"
     )
     other_incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="merge_leads"

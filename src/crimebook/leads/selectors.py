@@ -22,6 +22,7 @@ class LeadFilter:
     unit_id: int | None = None
     item_id: int | None = None
     person_id: int | None = None
+    communication_id: int | None = None
 
 
 def leads_for(user: Any, filters: LeadFilter | None = None) -> QuerySet[Lead]:
@@ -37,12 +38,26 @@ def leads_for(user: Any, filters: LeadFilter | None = None) -> QuerySet[Lead]:
         qs = qs.filter(Q(incident_id=f.incident_id) | Q(other_incident_id=f.incident_id))
     if f.unit_id is not None:
         qs = qs.filter(unit_id=f.unit_id)
-    if f.item_id is not None:  # the item itself, or a recording whose footage it holds
-        qs = qs.filter(Q(item_id=f.item_id) | Q(recording__item_id=f.item_id))
+    if f.item_id is not None:  # the item itself, or a recording / communication it holds
+        qs = qs.filter(
+            Q(item_id=f.item_id)
+            | Q(recording__item_id=f.item_id)
+            | Q(communication__item_id=f.item_id)
+        )
+    if f.communication_id is not None:
+        qs = qs.filter(communication_id=f.communication_id)
     if f.person_id is not None:
         qs = qs.filter(person_id=f.person_id)
     return qs.select_related(
-        "incident", "other_incident", "camera", "recording", "item", "unit", "person", "reviewer"
+        "incident",
+        "other_incident",
+        "camera",
+        "recording",
+        "item",
+        "communication",
+        "unit",
+        "person",
+        "reviewer",
     ).order_by("-score", "id")
 
 

@@ -120,6 +120,8 @@ def lead_accept(*, actor: Any, lead: Lead, note: str = "", act_id: int | None = 
     - photo/video: the item is linked to the incident (evidence service, audited there);
     - recording: its footage item, when held in the vault, is linked the same way; footage
       held elsewhere has no item, and the accepted lead is the link;
+    - communication: the accepted lead is the link; the item holding the record (CDR
+      export, intercept audio), when there is one, is linked to the incident as well;
     - person: a *possible* involvement in the chosen act (or the only one), with the
       deployment's source as its basis and the analyst's name;
     - unit, merge candidate: the accepted lead itself is the record (no automatic merge).
@@ -140,6 +142,13 @@ def lead_accept(*, actor: Any, lead: Lead, note: str = "", act_id: int | None = 
                 link = {"evidence_item": item.pk, "recording": found.recording_id}
             else:
                 link = {"recording": found.recording_id, "held_by": "elsewhere"}
+        elif found.kind == Lead.Kind.COMMUNICATION and found.communication_id:
+            held = found.communication.item_id if found.communication else None
+            link = {"communication": found.communication_id}
+            if held:  # the record itself (CDR export, intercept audio) is in the vault
+                item = EvidenceItem.objects.get(pk=held)
+                evidence_link(actor=actor, item=item, kind="incident", target_id=found.incident_id)
+                link["evidence_item"] = item.pk
         elif found.kind == Lead.Kind.PERSON:
             link = _involvement(actor, found, act_id, note)
         elif found.kind == Lead.Kind.UNIT:

@@ -25,6 +25,7 @@ EVALUATED = {
     "incidents": gettext_lazy("incidents"),
     "recordings": gettext_lazy("recordings"),
     "media": gettext_lazy("photos and videos"),
+    "communications": gettext_lazy("communications"),
     "deployments": gettext_lazy("deployments"),
     "reports": gettext_lazy("reports compared"),
 }
@@ -43,6 +44,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             selectors.LeadFilter(
                 kind=d["kind"], status=d["status"], min_score=d["min_score"],
                 incident_id=d["incident"], unit_id=d["unit"], item_id=d["item"],
+                communication_id=d["communication"],
             ),
         )  # fmt: skip
 

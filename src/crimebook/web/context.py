@@ -27,7 +27,12 @@ NAV = (
     ("lead", "web:lead_list", _("Leads")),
 )
 # Pages whose URL name does not start with their section.
-SECTION_OF = {"involvement_create": "act", "post_create": "person"}
+SECTION_OF = {
+    "involvement_create": "act",
+    "post_create": "person",
+    "communication_list": "evidence",
+    "communication_detail": "evidence",
+}
 
 
 def current_section(request: HttpRequest) -> str:

@@ -10,6 +10,7 @@ from crimebook.search.views import search_page
 from crimebook.web import views
 from crimebook.web.views import (
     acts,
+    communications,
     deployments,
     evidence,
     incidents,
@@ -64,6 +65,12 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/link/", evidence.evidence_link, name="evidence_link"),
     path("evidence/<int:pk>/unlink/", evidence.evidence_unlink, name="evidence_unlink"),
+    path("communications/", communications.communication_list, name="communication_list"),
+    path(
+        "communications/<int:pk>/",
+        communications.communication_detail,
+        name="communication_detail",
+    ),
     path("map/", maps.map_page, name="map_page"),
     path("map/data/", maps.map_data, name="map_data"),
     path("cases/", include("crimebook.cases.urls")),  # names web:case_*

@@ -1,5 +1,6 @@
-"""``{% leads_section incident=… %}`` / ``item=…`` / ``unit=…``: the leads of one record on
-its page, read through the leads selector for the signed-in user (never filtered here)."""
+"""``{% leads_section incident=… %}`` / ``item=…`` / ``unit=…`` / ``communication=…``: the
+leads of one record on its page, read through the leads selector for the signed-in user
+(never filtered here)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ SHOWN = 10
 
 @register.inclusion_tag("leads/_section.html", takes_context=True)
 def leads_section(
-    context: dict[str, Any], *, incident: Any = None, item: Any = None, unit: Any = None
+    context: dict[str, Any],
+    *,
+    incident: Any = None,
+    item: Any = None,
+    unit: Any = None,
+    communication: Any = None,
 ) -> dict[str, Any]:
     request = context["request"]
     user = request.user
@@ -26,6 +32,7 @@ def leads_section(
         incident_id=getattr(incident, "pk", None),
         item_id=getattr(item, "pk", None),
         unit_id=getattr(unit, "pk", None),
+        communication_id=getattr(communication, "pk", None),
     )
     leads = selectors.leads_for(user, filters)
     query: dict[str, int | str] = {
@@ -34,6 +41,7 @@ def leads_section(
             ("incident", filters.incident_id),
             ("item", filters.item_id),
             ("unit", filters.unit_id),
+            ("communication", filters.communication_id),
         )
         if v is not None
     }

@@ -70,6 +70,8 @@ class Post(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # incremental correlation runs re-evaluate the incidents a changed post can concern
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -93,6 +95,8 @@ class Deployment(Compartmented, TimeWindow, Located):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="deployments")
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # incremental correlation runs re-evaluate the incidents near a changed deployment
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = DeploymentQuerySet.as_manager()
 
