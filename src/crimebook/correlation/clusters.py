@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from crimebook.correlation._join import join
 from crimebook.correlation.config import DAY, MatchConfig
-from crimebook.correlation.explain import format_duration
-from crimebook.correlation.geo import format_distance, haversine_scalar_m
+from crimebook.correlation.facts import merge_reason_en
+from crimebook.correlation.geo import haversine_scalar_m
 from crimebook.correlation.model import Incident, IncidentTable, Rejection
 from crimebook.correlation.prepare import Sites, Spans, prepare_incidents
 from crimebook.correlation.text import TfIdf
@@ -64,6 +65,7 @@ class MergeCandidate:
     text_similarity: float
     shared_victims: int
     reasons: tuple[str, ...]
+    reason_facts: tuple[dict[str, Any], ...] = field(default=(), compare=False)  # ``facts.py``
 
 
 @dataclass(frozen=True)
@@ -165,24 +167,30 @@ def propose_merges(reports: Sequence[Report], config: ClusterConfig | None = Non
             or (shared and gap <= cfg.victim_max_gap_s)
         ):
             continue
-        reasons: list[str] = []
+        facts: list[dict[str, Any]] = []
         if is_close:
-            reasons.append(
-                f"close in time and place ({format_distance(dist)} apart, "
-                + ("overlapping times" if gap == 0 else f"{format_duration(gap)} apart in time")
-                + ")"
-            )
+            facts.append({"kind": "close", "distance_m": dist, "gap_s": gap})
         if text >= cfg.text_min:
-            reasons.append(f"similar wording ({text:.0%} similar)")
+            facts.append({"kind": "text", "similarity": float(text)})
         if shared:
-            where = "" if is_close else (
-                f", {format_duration(gap)} apart in time and "
-                f"{format_distance(haversine_scalar_m(float(table.lat[a]), float(table.lon[a]), float(table.lat[b]), float(table.lon[b])))} apart"
-            )  # fmt: skip
-            reasons.append(f"{shared} shared victim{'s' if shared > 1 else ''}{where}")
+            victims_fact: dict[str, Any] = {"kind": "victims", "count": shared}
+            if not is_close:
+                victims_fact["gap_s"] = gap
+                victims_fact["distance_m"] = haversine_scalar_m(
+                    float(table.lat[a]),
+                    float(table.lon[a]),
+                    float(table.lat[b]),
+                    float(table.lon[b]),
+                )
+            facts.append(victims_fact)
+        reasons = [merge_reason_en(r) for r in facts]
         score = (closeness + text + (1.0 if shared else 0.0)) / 3.0
         lo, hi = sorted((ra.id, rb.id))
-        out.append(MergeCandidate(lo, hi, score, is_close, closeness, text, shared, tuple(reasons)))
+        out.append(
+            MergeCandidate(
+                lo, hi, score, is_close, closeness, text, shared, tuple(reasons), tuple(facts)
+            )
+        )
         uf.union(ra.id, rb.id)
     out.sort(key=lambda m: (-m.score, m.a, m.b))
     return Clusters(tuple(out), tuple(uf.groups()), tuple(skipped), tuple(rejected))

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from crimebook.correlation.config import MatchConfig
 from crimebook.correlation.core import correlate
+from crimebook.correlation.facts import Facts, evidence_facts, person_facts, unit_facts
 from crimebook.correlation.model import Deployment, IncidentTable, Rejection
 
 Grade = Literal["possible"]
@@ -58,6 +59,7 @@ class UnitLead:
     score: float
     grade: Grade
     explanation: str
+    facts: Facts = field(default_factory=dict, compare=False)  # see ``facts.py``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class PersonLead:
     score: float
     grade: Grade
     explanation: str
+    facts: Facts = field(default_factory=dict, compare=False)  # see ``facts.py``
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ def unit_leads(
         t1 = int(inc.end[row] + inc.tolerance_s[row])
         deployed = pair.source_id
         basis = f"unit {deployed} deployed there: {pair.explanation}"
+        basis_facts = evidence_facts(
+            pairs.prepared, row, int(pairs.span[int(k)]), pair.distance_m, pairs.cfg
+        )
         chain = [(deployed, 0, deployed), *_ancestors(deployed, parents, t0, t1, max_levels)]
         for unit, level, below in chain:
             key = (pair.incident_id, unit)
@@ -154,6 +160,7 @@ def unit_leads(
                 pair.score,
                 "possible",
                 why,
+                unit_facts(unit, level, deployed, below, basis_facts),
             )
             for post in posts_of.get(unit, ()):
                 if not _overlaps(post.start, post.end, t0, t1):
@@ -172,6 +179,7 @@ def unit_leads(
                     pair.evidence_id, pair.score, "possible",
                     f"possible: person {post.person_id} held a post{title} as {role} of unit "
                     f"{unit} at the time; {why}",
+                    person_facts(post.person_id, post.title, role, units[key].facts),
                 )  # fmt: skip
     order_u = sorted(units.values(), key=lambda u: (u.incident_id, u.level, -u.score, u.unit_id))
     order_p = sorted(
