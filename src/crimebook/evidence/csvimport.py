@@ -346,11 +346,10 @@ def _local_time(row: dict[str, str], name: str, zone: ZoneInfo | None) -> dateti
                 "name the zone of the whole file with --assume-tz)"
             )
         first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise RowError(f"{name}: {text[:40]!r} does not exist in {zone.key} (clock change)")
         if first.utcoffset() != second.utcoffset():
             raise RowError(f"{name}: {text[:40]!r} occurs twice in {zone.key} (clock change)")
-        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-        if back != value:
-            raise RowError(f"{name}: {text[:40]!r} does not exist in {zone.key} (clock change)")
         value = first
     return value.astimezone(UTC)
 
