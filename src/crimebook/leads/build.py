@@ -53,6 +53,7 @@ from crimebook.correlation import (
     correlate,
     explain,
 )
+from crimebook.correlation import facts as core_facts
 from crimebook.correlation import units as core_units
 from crimebook.correlation.clusters import ClusterConfig, Report, propose_merges
 from crimebook.correlation.config import Precision
@@ -355,7 +356,7 @@ def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
                 f"place: {format_distance(distance)} between the centres",
                 f"precision penalty {penalty:.2f}",
             ]
-            details = {
+            details: dict[str, Any] = {
                 "distance_m": round(distance, 1), "time_gap_s": gap_s,
                 "time_overlap_s": overlap_s, "precision_penalty": round(penalty, 4),
             }  # fmt: skip
@@ -371,6 +372,9 @@ def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
                 fks, key = {"item_id": evidence_id}, f"item:{evidence_id}"
             sentence = explain.sentence(
                 prepared, int(sub.incident[k]), int(sub.span[k]), distance, sub.cfg
+            )
+            details["explain"] = core_facts.evidence_facts(  # for other languages: wording.py
+                prepared, int(sub.incident[k]), int(sub.span[k]), distance, sub.cfg, penalty
             )
             out.append(
                 _Proposal(
@@ -403,7 +407,8 @@ def _unit_proposals(result: core_units.UnitLeads, per_incident: int) -> list[_Pr
     units = [
         _Proposal(
             "unit", u.incident_id, f"unit:{u.unit_id}", u.score, u.explanation,
-            [u.explanation], {"level": u.level, "deployed_unit_id": u.deployed_unit_id},
+            [u.explanation],
+            {"level": u.level, "deployed_unit_id": u.deployed_unit_id, "explain": u.facts},
             u.grade, {"unit_id": u.unit_id, "deployment_id": u.deployment_id},
         )
         for u in result.units
@@ -415,7 +420,7 @@ def _unit_proposals(result: core_units.UnitLeads, per_incident: int) -> list[_Pr
             continue
         people[key] = _Proposal(
             "person", p.incident_id, f"person:{p.person_id}", p.score, p.explanation,
-            [p.explanation], {"level": p.level, "role": p.role}, p.grade,
+            [p.explanation], {"level": p.level, "role": p.role, "explain": p.facts}, p.grade,
             {"person_id": p.person_id, "post_id": p.post_id, "unit_id": p.unit_id,
              "deployment_id": p.deployment_id},
         )  # fmt: skip
@@ -436,7 +441,8 @@ def _merge_proposals(
                 f"Possibly the same event as incident {m.b}: " + "; ".join(m.reasons) + ".",
                 list(m.reasons),
                 {"closeness": round(m.closeness, 4), "text_similarity": round(m.text_similarity, 4),
-                 "shared_victims": m.shared_victims},
+                 "shared_victims": m.shared_victims,
+                 "explain": core_facts.merge_facts(m.b, m.reason_facts)},
                 "", {"other_incident_id": m.b},
             )
         )  # fmt: skip
