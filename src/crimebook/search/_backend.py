@@ -13,6 +13,7 @@ from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Substr
 
 from crimebook.search import query as Q
 from crimebook.search.models import SearchDoc
@@ -24,8 +25,12 @@ PG_CONFIGS = ("simple", "russian", "english")
 
 
 class Backend(Protocol):
-    def text(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery) -> QuerySet[SearchDoc]:
-        """Documents matching the words, best first."""
+    def hits(
+        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
+    ) -> list[tuple[int, float]]:
+        """(document id, relevance — higher is better) of up to ``limit`` documents matching
+        the words, newest document first: the text index is read in document order and
+        stops at ``limit`` (no pass over every match of a common word)."""
         ...
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
@@ -34,15 +39,21 @@ class Backend(Protocol):
 
 
 class SqliteBackend:
-    def text(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery) -> QuerySet[SearchDoc]:
-        return qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
+    def hits(
+        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
+    ) -> list[tuple[int, float]]:
+        # FTS5 streams its matches in rowid order (ORDER BY rowid is the virtual table's
+        # own); each is joined to its document by primary key and kept if visible and in
+        # the facets, until ``limit``. Ranked in Python (query.relevance_scorer): bm25() would read
+        # every match of every word first.
+        rows = qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
             tables=["search_fts"],
             where=[f"search_fts.rowid = {DOC}.id", "search_fts MATCH %s"],
             params=[Q.fts5_match(parsed)],
-            # title matches weigh ten times a body match; bm25 is lower for better matches
-            select={"score": "bm25(search_fts, 10.0, 1.0)"},
-            order_by=["score", "-id"],
-        )
+            order_by=["-search_fts.rowid"],
+        ).values_list("id", "title", Substr("body", 1, Q.RANK_TEXT_CHARS))[:limit]
+        score = Q.relevance_scorer(parsed)
+        return [(pk, score(title, head or "")) for pk, title, head in rows]
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
         candidates = qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
@@ -71,17 +82,23 @@ class PostgresBackend:
     def _tsquery(self) -> str:
         return " || ".join(f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in pg_configs())
 
-    def text(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery) -> QuerySet[SearchDoc]:
+    def hits(
+        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
+    ) -> list[tuple[int, float]]:
+        # newest first with a LIMIT: the planner walks the primary key backwards while the
+        # words are common, or takes the GIN index and sorts the few matches when they are
+        # rare; ts_rank is computed for the returned rows only
         text = Q.websearch_text(parsed)
         n = len(pg_configs())
         tsquery = self._tsquery()
-        return qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
+        rows = qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
             where=[f"{DOC}.tsv @@ ({tsquery})"],
             params=[text] * n,
             select={"score": f"ts_rank({DOC}.tsv, {tsquery})"},
             select_params=[text] * n,
-            order_by=["-score", "-id"],
-        )
+            order_by=["-id"],
+        ).values_list("id", "score")[:limit]
+        return [(int(pk), float(score)) for pk, score in rows]
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
         with transaction.atomic(), connection.cursor() as cur:

@@ -16,6 +16,8 @@ Russian stemmer) and trigram similarity as PostgreSQL's pg_trgm defines it.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 200
@@ -202,6 +204,76 @@ def fuzzy_words(query: ParsedQuery) -> list[str]:
     """The words worth a fuzzy (misspelling) lookup: long enough, not numbers."""
     words = [w for w in query.words() if len(w) >= FUZZY_MIN_LENGTH and not w.isdigit()]
     return words[:MAX_FUZZY_WORDS]
+
+
+# --- ranking (SQLite) -----------------------------------------------------------------------
+
+RANK_TEXT_CHARS = 4000  # of the body: what the score reads (a document's text may be long)
+TITLE_WEIGHT = 10.0  # as bm25(search_fts, 10.0, 1.0) weighed the columns
+_SATURATION = 1.2  # bm25's k1: the tenth occurrence of a word adds little
+
+
+def _strip(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Latin and Cyrillic letters with diacritics → without (one C-level ``str.translate``)
+_FOLD = {
+    code: _strip(chr(code))
+    for code in (*range(0xC0, 0x250), *range(0x400, 0x530))
+    if _strip(chr(code)) != chr(code)
+}
+
+
+_ACCENTED = re.compile("[" + "".join(chr(c) for c in _FOLD if chr(c) not in "ёйў") + "]")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (``ё`` → ``е``, ``й`` → ``и``, ``ў`` → ``у``), as the
+    ``unicode61 remove_diacritics 2`` tokenizer folds Latin and Cyrillic letters."""
+    low = text.lower().replace("ё", "е").replace("й", "и").replace("ў", "у")
+    # the rare other letter with a diacritic: the (slower, per character) table
+    return low.translate(_FOLD) if _ACCENTED.search(low) else low
+
+
+_BEFORE = r"(?<![^\W_])"  # at the start of a word
+_AFTER = r"(?![^\W_])"  # at the end of a word
+
+
+def _item_pattern(item: Item) -> re.Pattern[str]:
+    """An item as FTS5 reads it, over folded text: a long word as its stem's prefix, a short
+    one exactly, a phrase as consecutive words."""
+    if item.phrase:
+        inner = r"[\W_]+".join(re.escape(fold(w)) for w in item.words)
+        return re.compile(_BEFORE + inner + _AFTER)
+    word = item.words[0]
+    if len(word) >= FUZZY_MIN_LENGTH:
+        return re.compile(_BEFORE + re.escape(fold(stem(word))))
+    return re.compile(_BEFORE + re.escape(fold(word)) + _AFTER)
+
+
+def relevance_scorer(query: ParsedQuery) -> Callable[[str, str], float]:
+    """``score(title, body)``: how well a document matches (higher is better). Per searched
+    item its occurrences in the title (×10) and in the first ``RANK_TEXT_CHARS`` of the
+    body, saturating like bm25's term frequency; an ``or`` group scores its best item. No
+    document frequencies: FTS5's ``bm25()`` reads the whole document list of every word to
+    get them (≈0.2–0.5 s for a word in a million documents), so the bounded hits are ranked
+    here instead."""
+    groups = [[_item_pattern(item) for item in group] for group in query.groups]
+
+    def score(title: str, body: str) -> float:
+        head, text = fold(title), fold(body[:RANK_TEXT_CHARS])
+        total = 0.0
+        for patterns in groups:
+            best = 0.0
+            for pattern in patterns:
+                tf = TITLE_WEIGHT * len(pattern.findall(head)) + len(pattern.findall(text))
+                best = max(best, tf / (tf + _SATURATION))
+            total += best
+        return total
+
+    return score
 
 
 # --- display --------------------------------------------------------------------------------
