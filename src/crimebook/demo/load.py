@@ -152,7 +152,30 @@ def _load_records(data: DemoDataset, cid: int, progress: Progress) -> int:
             ).pk
         progress("incidents", i, len(data.incidents))
     _load_structure(data, cid, units, sources, persons, acts, progress)
+    _load_communications(data, cid, sources, progress)
     return len(acts)
+
+
+def _load_communications(
+    data: DemoDataset, cid: int, sources: dict[str, int], progress: Progress
+) -> None:
+    """Fictitious call detail records and intercepts, through the audited service."""
+    from crimebook.demo.communications import build_communications
+    from crimebook.evidence.communications import CommunicationData, communication_create
+
+    leaked = next((x.key for x in data.sources if x.kind == "leaked_document"), None)
+    records = build_communications(data)
+    for i, c in enumerate(records, 1):
+        communication_create(
+            actor=None,
+            data=CommunicationData(
+                compartment_id=cid, kind=c.kind, start=c.start, end=c.end, latitude=c.latitude,
+                longitude=c.longitude, radius_m=c.radius_m, party_a=c.party_a, party_b=c.party_b,
+                party_a_phone=c.party_a_phone or None, summary=c.summary,
+                source_id=sources[leaked] if leaked else None, external_id=c.external_id,
+            ),
+        )  # fmt: skip
+        progress("communications", i, len(records))
 
 
 def _load_units(data: DemoDataset, progress: Progress) -> dict[str, int]:
