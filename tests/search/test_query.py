@@ -106,3 +106,23 @@ def test_snippet_marks_the_words() -> None:
     parts = q.snippet("Long text " * 30 + "избиение дубинками " + "tail " * 50, ["дубинками"])
     assert ("дубинками", True) in parts
     assert parts[0] == ("…", False)
+
+
+def test_relevance_weighs_title_and_reads_words_as_fts5_does() -> None:
+    score = q.relevance_scorer(q.parse("избили метро"))
+    in_title = score("Избиение у метро: избили", "")
+    in_body = score("Задержание", "Задержали у метро, избили в автозаке.")
+    assert in_title > in_body > 0  # a title occurrence weighs ten body ones
+    assert score("Задержание", "ничего общего") == 0.0
+    # a long word is its stem's prefix (as "избил"* in FTS5), folded like the tokenizer
+    assert score("", "ИЗБИЛА у МЕТРО") > 0 and score("", "ИЗБИЛА у МЁТРО") > 0
+    assert q.relevance_scorer(q.parse("ёлка"))("", "ЕЛКА") > 0
+    # short words match whole words only; a phrase needs its words in order
+    assert q.relevance_scorer(q.parse("омон"))("", "омоновцы") > 0
+    assert q.relevance_scorer(q.parse("ад"))("", "адрес") == 0.0
+    phrase = q.relevance_scorer(q.parse('"у метро"'))
+    assert phrase("", "задержали у метро") > 0 and phrase("", "метро у дома") == 0.0
+    # an "or" group counts its best alternative once; more occurrences saturate
+    either = q.relevance_scorer(q.parse("омон or гувд"))
+    assert either("", "омон") == either("", "гувд") and either("", "омон гувд") < 1.0
+    assert score("", "метро избили " * 50) < 2.0

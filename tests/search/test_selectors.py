@@ -164,3 +164,22 @@ def test_a_stale_document_is_never_shown(
         compartment_id=world["torture"].compartment_id
     )
     assert ("incident", world["other"].pk) not in _found(investigator, "окрестина")
+
+
+def test_more_than_the_bound_keeps_the_newest_matches_ranked_best_first(
+    investigator: Any, compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond MAX_HITS the text index is read newest document first and stops: the hits are
+    the newest MAX_HITS matches (never the whole list of a common word), ranked."""
+    made = [
+        f.incident(compartment, title=f"Report {i}", description="beating", violation_types=())
+        for i in range(6)
+    ]
+    best = f.incident(compartment, title="Beating in the yard", violation_types=())
+    monkeypatch.setattr(sel, "MAX_HITS", 4)
+    result = search_for(investigator, SearchParams(q="beating", per_page=10))
+    ids = [h.object_id for h in result.hits]
+    assert result.more and len(ids) == 4
+    assert ids[0] == best.pk  # the title match ranks first
+    assert set(ids[1:]) == {i.pk for i in made[-3:]}  # then the newest of the rest
+    assert made[0].pk not in ids
