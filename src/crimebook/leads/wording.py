@@ -1,0 +1,334 @@
+"""A lead's explanation and reasons in the active language, from the structured form the core
+stores in ``Lead.details["explain"]`` (``correlation/facts.py``).
+
+Whole clauses are messages (gettext / ngettext / pgettext, named placeholders), so a
+translation can order words and choose cases freely; durations and distances are plural
+messages (a *nominative* and an *accusative* context: "± 30 минут", "за 1 минуту до");
+numbers use the locale's decimal separator; times are shown in the active time zone. In
+English the result is the stored sentence word for word (tests hold it). A lead without the
+structured form (stored before it existed) or with one this code cannot read keeps its
+stored English sentence and reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext, pgettext
+
+from crimebook.correlation.facts import EVIDENCE_KINDS, VERSION, is_instant
+from crimebook.leads.models import Lead
+
+logger = logging.getLogger(__name__)
+Facts = dict[str, Any]
+
+__all__ = ["lead_reasons", "lead_sentence", "reasons", "sentence"]
+
+
+# --- quantities -----------------------------------------------------------------------------
+
+
+def _num(value: float, places: int) -> str:
+    """Rounded as Python rounds (as the core does), written with the locale's separator."""
+    text = f"{value:.{places}f}"
+    return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR"))) if places else text
+
+
+def duration(seconds: int, *, accusative: bool = False) -> str:
+    """'30 minutes'-style, as the core rounds it ('45 s', '1 h 30 min', '3 days' in English)."""
+    s = abs(int(seconds))
+    # The accusative messages name their number "count" so that each message is distinct.
+    if accusative:
+        parts = {
+            "s": lambda n: (
+                npgettext("duration, accusative", "%(count)d s", "%(count)d s", n) % {"count": n}
+            ),
+            "min": lambda n: (
+                npgettext("duration, accusative", "%(count)d min", "%(count)d min", n)
+                % {"count": n}
+            ),
+            "h": lambda n: (
+                npgettext("duration, accusative", "%(count)d h", "%(count)d h", n) % {"count": n}
+            ),
+        }
+    else:
+        parts = {
+            "s": lambda n: npgettext("duration", "%(n)d s", "%(n)d s", n) % {"n": n},
+            "min": lambda n: npgettext("duration", "%(n)d min", "%(n)d min", n) % {"n": n},
+            "h": lambda n: npgettext("duration", "%(n)d h", "%(n)d h", n) % {"n": n},
+        }
+    if s < 60:
+        return parts["s"](s)
+    if s < 3600:
+        return parts["min"](round(s / 60))
+    if s < 2 * 86400:
+        h, m = divmod(round(s / 60), 60)
+        return f"{parts['h'](h)} {parts['min'](m)}" if m else parts["h"](h)
+    days = float(f"{s / 86400:.3g}")
+    if days.is_integer():  # the same form in both cases in Russian and Belarusian
+        n = int(days)
+        return npgettext("duration", "%(n)d day", "%(n)d days", n) % {"n": n}
+    text = f"{days:g}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
+    return pgettext("duration, a fraction", "%(n)s days") % {"n": text}
+
+
+def distance(metres: float) -> str:
+    """'40 m', '1.2 km', '35 km' as the core rounds them, in words of the language."""
+    if metres < 1000.0:
+        n = round(metres)
+        return npgettext("distance", "%(n)s m", "%(n)s m", n) % {"n": _num(n, 0)}
+    if metres < 10_000.0:
+        return pgettext("distance, a fraction", "%(km)s km") % {"km": _num(metres / 1000.0, 1)}
+    n = round(metres / 1000.0)
+    return npgettext("distance", "%(n)s km", "%(n)s km", n) % {"n": _num(n, 0)}
+
+
+# --- times ----------------------------------------------------------------------------------
+
+
+def _local(t: int) -> datetime:
+    return datetime.fromtimestamp(t, tz=UTC).astimezone(timezone.get_current_timezone())
+
+
+def _clock(t: int, ref: date) -> str:
+    dt = _local(t)
+    return dt.strftime("%H:%M") if dt.date() == ref else dt.strftime("%Y-%m-%d %H:%M")
+
+
+def _reported(f: Facts) -> str:
+    start, end, tol = f["incident"]
+    ref = _local(start).date()
+    text = _clock(start, ref) if start == end else f"{_clock(start, ref)}–{_clock(end, ref)}"
+    return f"{text} ± {duration(tol)}" if tol else text
+
+
+def _span(f: Facts) -> str:
+    start, end = f["span"]
+    ref = _local(f["incident"][0]).date()
+    if start == end:
+        return _clock(start, ref)
+    return f"{_clock(start, ref)}–{_clock(end, _local(start).date())}"
+
+
+def _relation(f: Facts, subject: str) -> str:
+    """The clause that relates the evidence to the reported time."""
+    values = {
+        "subject": subject,
+        "when": _reported(f),
+        "gap": duration(f["gap_s"], accusative=True),
+    }
+    rel = f["relation"]
+    if rel == "within":
+        text = (
+            _("during the reported %(when)s")
+            if f["kind"] == "communication"
+            else _("within the reported %(when)s")
+        )
+    elif is_instant(f):
+        text = {
+            "before": _("%(gap)s before the reported %(when)s"),
+            "after": _("%(gap)s after the reported %(when)s"),
+        }[rel]
+    else:
+        text = {
+            "covers": _("%(subject)s covers the reported %(when)s"),
+            "overlaps": _("%(subject)s overlaps the reported %(when)s"),
+            "before": _("%(subject)s ends %(gap)s before the reported %(when)s"),
+            "after": _("%(subject)s starts %(gap)s after the reported %(when)s"),
+        }[rel]
+    return (text % values).strip()
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def _evidence(f: Facts) -> str:
+    kind = f["kind"]
+    values = {
+        "id": f["id"],
+        "source": f["source"],
+        "time": _span(f),
+        "distance": distance(f["distance_m"]),
+        "radius": distance(f["radius_m"]),
+    }
+    if kind in ("photo", "video"):
+        note = {
+            "inferred": ", " + _("time zone inferred from GPS"),
+            "unknown": ", " + _("time zone unknown"),
+        }.get(f.get("capture_tz", "known"), "")
+        values |= {
+            "tolerance": duration(f["span_tol_s"]) + note,
+            "relation": _relation(f, ""),
+        }
+        if kind == "photo":
+            text = _(
+                "photo %(id)s, taken %(time)s (± %(tolerance)s), %(distance)s away "
+                "(GPS accuracy %(radius)s), %(relation)s"
+            )
+        else:
+            text = _(
+                "video %(id)s, filmed %(time)s (± %(tolerance)s), %(distance)s away "
+                "(GPS accuracy %(radius)s), %(relation)s"
+            )
+        return text % values
+    if kind == "communication":
+        values["relation"] = _relation(f, "")
+        return (
+            _(
+                "communication %(id)s at %(time)s in a cell area of radius %(radius)s "
+                "centred %(distance)s away, %(relation)s"
+            )
+            % values
+        )
+    if kind == "deployment":
+        values["relation"] = _relation(f, _("the deployment"))
+        return (
+            _(
+                "unit %(source)s deployed %(time)s in an area of radius %(radius)s "
+                "centred %(distance)s away; %(relation)s"
+            )
+            % values
+        )
+    values["relation"] = _relation(f, _("recording %(time)s") % values)
+    return _("camera %(source)s, %(distance)s away, %(relation)s") % values
+
+
+def _unit(f: Facts) -> str:
+    basis = _("unit %(unit)s deployed there: %(basis)s") % {
+        "unit": f["deployed"],
+        "basis": _evidence(f["basis"]),
+    }
+    level = int(f["level"])
+    if level == 0:
+        return basis
+    levels = npgettext("units in a hierarchy", "%(n)d level", "%(n)d levels", level) % {"n": level}
+    return _(
+        "unit %(unit)s was %(levels)s above unit %(deployed)s at the time "
+        "(directly above unit %(below)s); %(basis)s"
+    ) % {
+        "unit": f["unit"],
+        "levels": levels,
+        "deployed": f["deployed"],
+        "below": f["below"],
+        "basis": basis,
+    }
+
+
+def _person(f: Facts) -> str:
+    values = {
+        "person": f["person"],
+        "title": f" ({f['title']})" if f["title"] else "",
+        "unit": f["unit"],
+        "via": _unit(f["via"]),
+    }
+    if f["role"] == "commander":
+        text = _(
+            "possible: person %(person)s held a post%(title)s as commander of unit %(unit)s "
+            "at the time; %(via)s"
+        )
+    else:
+        text = _(
+            "possible: person %(person)s held a post%(title)s as member of unit %(unit)s "
+            "at the time; %(via)s"
+        )
+    return text % values
+
+
+def _merge_reason(r: Facts) -> str:
+    if r["kind"] == "close":
+        values = {"distance": distance(r["distance_m"]), "gap": duration(r["gap_s"])}
+        if r["gap_s"] == 0:
+            return _("close in time and place (%(distance)s apart, overlapping times)") % values
+        return _("close in time and place (%(distance)s apart, %(gap)s apart in time)") % values
+    if r["kind"] == "text":
+        return _("similar wording (%(percent)s similar)") % {
+            "percent": f"{float(r['similarity']):.0%}"
+        }
+    if r["kind"] != "victims":
+        raise ValueError(f"unknown merge reason: {r['kind']!r}")
+    n = int(r["count"])
+    victims = npgettext("merge reason", "%(n)d shared victim", "%(n)d shared victims", n) % {"n": n}
+    if r.get("gap_s") is None:
+        return victims
+    return _("%(victims)s, %(gap)s apart in time and %(distance)s apart") % {
+        "victims": victims,
+        "gap": duration(r["gap_s"]),
+        "distance": distance(r["distance_m"]),
+    }
+
+
+def sentence(f: Facts) -> str:
+    """The explanation of the facts in the active language (raises on facts it cannot read)."""
+    kind = f["kind"]
+    if kind in EVIDENCE_KINDS:
+        return _evidence(f)
+    if kind == "unit":
+        return _unit(f)
+    if kind == "person":
+        return _person(f)
+    if kind == "merge":
+        return _("Possibly the same event as incident %(other)s: %(reasons)s.") % {
+            "other": f["other"],
+            "reasons": "; ".join(_merge_reason(r) for r in f["reasons"]),
+        }
+    raise ValueError(f"unknown kind of explanation: {kind!r}")
+
+
+def reasons(f: Facts) -> list[str]:
+    """The reasons list of the facts in the active language."""
+    kind = f["kind"]
+    if kind in EVIDENCE_KINDS:
+        gap, overlap = int(f["gap_s"]), int(f["overlap_s"])
+        out = [
+            _("time: overlapping by %(duration)s") % {"duration": duration(overlap)}
+            if gap == 0
+            else _("time: %(duration)s apart") % {"duration": duration(gap)},
+            _("place: %(distance)s between the centres") % {"distance": distance(f["distance_m"])},
+        ]
+        if "penalty" in f:
+            out.append(_("precision penalty %(penalty)s") % {"penalty": _num(f["penalty"], 2)})
+        return out
+    if kind == "merge":
+        return [_merge_reason(r) for r in f["reasons"]]
+    return [sentence(f)]
+
+
+# --- for a stored lead ----------------------------------------------------------------------
+
+
+def _facts_of(lead: Lead) -> Facts | None:
+    details = lead.details if isinstance(lead.details, dict) else {}
+    facts = details.get("explain")
+    if isinstance(facts, dict) and facts.get("v") == VERSION:
+        return facts
+    return None
+
+
+def lead_sentence(lead: Lead) -> str:
+    """The lead's explanation in the active language; its stored English sentence when it
+    has no structured form (older rows) or one that cannot be read."""
+    facts = _facts_of(lead)
+    if facts is None:
+        return lead.explanation
+    try:
+        return sentence(facts)
+    except (KeyError, TypeError, ValueError, IndexError):
+        logger.warning("lead %s: unreadable structured explanation", lead.pk)
+        return lead.explanation
+
+
+def lead_reasons(lead: Lead) -> list[str]:
+    """The lead's reasons in the active language (stored English ones as the fallback)."""
+    facts = _facts_of(lead)
+    stored = [str(r) for r in lead.reasons] if isinstance(lead.reasons, list) else []
+    if facts is None:
+        return stored
+    try:
+        return reasons(facts)
+    except (KeyError, TypeError, ValueError, IndexError):
+        logger.warning("lead %s: unreadable structured reasons", lead.pk)
+        return stored
