@@ -184,7 +184,20 @@ def _ensure_search_index(workdir: Path, *, force: bool = False) -> None:
         return
     print("  building the search index …", flush=True)
     started = time.perf_counter()
-    reindex_all()
+    try:  # the set-based indexer (INSERT … SELECT) where this build has it
+        from crimebook.search import index_records_bulk
+    except ImportError:
+        reindex_all()
+    else:
+        from django.db import transaction
+
+        from crimebook.register.models import Incident
+
+        ids = list(Incident.objects.order_by("pk").values_list("pk", flat=True))
+        for i in range(0, len(ids), 50_000):
+            with transaction.atomic():
+                index_records_bulk("incident", ids[i : i + 50_000])
+        reindex_all(kinds=["act", "person", "unit", "source", "evidence", "submission"])
     print(f"  indexed in {time.perf_counter() - started:.0f} s", flush=True)
     marker.touch()
 
