@@ -50,7 +50,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data: Path, recipient: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    data: Path, recipient: str, workers: int, threads: int
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
         **os.environ,
@@ -65,7 +67,7 @@ def start_server(data: Path, recipient: str, workers: int) -> tuple[subprocess.P
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True)
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "crimebook.intake.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--access-logfile", "/dev/null", "--timeout", "600"],
         env=env,
     )  # fmt: skip
@@ -79,14 +81,36 @@ def start_server(data: Path, recipient: str, workers: int) -> tuple[subprocess.P
     return proc, port
 
 
-def peak_rss_mb(proc: subprocess.Popen[bytes]) -> float:
-    """Largest VmHWM among the server's processes (master and workers)."""
+def server_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    """The server's master and its worker processes."""
     pids = [proc.pid]
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
+    return pids
+
+
+def server_cpu_s(proc: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system, all threads) used so far by the server's processes: a
+    figure other jobs on the machine do not change, unlike submissions per second."""
+    ticks = 0
+    for pid in server_pids(proc):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def peak_rss_mb(proc: subprocess.Popen[bytes]) -> float:
+    """Largest VmHWM among the server's processes (master and workers)."""
     peak = 0
-    for pid in pids:
+    for pid in server_pids(proc):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -127,6 +151,8 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     failed: int = 0
     elapsed: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
     def summary(self) -> dict[str, float]:
         lat = sorted(self.latencies)
@@ -136,10 +162,20 @@ class Tally:
             "per_s": len(lat) / self.elapsed,
             "p50_ms": 1000 * statistics.median(lat),
             "p99_ms": 1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+            "server_cpu_ms": 1000 * self.server_cpu / max(1, len(lat) + self.failed),
+            "client_cpu_ms": 1000 * self.client_cpu / max(1, len(lat) + self.failed),
         }
 
 
-def load(port: int, path: str, count: int, clients: int, limit_s: float, tally: Tally) -> None:
+def load(
+    server: subprocess.Popen[bytes],
+    port: int,
+    path: str,
+    count: int,
+    clients: int,
+    limit_s: float,
+    tally: Tally,
+) -> None:
     """``count`` submissions from ``clients`` keep-alive connections, added to ``tally``."""
     lock = threading.Lock()
     remaining = [count]
@@ -160,12 +196,16 @@ def load(port: int, path: str, count: int, clients: int, limit_s: float, tally: 
                     tally.failed += 1
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    cpu_before, client_before = server_cpu_s(server), time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     tally.elapsed += time.perf_counter() - started
+    # (includes each client's one GET for its CSRF token: `clients` page views per round)
+    tally.server_cpu += server_cpu_s(server) - cpu_before
+    tally.client_cpu += time.process_time() - client_before
 
 
 def upload(port: int, file: Path) -> float:
@@ -242,6 +282,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per round")
     parser.add_argument("--attachment-mb", type=int, default=500)
     args = parser.parse_args()
@@ -249,21 +290,33 @@ def main() -> None:
     identity = x25519.Identity.generate()
     with tempfile.TemporaryDirectory(prefix="cb-intake-bench-") as tmp:
         data = Path(tmp)
-        proc, port = start_server(data / "data", str(identity.to_public()), args.workers)
+        proc, port = start_server(
+            data / "data", str(identity.to_public()), args.workers, args.threads
+        )
         try:
-            load(port, "/en/report/", 20, 2, 30, Tally())  # warm-up
+            load(proc, port, "/en/report/", 20, 2, 30, Tally())  # warm-up
+            load_before = load_average()
             tallies = {"plain": Tally(), "sealed": Tally()}
             per_round = max(1, args.count // args.rounds)
             for _ in range(args.rounds):  # alternate, so load from elsewhere hits both alike
-                load(port, "/en/baseline/", per_round, args.clients, args.seconds, tallies["plain"])
-                load(port, "/en/report/", per_round, args.clients, args.seconds, tallies["sealed"])
+                for path, tally in (
+                    ("/en/baseline/", tallies["plain"]),
+                    ("/en/report/", tallies["sealed"]),
+                ):
+                    load(proc, port, path, per_round, args.clients, args.seconds, tally)
             plain, sealed = tallies["plain"].summary(), tallies["sealed"].summary()
             text_rss = peak_rss_mb(proc)
-            print(f"text submissions, {args.clients} clients, {args.workers} workers, loopback:")
+            print(
+                f"text submissions, {args.clients} clients, {args.workers} workers × "
+                f"{args.threads} threads, loopback; load average {load_before} before, "
+                f"{load_average()} after:"
+            )
             for name, r in (("plaintext baseline", plain), ("sealed with age", sealed)):
                 print(
                     f"  {name:20s} {r['per_s']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms  "
-                    f"p99 {r['p99_ms']:6.1f} ms  ok {r['ok']:.0f} failed {r['failed']:.0f}"
+                    f"p99 {r['p99_ms']:6.1f} ms  ok {r['ok']:.0f} failed {r['failed']:.0f}  "
+                    f"server CPU {r['server_cpu_ms']:5.2f} ms/submission  "
+                    f"(client {r['client_cpu_ms']:4.2f})"
                 )
             print(f"  sealing cost: {100 * (1 - sealed['per_s'] / plain['per_s']):+.1f} % "
                   f"throughput; server peak RSS {text_rss:.0f} MiB")  # fmt: skip

@@ -1,10 +1,12 @@
 """The intake's URLs plus /en/baseline/: the same view pipeline with sealing replaced by a
-plain copy (validation, codename, durable write and database record are unchanged)."""
+plain copy (validation, codename, durable write, database record and the "received" page are
+unchanged), so that the difference between the two is what sealing costs."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import get_language
 
@@ -32,7 +34,11 @@ def baseline(request: HttpRequest) -> HttpResponse:
         seal=_plain,
     )
     state.committed = True
-    return HttpResponse(f'<p id="codename">{received.codename}</p>')
+    return render(
+        request,
+        "intake/received.html",
+        {"codename": received.codename, "receipt": None, "receipt_json": ""},
+    )
 
 
 urlpatterns = [path("en/baseline/", baseline), *intake_patterns]

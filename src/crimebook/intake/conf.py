@@ -36,7 +36,14 @@ def _setting(name: str) -> Any:
 
 
 def store() -> Store:
-    return Store(Path(_setting("CRIMEBOOK_INTAKE_STORE_DIR")))
+    return _store(str(_setting("CRIMEBOOK_INTAKE_STORE_DIR")))
+
+
+@lru_cache(maxsize=4)
+def _store(root: str) -> Store:
+    """One :class:`Store` per directory and process (it resolves its root once, and the
+    threads of a worker share its directory fsyncs)."""
+    return Store(Path(root))
 
 
 def recipients() -> list[x25519.Recipient]:

@@ -7,11 +7,12 @@ workspace's tables.
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import get_language
@@ -22,6 +23,7 @@ __all__ = ["CodenameForm", "FollowupForm", "ReportForm", "VerifyForm", "report_d
 VOCABULARIES = (
     Path(__file__).resolve().parent.parent / "register" / "fixtures" / "vocabularies.json"
 )
+_T = TypeVar("_T")
 TEXT_MAX = 20_000
 SHORT_MAX = 1_000
 
@@ -32,11 +34,35 @@ def _vocabularies() -> dict[str, list[dict[str, str]]]:
     return {v["code"]: v["terms"] for v in document["vocabularies"]}
 
 
-def vocabulary_choices(code: str) -> list[tuple[str, str]]:
+def _form_language() -> str:
     language = (get_language() or "en")[:2]
-    if language not in ("en", "ru", "be"):
-        language = "en"
+    return language if language in ("en", "ru", "be") else "en"
+
+
+def vocabulary_choices(code: str, language: str | None = None) -> list[tuple[str, str]]:
+    language = language or _form_language()
     return [(t["code"], t.get(language) or t["en"]) for t in _vocabularies()[code]]
+
+
+def _shallow_copy(obj: _T) -> _T:
+    """``copy.copy`` for plain objects (fields and widgets), without its generic protocol."""
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
+
+
+def _field_copy(field: forms.Field) -> forms.Field:
+    """What ``Field.__deepcopy__`` does (own widget, widget attributes, error messages and
+    validators per form), except that the lists of choices are shared, not copied: they are
+    built once per language by :func:`_report_fields` and nothing changes them in place.
+    Deep-copying 30 fields with their choice lists was the largest cost of a form."""
+    result = _shallow_copy(field)
+    widget = _shallow_copy(field.widget)
+    widget.attrs = field.widget.attrs.copy()
+    result.widget = widget
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    return result
 
 
 def _text(label: Any, *, required: bool = False, rows: int = 3, max_length: int = TEXT_MAX) -> Any:
@@ -156,15 +182,6 @@ class ReportForm(forms.Form):
         label=_("You may count it in anonymous published statistics"), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["violation_types"].choices = vocabulary_choices("violation_type")  # type: ignore[attr-defined]
-        self.fields["injuries"].choices = vocabulary_choices("injury_type")  # type: ignore[attr-defined]
-        self.fields["detention_place"].choices = [  # type: ignore[attr-defined]
-            ("", _("— none —")),
-            *vocabulary_choices("detention_place"),
-        ]
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = datetime.now(UTC).date()
@@ -191,6 +208,32 @@ class ReportForm(forms.Form):
                 _("Sharing with prosecutors needs permission to use it first."),
             )
         return data
+
+
+class _FieldsPerLanguage(dict[str, forms.Field]):
+    """``ReportForm.base_fields``: the declared fields, as usual, but what
+    ``BaseForm.__init__`` makes of it with ``copy.deepcopy`` is a light copy of the fields
+    prepared for the current language (:func:`_report_fields`, :func:`_field_copy`)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {name: _field_copy(f) for name, f in _report_fields(_form_language()).items()}
+
+
+ReportForm.base_fields = _FieldsPerLanguage(ReportForm.base_fields)
+
+
+@lru_cache(maxsize=4)
+def _report_fields(language: str) -> dict[str, forms.Field]:
+    """The report form's fields with the vocabularies' choices in ``language`` (built once;
+    every form takes light copies)."""
+    fields = copy.deepcopy(dict(ReportForm.base_fields))
+    fields["violation_types"].choices = vocabulary_choices("violation_type", language)  # type: ignore[attr-defined]
+    fields["injuries"].choices = vocabulary_choices("injury_type", language)  # type: ignore[attr-defined]
+    fields["detention_place"].choices = [  # type: ignore[attr-defined]
+        ("", _("— none —")),
+        *vocabulary_choices("detention_place", language),
+    ]
+    return fields
 
 
 def _moment(day: date, at: time | None) -> datetime:

@@ -61,9 +61,12 @@ class Store:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def stage(self) -> Staging:
-        self.ensure()
         path = self.staging_root / secrets.token_hex(16)
-        path.mkdir(mode=0o700)
+        try:
+            path.mkdir(mode=0o700)
+        except FileNotFoundError:  # first use, or the store was moved away: make it again
+            self.ensure()
+            path.mkdir(mode=0o700)
         return Staging(self, path)
 
     def _inside(self, path: Path) -> Path:
@@ -73,7 +76,13 @@ class Store:
         return resolved
 
     def submission_dir(self, submission_id: uuid.UUID) -> Path:
-        return self._inside(self.sealed_root / str(uuid.UUID(str(submission_id))))
+        return self._inside(self.commit_target(submission_id))
+
+    def commit_target(self, submission_id: uuid.UUID) -> Path:
+        """Where a new submission's directory is renamed to. Built from the canonical form
+        of a UUID only, so it names a direct child of ``sealed/`` without resolving links
+        (``rename`` refuses an existing target, link or not)."""
+        return self.sealed_root / str(uuid.UUID(str(submission_id)))
 
     def path(self, submission_id: uuid.UUID, name: str) -> Path:
         if not _FILE_NAME.fullmatch(name):
@@ -156,7 +165,7 @@ class Staging:
             os.utime(path, (stamp, stamp))
         os.utime(self.path, (stamp, stamp))
         _fsync_dir(self.path)
-        target = self.store.submission_dir(submission_id)
+        target = self.store.commit_target(submission_id)
         os.rename(self.path, target)  # atomic; fails if the target exists
         _fsync_dir(self.store.sealed_root)
         self.committed = target
