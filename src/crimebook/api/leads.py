@@ -14,6 +14,7 @@ from crimebook.api._common import Input, Page, PageParams, UtcDatetime, caller, 
 from crimebook.leads.models import Lead
 from crimebook.leads.selectors import LeadFilter, lead_get_for, leads_for
 from crimebook.leads.services import lead_accept, lead_reject
+from crimebook.leads.wording import lead_reasons, lead_sentence
 
 router = Router(tags=["leads"])
 
@@ -36,8 +37,14 @@ class LeadOut(Schema):
     deployment_id: int | None
     score: float
     grade: str = Field(..., description='"possible" for unit and person leads.')
-    explanation: str
+    explanation: str = Field(..., description="The engine's sentence, in English (stored).")
+    explanation_localized: str = Field(
+        ...,
+        description="The explanation in the request's language (Accept-Language: en, ru, be); "
+        "the English sentence for leads stored without a structured form.",
+    )
     reasons: list[str]
+    reasons_localized: list[str] = Field(..., description="The reasons in the request's language.")
     details: dict[str, Any]
     status: str = Field(..., description="proposed, accepted or rejected.")
     reviewer: str | None
@@ -50,6 +57,14 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_target(obj: Lead) -> str:
         return obj.target_key
+
+    @staticmethod
+    def resolve_explanation_localized(obj: Lead) -> str:
+        return lead_sentence(obj)
+
+    @staticmethod
+    def resolve_reasons_localized(obj: Lead) -> list[str]:
+        return lead_reasons(obj)
 
     @staticmethod
     def resolve_reviewer(obj: Lead) -> str | None:
