@@ -308,8 +308,9 @@ def search_for(user: Any, params: SearchParams) -> SearchResult:
     ids, fuzzy, more = _hit_ids(qs, parsed)
     if more:
         notes.append(
-            _("More than %(n)d records match; the best %(n)d are shown and counted. "
-              "Add words or filters to narrow the search.") % {"n": MAX_HITS}
+            _("More than %(n)d records match; only %(n)d of them (the most recent) are "
+              "shown and counted. Add words or filters to narrow the search.")
+            % {"n": MAX_HITS}
         )  # fmt: skip
     offset = (params.page - 1) * params.per_page
     page_ids = ids[offset : offset + params.per_page]
