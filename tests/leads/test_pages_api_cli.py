@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
 from typer.testing import CliRunner
 
 from crimebook.accounts.services import api_token_create
 from crimebook.cli.app import app
 from crimebook.leads.build import correlation_run
 from crimebook.leads.models import CorrelationRun, Lead
+from crimebook.leads.wording import lead_sentence
 from tests.leads.helpers import Scene, lead_of
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +58,9 @@ def test_queue_lists_proposed_leads_with_filters_and_forms(leads: Scene, analyst
     # the last run's summary names what could not be matched, and why
     assert "no time: an incident without a start cannot be matched" in body
     ru = client.get("/leads/", HTTP_ACCEPT_LANGUAGE="ru")
-    assert ru.status_code == 200 and rec.explanation in ru.content.decode()
+    with translation.override("ru"):  # the sentence in Russian (test_wording.py checks it)
+        in_russian = lead_sentence(rec)
+    assert ru.status_code == 200 and escape(in_russian) in ru.content.decode()
     bad = client.get("/leads/", {"min_score": "7"})
     assert bad.status_code == 200 and b"not valid" in bad.content
     assert rec.explanation.encode() not in bad.content

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext, pgettext
 
 from crimebook.correlation.facts import EVIDENCE_KINDS, VERSION, is_instant
 from crimebook.leads.models import Lead
@@ -32,10 +32,19 @@ __all__ = ["lead_reasons", "lead_sentence", "reasons", "sentence"]
 # --- quantities -----------------------------------------------------------------------------
 
 
+# Django ships no number formats for Belarusian (no ``conf/locale/be/formats.py``).
+_DECIMAL_SEPARATOR = {"be": ","}
+
+
+def _decimal_separator() -> str:
+    lang = get_language() or ""
+    return _DECIMAL_SEPARATOR.get(lang) or str(formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def _num(value: float, places: int) -> str:
     """Rounded as Python rounds (as the core does), written with the locale's separator."""
     text = f"{value:.{places}f}"
-    return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR"))) if places else text
+    return text.replace(".", _decimal_separator()) if places else text
 
 
 def duration(seconds: int, *, accusative: bool = False) -> str:
@@ -72,7 +81,7 @@ def duration(seconds: int, *, accusative: bool = False) -> str:
     if days.is_integer():  # the same form in both cases in Russian and Belarusian
         n = int(days)
         return npgettext("duration", "%(n)d day", "%(n)d days", n) % {"n": n}
-    text = f"{days:g}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
+    text = f"{days:g}".replace(".", _decimal_separator())
     return pgettext("duration, a fraction", "%(n)s days") % {"n": text}
 
 
