@@ -316,7 +316,7 @@ def test_declared_region_names_swapped_coordinates(compartment: Any, tmp_path: P
 
 
 def test_sha256_links_the_record_held_in_the_vault(
-    compartment: Any, tmp_path: Path, vault: Path
+    compartment: Any, tmp_path: Path, vault: Path, investigator: Any
 ) -> None:
     import hashlib
 
@@ -332,6 +332,10 @@ def test_sha256_links_the_record_held_in_the_vault(
     )
     report = communications_import(actor=None, compartment_id=compartment.pk, path=path)
     assert report.committed and Communication.objects.get().item is not None
+    item = Communication.objects.get().item
+    assert item is not None
+    page = _client(investigator).get(f"/evidence/{item.pk}/")
+    assert f"/communications/?item={item.pk}".encode() in page.content
     path.write_text(
         f"communication_id,kind,start,sha256\nH-2,call,2020-08-10T22:05:00Z,{'0' * 64}\n",
         encoding="utf-8",
