@@ -30,6 +30,8 @@ from pathlib import Path
 import pyrage
 from pyrage import x25519
 
+from crimebook.cli.intake import INTAKE_THREADS, intake_server_argv
+
 HERE = Path(__file__).resolve().parent
 FORM = {
     "what_happened": "Задержали у метро и избили дубинками в автозаке. " * 10,
@@ -65,12 +67,9 @@ def start_server(
         "CRIMEBOOK_INTAKE_POSTS_PER_MINUTE": "1000000",
     }
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True)
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "crimebook.intake.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--access-logfile", "/dev/null", "--timeout", "600"],
-        env=env,
-    )  # fmt: skip
+    # the command line `crimebook serve --intake-only` runs, with the benchmark's settings
+    argv = intake_server_argv(bind=f"127.0.0.1:{port}", workers=workers, threads=threads)
+    proc = subprocess.Popen(argv, env=env)  # noqa: S603
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -131,6 +130,12 @@ class Client:
         self.token = found.group(1).decode()
         cookie = response.getheader("Set-Cookie") or ""
         self.cookie = cookie.split(";", 1)[0]
+
+    def get_page(self, path: str) -> int:
+        self.conn.request("GET", path, headers={"Cookie": self.cookie})
+        response = self.conn.getresponse()
+        response.read()
+        return response.status
 
     def post_form(self, path: str) -> tuple[int, float]:
         body = urllib.parse.urlencode({**FORM, "csrfmiddlewaretoken": self.token}).encode()
@@ -208,6 +213,23 @@ def load(
     tally.client_cpu += time.process_time() - client_before
 
 
+def form_views(server: subprocess.Popen[bytes], port: int, count: int, clients: int) -> float:
+    """Server CPU-ms per view of the blank report form (every source loads it first)."""
+    client_list = [Client(port) for _ in range(clients)]
+    before = server_cpu_s(server)
+
+    def worker(client: Client) -> None:
+        for _ in range(count // clients):
+            assert client.get_page("/en/report/") == 200
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in client_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return 1000 * (server_cpu_s(server) - before) / (clients * (count // clients))
+
+
 def upload(port: int, file: Path) -> float:
     client = Client(port)
     boundary = "----cbbench" + os.urandom(8).hex()
@@ -282,7 +304,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--threads", type=int, default=INTAKE_THREADS, help="per worker")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per round")
     parser.add_argument("--attachment-mb", type=int, default=500)
     args = parser.parse_args()
@@ -320,6 +342,8 @@ def main() -> None:
                 )
             print(f"  sealing cost: {100 * (1 - sealed['per_s'] / plain['per_s']):+.1f} % "
                   f"throughput; server peak RSS {text_rss:.0f} MiB")  # fmt: skip
+            page_ms = form_views(proc, port, 400, args.clients)
+            print(f"  blank report form page: server CPU {page_ms:5.2f} ms/view")
             if args.attachment_mb:
                 big = data / "big.bin"
                 with big.open("wb") as out:

@@ -21,6 +21,36 @@ receipt_app = typer.Typer(help="Insider receipts: verify a receipt file.", no_ar
 INTAKE_SETTINGS = "crimebook.intake_settings"
 
 
+INTAKE_THREADS = 4
+
+
+def intake_server_argv(*, bind: str, workers: int, threads: int = INTAKE_THREADS) -> list[str]:
+    """The gunicorn command line of the intake (``serve --intake-only`` and the benchmark)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "crimebook.intake.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        # No access log at all: even a path and a time can identify a source. (Not
+        # --access-logfile /dev/null: gunicorn would still gather each request's address
+        # and agent to format a line nobody reads.)
+        "--error-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "",
+        "--limit-request-fields",
+        "100",
+        "--timeout",
+        "600",
+    ]
+
+
 def serve_intake(*, host: str, port: int, workers: int) -> None:
     """Migrate the intake's own tables, then exec gunicorn with the intake settings only."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": INTAKE_SETTINGS}
@@ -33,29 +63,7 @@ def serve_intake(*, host: str, port: int, workers: int) -> None:
         raise typer.Exit(check.returncode)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     console.print(f"Crimebook intake at [bold]http://{bind}/[/]  (Ctrl-C stops it)")
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "crimebook.intake.wsgi:application",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers),
-        "--threads",
-        "4",
-        # no access log at all: even a path and a time can identify a source
-        "--access-logfile",
-        "/dev/null",
-        "--error-logfile",
-        "-",
-        "--forwarded-allow-ips",
-        "",
-        "--limit-request-fields",
-        "100",
-        "--timeout",
-        "600",
-    ]
+    argv = intake_server_argv(bind=bind, workers=workers)
     sys.stdout.flush()
     os.environ["DJANGO_SETTINGS_MODULE"] = INTAKE_SETTINGS
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
