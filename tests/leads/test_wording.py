@@ -4,7 +4,9 @@ forms, on the pages and in the API; older leads without it keep their English se
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -233,18 +235,27 @@ def test_the_brief_example_in_three_languages(catalogs: None) -> None:
             )
 
 
-def test_every_pending_message_has_ru_and_be_with_the_same_placeholders() -> None:
-    import re
-
+def test_every_message_of_the_renderer_is_pending_with_ru_be_and_the_same_placeholders() -> None:
     marker = re.compile(r"%\(\w+\)[sd]")
     entries = json.loads(PENDING.read_text(encoding="utf-8"))
-    source = (Path(wording.__file__)).read_text(encoding="utf-8")
-    for msgid, entry in entries.items():
-        assert f'"{msgid}"' in source or msgid.split("%(")[0][:20] in source, msgid
+    used: dict[str, tuple[str | None, str | None]] = {}  # msgid -> (context, plural)
+    for node in ast.walk(ast.parse(Path(wording.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [str(a.value) for a in node.args if isinstance(a, ast.Constant)]
+            if node.func.id == "_":
+                used[args[0]] = (None, None)
+            elif node.func.id == "pgettext":
+                used[args[1]] = (args[0], None)
+            elif node.func.id == "npgettext":
+                used[args[1]] = (args[0], args[2])
+    assert set(used) == set(entries)
+    for msgid, (context, plural) in used.items():
+        entry = entries[msgid]
+        assert (entry.get("msgctxt"), entry.get("plural")) == (context, plural), msgid
         wanted = sorted(marker.findall(msgid))
         for lang in ("ru", "be"):
-            forms = entry[lang] if "plural" in entry else [entry[lang]]
-            assert len(forms) == (3 if "plural" in entry else 1), (msgid, lang)
+            forms = entry[lang] if plural else [entry[lang]]
+            assert len(forms) == (3 if plural else 1), (msgid, lang)
             for form in forms:
                 assert sorted(marker.findall(form)) == wanted, (msgid, lang, form)
 
