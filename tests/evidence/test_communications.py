@@ -254,6 +254,7 @@ def test_dry_run_writes_nothing(compartment: Any, tmp_path: Path) -> None:
         ("X,call,2020-08-10T22:05:00Z,,53.9,27.5,,a,b,,", "together"),
         ("X,call,2020-08-10T22:05:00,,53.9,27.5,800,a,b,,", "no time zone offset"),
         ("X,call,yesterday,,53.9,27.5,800,a,b,,", "not an ISO 8601 time"),
+        ("X,call,0001-01-01T00:00:00+03:00,,53.9,27.5,800,a,b,,", "supported range of dates"),
         ("X,fax,2020-08-10T22:05:00Z,,53.9,27.5,800,a,b,,", "kind: must be one of"),
         ("X,call,2020-08-10T22:05:00Z,,53.9,27.5,800,+375291234567,b,,", "pseudonym"),
         ("X,call,2020-08-10T22:05:00Z,,53.9,27.5,800,a,b,not-a-number!,", "Not a phone"),

@@ -339,19 +339,22 @@ def _local_time(row: dict[str, str], name: str, zone: ZoneInfo | None) -> dateti
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise RowError(f"{name}: not an ISO 8601 time: {text[:40]!r}") from None
-    if value.tzinfo is None:
-        if zone is None:
-            raise RowError(
-                f"{name}: no time zone offset in {text[:40]!r} (write it, e.g. +03:00, or "
-                "name the zone of the whole file with --assume-tz)"
-            )
-        first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
-        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
-            raise RowError(f"{name}: {text[:40]!r} does not exist in {zone.key} (clock change)")
-        if first.utcoffset() != second.utcoffset():
-            raise RowError(f"{name}: {text[:40]!r} occurs twice in {zone.key} (clock change)")
-        value = first
-    return value.astimezone(UTC)
+    try:
+        if value.tzinfo is None:
+            if zone is None:
+                raise RowError(
+                    f"{name}: no time zone offset in {text[:40]!r} (write it, e.g. +03:00, or "
+                    "name the zone of the whole file with --assume-tz)"
+                )
+            first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+            if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+                raise RowError(f"{name}: {text[:40]!r} does not exist in {zone.key} (clock change)")
+            if first.utcoffset() != second.utcoffset():
+                raise RowError(f"{name}: {text[:40]!r} occurs twice in {zone.key} (clock change)")
+            value = first
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise RowError(f"{name}: {text[:40]!r} is outside the supported range of dates") from None
 
 
 def _number(row: dict[str, str], name: str) -> float | None:
