@@ -10,6 +10,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -68,12 +69,26 @@ def posted(request: HttpRequest) -> Any:
 
 class BoundedPaginator(Paginator):  # type: ignore[type-arg]
     """Counts at most :data:`COUNT_CAP` records: an exact count of a million rows costs a
-    full scan on every page view (the overview has the exact totals). Beyond the cap the page says "more than …" and pages go up
-    to the cap (narrowing the filters shows the rest)."""
+    full scan on every page view (the overview has the exact totals). Beyond the cap the page
+    says "more than …" and pages go up to the cap (narrowing the filters shows the rest).
+
+    For a queryset of model instances one ordered read of the first ``COUNT_CAP + 1`` keys
+    (from the filter's index, no row bodies) gives both the count and every reachable page's
+    keys; a page then reads its own rows by key. Page 1 and the last page cost the same,
+    instead of a count plus an ``OFFSET`` walk over up to 950 rows."""
+
+    @cached_property
+    def _keys(self) -> list[Any] | None:
+        items = self.object_list
+        if isinstance(items, QuerySet) and items._iterable_class is ModelIterable:
+            return list(dict.fromkeys(items.values_list("pk", flat=True)[: COUNT_CAP + 1]))
+        return None
 
     @cached_property
     def count(self) -> int:
         items = self.object_list
+        if self._keys is not None:
+            return len(self._keys)
         if isinstance(items, QuerySet):
             return int(items[: COUNT_CAP + 1].count())
         return len(items)
@@ -89,6 +104,20 @@ class BoundedPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def num_pages(self) -> int:
         return max(1, -(-min(self.count, COUNT_CAP) // self.per_page))
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        if self._keys is None:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        keys = self._keys[bottom : min(bottom + self.per_page, COUNT_CAP)]
+        items: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        # still through the list's own query (its compartment rule), by key, unordered. On
+        # SQLite this needs planner statistics (ANALYZE): without them an equality on the
+        # compartment index looks cheaper than 50 key lookups and a compartment is scanned.
+        rows = {row.pk: row for row in items.filter(pk__in=keys).order_by()}
+        # in the list's order; a row gone since the keys were read is left out
+        return Page([rows[k] for k in keys if k in rows], number, self)
 
 
 def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any]) -> Page[Any]:
