@@ -36,6 +36,8 @@ EXPECTED = {
     ("GET", "/vocabularies/{code}/terms"), ("GET", "/cameras"), ("GET", "/cameras/{camera_id}"),
     ("GET", "/recordings"), ("GET", "/recordings/{recording_id}"),
     ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
+    ("GET", "/communications"), ("POST", "/communications"),
+    ("GET", "/communications/{communication_id}"),
     *(("POST", f"/{r}/bulk") for r in (
         "incidents", "acts", "involvements", "persons", "sources", "units", "posts",
         "deployments", "staffing", "dismissals",
