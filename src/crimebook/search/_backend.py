@@ -9,7 +9,7 @@ the result is bounded, never after. Only parsed, re-quoted words reach the datab
 from __future__ import annotations
 
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -19,17 +19,18 @@ from crimebook.search import query as Q
 from crimebook.search.models import SearchDoc
 
 FUZZY_CANDIDATES = 200
+# read with each hit, for the facet counts (no second read of the documents)
+FACET_COLUMNS = ("kind", "status", "verification", "place", "has_evidence", "has_suspect")
+Found = tuple[int, float, tuple[Any, ...]]  # (document id, relevance, FACET_COLUMNS values)
 DOC = "search_searchdoc"
 # the same list as migration 0002 (Belarusian has no Snowball stemmer in PostgreSQL)
 PG_CONFIGS = ("simple", "russian", "english")
 
 
 class Backend(Protocol):
-    def hits(
-        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
-    ) -> list[tuple[int, float]]:
-        """(document id, relevance — higher is better) of up to ``limit`` documents matching
-        the words, newest document first: the text index is read in document order and
+    def hits(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int) -> list[Found]:
+        """(document id, relevance — higher is better, facet values) of up to ``limit``
+        documents matching the words, newest document first: the text index is read in document order and
         stops at ``limit`` (no pass over every match of a common word)."""
         ...
 
@@ -39,9 +40,7 @@ class Backend(Protocol):
 
 
 class SqliteBackend:
-    def hits(
-        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
-    ) -> list[tuple[int, float]]:
+    def hits(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int) -> list[Found]:
         # FTS5 streams its matches in rowid order (ORDER BY rowid is the virtual table's
         # own); each is joined to its document by primary key and kept if visible and in
         # the facets, until ``limit``. Ranked in Python (query.relevance_scorer): bm25() would read
@@ -51,9 +50,9 @@ class SqliteBackend:
             where=[f"search_fts.rowid = {DOC}.id", "search_fts MATCH %s"],
             params=[Q.fts5_match(parsed)],
             order_by=["-search_fts.rowid"],
-        ).values_list("id", "title", Substr("body", 1, Q.RANK_TEXT_CHARS))[:limit]
+        ).values_list("id", "title", Substr("body", 1, Q.RANK_TEXT_CHARS), *FACET_COLUMNS)[:limit]
         score = Q.relevance_scorer(parsed)
-        return [(pk, score(title, head or "")) for pk, title, head in rows]
+        return [(row[0], score(row[1], row[2] or ""), tuple(row[3:])) for row in rows]
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
         candidates = qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
@@ -82,9 +81,7 @@ class PostgresBackend:
     def _tsquery(self) -> str:
         return " || ".join(f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in pg_configs())
 
-    def hits(
-        self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int
-    ) -> list[tuple[int, float]]:
+    def hits(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int) -> list[Found]:
         # newest first with a LIMIT: the planner walks the primary key backwards while the
         # words are common, or takes the GIN index and sorts the few matches when they are
         # rare; ts_rank is computed for the returned rows only
@@ -97,8 +94,8 @@ class PostgresBackend:
             select={"score": f"ts_rank({DOC}.tsv, {tsquery})"},
             select_params=[text] * n,
             order_by=["-id"],
-        ).values_list("id", "score")[:limit]
-        return [(int(pk), float(score)) for pk, score in rows]
+        ).values_list("id", "score", *FACET_COLUMNS)[:limit]
+        return [(int(row[0]), float(row[1]), tuple(row[2:])) for row in rows]
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
         with transaction.atomic(), connection.cursor() as cur:

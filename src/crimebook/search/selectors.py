@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from crimebook.accounts.access import is_staff_user, readable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.search import query as parser
-from crimebook.search._backend import backend
+from crimebook.search._backend import FACET_COLUMNS, backend
 from crimebook.search.models import Kind, SearchDoc, SearchTag
 from crimebook.search.signals import flush
 
@@ -175,22 +175,25 @@ def _tagged(facet: str, value: str) -> Exists:
 
 def _hit_ids(
     qs: QuerySet[SearchDoc], parsed: parser.ParsedQuery
-) -> tuple[list[int], set[int], bool]:
-    """(ordered ids, those found only by similarity, whether more than MAX_HITS matched)."""
+) -> tuple[list[int], set[int], bool, dict[int, tuple[Any, ...]]]:
+    """(ordered ids, those found only by similarity, whether more than MAX_HITS matched, the
+    facet values read with the hits)."""
     if parsed.empty:
-        ordered = qs.order_by("-start", "-id").values_list("id", flat=True)
-        ids = list(ordered[: MAX_HITS + 1])
-        return ids[:MAX_HITS], set(), len(ids) > MAX_HITS
+        ordered = qs.order_by("-start", "-id").values_list("id", *FACET_COLUMNS)
+        rows = list(ordered[: MAX_HITS + 1])
+        known = {row[0]: tuple(row[1:]) for row in rows[:MAX_HITS]}
+        return [row[0] for row in rows[:MAX_HITS]], set(), len(rows) > MAX_HITS, known
     engine = backend()
     # the newest MAX_HITS matches (one more tells there are more), then best first
     found = engine.hits(qs, parsed, MAX_HITS + 1)
     more = len(found) > MAX_HITS
-    ranked = sorted(found[:MAX_HITS], key=lambda pair: (-pair[1], -pair[0]))
-    ids = [pk for pk, _score in ranked]
+    ranked = sorted(found[:MAX_HITS], key=lambda hit: (-hit[1], -hit[0]))
+    ids = [pk for pk, _score, _facets in ranked]
+    known = {pk: facets for pk, _score, facets in ranked}
     seen = set(ids)
     similar: list[tuple[int, float]] = []
     if len(ids) >= FUZZY_WHEN_FEWER:  # the words found plenty: no guessing at misspellings
-        return ids, set(), more
+        return ids, set(), more, known
     for word in parser.fuzzy_words(parsed):
         similar += engine.fuzzy(qs, word, FUZZY_PER_WORD)
     similar.sort(key=lambda pair: -pair[1])
@@ -200,14 +203,19 @@ def _hit_ids(
             ids.append(pk)
             seen.add(pk)
             fuzzy.add(pk)
-    return ids, fuzzy, more
+    return ids, fuzzy, more, known
 
 
-def _facets(ids: Sequence[int]) -> dict[str, list[FacetValue]]:
-    """Counts per facet value over the hits: two queries, counted here (the hits are bounded)."""
-    columns = ("kind", "status", "verification", "place", "has_evidence", "has_suspect")
+def _facets(ids: Sequence[int], known: dict[int, tuple[Any, ...]]) -> dict[str, list[FacetValue]]:
+    """Counts per facet value over the hits, counted here (the hits are bounded): the values
+    read with the hits (``known``), the rest (names found by similarity) and the tags read."""
+    columns = FACET_COLUMNS
     counters: dict[str, Counter[str]] = {c: Counter() for c in columns}
-    for row in SearchDoc.objects.filter(pk__in=list(ids)).values_list(*columns):
+    missing = [pk for pk in ids if pk not in known]
+    rows = [known[pk] for pk in ids if pk in known]
+    if missing:
+        rows += SearchDoc.objects.filter(pk__in=missing).values_list(*columns)
+    for row in rows:
         for column, value in zip(columns, row, strict=True):
             if isinstance(value, bool):
                 counters[column]["yes" if value else "no"] += 1
@@ -305,7 +313,7 @@ def search_for(user: Any, params: SearchParams) -> SearchResult:
               "so every record matching the filters is listed.")
         )  # fmt: skip
     qs = _faceted(visible_documents(user), params)
-    ids, fuzzy, more = _hit_ids(qs, parsed)
+    ids, fuzzy, more, known = _hit_ids(qs, parsed)
     if more:
         notes.append(
             _("More than %(n)d records match; only %(n)d of them (the most recent) are "
@@ -320,6 +328,6 @@ def search_for(user: Any, params: SearchParams) -> SearchResult:
         more=more,
         page=params.page,
         per_page=params.per_page,
-        facets=_facets(ids) if ids else {},
+        facets=_facets(ids, known) if ids else {},
         notes=tuple(notes),
     )
