@@ -100,8 +100,8 @@ def index_counts() -> dict[str, int]:
 def reindex_all(
     *, kinds: Sequence[str] | None = None, progress: Callable[[str, int], None] | None = None
 ) -> ReindexSummary:
-    """Rebuild the documents of ``kinds`` (default: all) from the records, one transaction per
-    batch of ``BATCH`` (search keeps working meanwhile: each batch replaces its own
+    """Rebuild the documents of ``kinds`` (default: all) from the records (incidents
+    set-based, see :func:`index_records_bulk`), one transaction per batch of ``BATCH`` (search keeps working meanwhile: each batch replaces its own
     documents), then drop documents whose record no longer exists. ``progress(kind, n)``
     after each batch."""
     summary = ReindexSummary()
@@ -111,9 +111,10 @@ def reindex_all(
         model = model_of(kind)
         ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
         done = 0
+        set_based = SET_BASED.get(kind)  # the same documents, built by the database
         for chunk in _chunks(ids, BATCH):
             with transaction.atomic():
-                done += _write(kind, chunk, replace=True)
+                done += set_based(chunk) if set_based else _write(kind, chunk, replace=True)
             if progress is not None:
                 progress(kind, len(chunk))
         with transaction.atomic():
