@@ -4,8 +4,9 @@ CSV, next to the raw bulk-load speed of the same rows measured in the same run
 
 Each measurement runs in a fresh child process (peak RSS is that child's own). The import
 goes through the real path: encoding detection, the streaming CSV parser with all row
-checks, the register's domain rules, vocabulary and duplicate lookups, ``bulk_create`` in
-batches with one audit entry per batch, all in one transaction. The import is also run on a
+checks, the register's domain rules, vocabulary and duplicate lookups, ``COPY`` /
+``executemany`` in batches with one audit entry per batch and the batch's search documents
+(built set-based by the database; timed apart), all in one transaction. The import is also run on a
 tenth of the rows so that peak memory can be compared as the file grows.
 
 Run: ``.venv/bin/python benchmarks/import.py [--rows 100000] [--backends sqlite,postgres]
