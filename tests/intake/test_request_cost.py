@@ -99,3 +99,19 @@ def test_commit_target_is_a_direct_child_of_sealed(tmp_path: Path) -> None:
     assert target.parent == store.sealed_root
     with pytest.raises(ValueError, match="hexadecimal UUID"):
         store.commit_target("../../etc")  # type: ignore[arg-type]
+
+
+def test_the_intake_server_keeps_no_access_log_and_trusts_no_forwarding_header() -> None:
+    """The command line `serve --intake-only` execs (and the benchmark runs), as gunicorn
+    reads it: no access log at all (not one written to /dev/null), no forwarded address."""
+    from gunicorn.config import Config  # type: ignore[import-untyped]
+
+    from crimebook.cli.intake import intake_server_argv
+
+    argv = intake_server_argv(bind="127.0.0.1:8001", workers=2)
+    assert argv[1:4] == ["-m", "gunicorn", "crimebook.intake.wsgi:application"]
+    parsed = Config().parser().parse_args(argv[4:])
+    assert parsed.accesslog is None
+    assert parsed.forwarded_allow_ips == ""
+    assert parsed.bind == ["127.0.0.1:8001"]
+    assert (parsed.workers, parsed.threads) == (2, 4)
