@@ -126,3 +126,10 @@ def test_relevance_weighs_title_and_reads_words_as_fts5_does() -> None:
     either = q.relevance_scorer(q.parse("омон or гувд"))
     assert either("", "омон") == either("", "гувд") and either("", "омон гувд") < 1.0
     assert score("", "метро избили " * 50) < 2.0
+
+
+def test_long_stems_are_searched_by_their_first_eight_letters() -> None:
+    # the FTS5 prefix index covers 4-8 characters; a longer prefix would be merged whole
+    assert q.fts5_match(q.parse("задержанных")) == '"задержан"*'
+    assert q.fts5_match(q.parse("избили")) == '"избил"*'
+    assert q.relevance_scorer(q.parse("задержанных"))("", "задержание") > 0

@@ -24,6 +24,7 @@ MAX_QUERY_CHARS = 200
 MAX_ITEMS = 16
 MAX_FUZZY_WORDS = 4
 FUZZY_MIN_LENGTH = 4
+PREFIX_MAX = 8  # the longest FTS5 prefix index (migration search/0003)
 # pg_trgm's default ``similarity_threshold`` is 0.3 and ``word_similarity_threshold`` 0.6;
 # a one-letter slip in a seven-letter name scores ≈0.45, so both backends use 0.4.
 FUZZY_THRESHOLD = 0.4
@@ -139,7 +140,15 @@ def _fts5_item(item: Item) -> str:
         return '"' + " ".join(item.words) + '"'
     word = item.words[0]
     # Words are letters and digits only, so the quotes cannot be broken out of.
-    return f'"{stem(word)}"*' if len(word) >= FUZZY_MIN_LENGTH else f'"{word}"'
+    return f'"{prefix(word)}"*' if len(word) >= FUZZY_MIN_LENGTH else f'"{word}"'
+
+
+def prefix(word: str) -> str:
+    """The prefix a long word is searched by on SQLite: its stem, at most ``PREFIX_MAX``
+    characters — the longest prefix FTS5 keeps an index for (migration ``search/0003``);
+    a longer one would be merged from every matching term first (seconds at a million
+    documents). ``задержанных`` → ``задержан`` (as Snowball stems it on PostgreSQL)."""
+    return stem(word)[:PREFIX_MAX]
 
 
 def fts5_match(query: ParsedQuery) -> str:
@@ -249,7 +258,7 @@ def _item_pattern(item: Item) -> re.Pattern[str]:
         return re.compile(_BEFORE + inner + _AFTER)
     word = item.words[0]
     if len(word) >= FUZZY_MIN_LENGTH:
-        return re.compile(_BEFORE + re.escape(fold(stem(word))))
+        return re.compile(_BEFORE + re.escape(fold(prefix(word))))
     return re.compile(_BEFORE + re.escape(fold(word)) + _AFTER)
 
 
