@@ -133,3 +133,11 @@ def test_long_stems_are_searched_by_their_first_eight_letters() -> None:
     assert q.fts5_match(q.parse("задержанных")) == '"задержан"*'
     assert q.fts5_match(q.parse("избили")) == '"избил"*'
     assert q.relevance_scorer(q.parse("задержанных"))("", "задержание") > 0
+
+
+def test_trigram_candidates_of_long_words_are_four_letter_pieces() -> None:
+    assert q.fts5_trigram_match("омон") == '"омо" OR "мон"'
+    pieces = q.fts5_trigram_match("мингорисполкама").split(" OR ")
+    assert pieces[0] == '"минг"' and all(len(p) == 6 for p in pieces)
+    # one slip (о → а) still leaves pieces the real name contains
+    assert any(p.strip('"') in "мингорисполкома" for p in pieces)
