@@ -245,13 +245,24 @@ def test_a_service_mode_import_indexes_once_at_the_end(
         calls.append((kind, len(ids)))
         return real(kind, ids)
 
+    reach: list[tuple[Any, int]] = []
+    real_affected = signals.affected
+
+    def affected(model: Any, pk: int, *, wide: bool = True) -> Any:
+        reach.append((model, pk))
+        return real_affected(model, pk, wide=wide)
+
     monkeypatch.setattr(signals, "index_records_bulk", counted)
+    monkeypatch.setattr(signals, "affected", affected)
     monkeypatch.setattr(signals, "index_records", lambda *a: pytest.fail("per-write indexing"))
     # WHEN rows go through the services (one service call and audit entry each)
     summary, errors = _import(_csv(9), compartment)
     assert summary.committed and summary.created == 9 and not errors
-    # THEN their documents were built in one pass, in the import's transaction
+    # THEN their documents were built in one pass, in the import's transaction, and each
+    # incident's reach was worked out once (saved, then linked to its violation types)
     assert calls == [("incident", 9)]
+    incidents = [pk for model, pk in reach if model is Incident]
+    assert sorted(incidents) == sorted(Incident.objects.values_list("pk", flat=True))
     monkeypatch.undo()
     by_import = _index()
     index_records("incident", Incident.objects.values_list("pk", flat=True))
