@@ -227,6 +227,7 @@ LANGUAGES = [("en", "English"), ("ru", "Русский"), ("be", "Беларус
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = CONFIG.time_zone
 USE_I18N = True
+FORMAT_MODULE_PATH = ["crimebook.formats"]  # Belarusian dates and numbers
 USE_TZ = True
 
 STATIC_URL = "/static/"

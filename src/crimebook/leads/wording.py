@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext, pgettext
 
 from crimebook.correlation.facts import EVIDENCE_KINDS, VERSION, is_instant
 from crimebook.leads.models import Lead
@@ -32,13 +32,8 @@ __all__ = ["lead_reasons", "lead_sentence", "reasons", "sentence"]
 # --- quantities -----------------------------------------------------------------------------
 
 
-# Django ships no number formats for Belarusian (no ``conf/locale/be/formats.py``).
-_DECIMAL_SEPARATOR = {"be": ","}
-
-
 def _decimal_separator() -> str:
-    lang = get_language() or ""
-    return _DECIMAL_SEPARATOR.get(lang) or str(formats.get_format("DECIMAL_SEPARATOR"))
+    return str(formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def _num(value: float, places: int) -> str:
