@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0004_incident_compartment_start'),
+        ("register", "0004_incident_compartment_start"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deployment',
-            name='updated_at',
+            model_name="deployment",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AddField(
-            model_name='post',
-            name='updated_at',
+            model_name="post",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
     ]
