@@ -17,7 +17,7 @@ Check = Callable[..., dict[str, Any]]
 LISTS = [
     "/incidents", "/acts", "/involvements", "/persons", "/sources", "/units", "/posts",
     "/deployments", "/evidence", "/staffing", "/dismissals", "/vocabularies", "/cameras",
-    "/recordings", "/leads", "/cases", "/communications",
+    "/recordings", "/leads", "/cases", "/communications", "/jobs",
 ]  # fmt: skip
 # /search pages through a bounded list of search hits (at most 1,000), not a table: it has
 # its own page parameters (see crimebook.api.search).
