@@ -2,7 +2,7 @@
 
 A codename is seven words drawn with :mod:`secrets` from the EFF large wordlist (7,776 words,
 CC BY 3.0 US, see ``wordlists/NOTICE``): log2(7776) × 7 ≈ 90.5 bits. It is shown to the source
-once and never stored. One scrypt run (N=2^11, r=8, p=1: 2 MiB and ≈3.5 ms of a core) with a
+once and never stored. One scrypt run (N=2^10, r=8, p=1: 1 MiB and ≈2.3 ms of a core) with a
 per-deployment salt turns it into 64 bytes, from which two values are split with HMAC-SHA-256:
 
 * ``lookup`` — stored, indexed: finds the source's record (a slow hash of the codename);
@@ -11,12 +11,14 @@ per-deployment salt turns it into 64 bytes, from which two values are split with
 
 A wrong codename and an unknown one cost the same scrypt run and give the same answer.
 
-Why N=2^11 and not SecureDrop's 2^14: the hash is slow and memory-hard to make guessing
+Why N=2^10 and not SecureDrop's 2^14: the hash is slow and memory-hard to make guessing
 expensive, but a codename is 90 random bits, not a password. Someone holding a seized database
 needs ≈2^89 scrypt runs per codename on average — at a generous microsecond each that is
-≈2·10^13 years, and 2^14 would only multiply an already impossible figure by 8. What 2^14 does
-cost is ≈30 ms of a core on every new report, which caps a 2-core intake at ≈60 reports/s when
-it matters most (issue 4 asks for 200/s). Changing N makes existing codenames unfindable:
+≈2·10^13 years, and 2^14 would only multiply an already impossible figure by 16. What the cost
+does buy is load on the intake host on every new report, when it matters most: measured on
+this 2-core machine (`benchmarks/intake.py`, idle), 2^14 ≈37 ms capped the intake at ≈60
+reports/s; 2^11 (≈4.4 ms, half of a submission's server CPU) gave 180/s; 2^10 (≈2.3 ms) gives
+≈230/s, above the 200/s issue 4 asks for. Changing N makes existing codenames unfindable:
 bump it only together with a migration that re-keys on the next successful login.
 """
 
@@ -44,7 +46,7 @@ __all__ = [
 
 CODENAME_WORDS = 7
 WORDLIST = Path(__file__).resolve().parent / "wordlists" / "eff_large.txt"
-SCRYPT_N = 2**11
+SCRYPT_N = 2**10
 SCRYPT_R = 8
 SCRYPT_P = 1
 MAX_CODENAME_CHARS = 200

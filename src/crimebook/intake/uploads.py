@@ -159,7 +159,7 @@ class _CurrentFile:
 
 
 class SealingUploadHandler(FileUploadHandler):
-    chunk_size = 64 * 1024
+    chunk_size = 1024 * 1024
 
     def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
