@@ -5,9 +5,7 @@ forms, on the pages and in the API; older leads without it keep their English se
 from __future__ import annotations
 
 import ast
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import trans_real
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -40,31 +37,7 @@ from crimebook.leads import wording
 from crimebook.leads.build import correlation_run
 from crimebook.leads.models import Lead
 from tests.leads.helpers import Scene, lead_of
-
-PENDING = Path(__file__).resolve().parents[2] / "i18n-pending" / "wording.json"
-
-
-@pytest.fixture
-def catalogs() -> Iterator[None]:
-    """The ru/be messages of ``i18n-pending/wording.json`` in the active catalogs, for the
-    entries the compiled catalogs do not have yet (a no-op once they are merged)."""
-    added: list[tuple[Any, Any]] = []
-    for lang in ("ru", "be"):
-        catalog = trans_real.translation(lang)._catalog  # type: ignore[attr-defined]
-        for msgid, entry in json.loads(PENDING.read_text(encoding="utf-8")).items():
-            key = f"{entry['msgctxt']}\x04{msgid}" if "msgctxt" in entry else msgid
-            rows: dict[Any, str] = (
-                {(key, i): form for i, form in enumerate(entry[lang])}
-                if "plural" in entry
-                else {key: entry[lang]}
-            )
-            for k, v in rows.items():
-                if k not in catalog:
-                    catalog[k] = v
-                    added.append((catalog, k))
-    yield
-    for catalog, k in added:
-        del catalog._catalogs[0][k]
+from tests.test_translations import load_po
 
 
 @pytest.fixture
@@ -172,7 +145,7 @@ def test_the_english_rendering_equals_the_engine_sentence(c: dict[str, Any]) -> 
     ],
 )
 def test_durations_take_the_plural_form_of_the_language(
-    catalogs: None, lang: str, seconds: int, accusative: bool, expected: str
+    lang: str, seconds: int, accusative: bool, expected: str
 ) -> None:
     with translation.override(lang):
         assert wording.duration(seconds, accusative=accusative) == expected
@@ -194,9 +167,7 @@ def test_durations_take_the_plural_form_of_the_language(
         ("en", 1234.0, "1.2 km"),
     ],
 )
-def test_distances_in_words_of_the_language(
-    catalogs: None, lang: str, metres: float, expected: str
-) -> None:
+def test_distances_in_words_of_the_language(lang: str, metres: float, expected: str) -> None:
     with translation.override(lang):
         assert wording.distance(metres) == expected
 
@@ -211,7 +182,7 @@ def _brief_facts() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def test_the_brief_example_in_three_languages(catalogs: None) -> None:
+def test_the_brief_example_in_three_languages() -> None:
     facts = _brief_facts()
     with timezone.override("Europe/Minsk"):
         with translation.override("en"):
@@ -235,9 +206,8 @@ def test_the_brief_example_in_three_languages(catalogs: None) -> None:
             )
 
 
-def test_every_message_of_the_renderer_is_pending_with_ru_be_and_the_same_placeholders() -> None:
+def test_every_message_of_the_renderer_is_translated_with_the_same_placeholders() -> None:
     marker = re.compile(r"%\(\w+\)[sd]")
-    entries = json.loads(PENDING.read_text(encoding="utf-8"))
     used: dict[str, tuple[str | None, str | None]] = {}  # msgid -> (context, plural)
     for node in ast.walk(ast.parse(Path(wording.__file__).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -248,14 +218,19 @@ def test_every_message_of_the_renderer_is_pending_with_ru_be_and_the_same_placeh
                 used[args[1]] = (args[0], None)
             elif node.func.id == "npgettext":
                 used[args[1]] = (args[0], args[2])
-    assert set(used) == set(entries)
-    for msgid, (context, plural) in used.items():
-        entry = entries[msgid]
-        assert (entry.get("msgctxt"), entry.get("plural")) == (context, plural), msgid
-        wanted = sorted(marker.findall(msgid))
-        for lang in ("ru", "be"):
-            forms = entry[lang] if plural else [entry[lang]]
-            assert len(forms) == (3 if plural else 1), (msgid, lang)
+    assert used
+    for lang in ("ru", "be"):
+        catalog = {(e.msgctxt, e.msgid): e for e in load_po(lang) if not e.obsolete}
+        for msgid, (context, plural) in used.items():
+            entry = catalog[(context, msgid)]
+            assert "fuzzy" not in entry.flags and (entry.msgid_plural or None) == plural, msgid
+            forms = (
+                [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+                if plural
+                else [entry.msgstr]
+            )
+            assert len(forms) == (3 if plural else 1) and all(forms), (msgid, lang)
+            wanted = sorted(marker.findall(msgid))
             for form in forms:
                 assert sorted(marker.findall(form)) == wanted, (msgid, lang, form)
 
@@ -265,7 +240,7 @@ def test_every_message_of_the_renderer_is_pending_with_ru_be_and_the_same_placeh
 
 @pytest.mark.django_db
 def test_the_queue_and_incident_page_show_the_explanation_in_russian(
-    leads: Scene, analyst: Any, catalogs: None
+    leads: Scene, analyst: Any
 ) -> None:
     rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
     with translation.override("ru"):
@@ -286,7 +261,7 @@ def test_the_queue_and_incident_page_show_the_explanation_in_russian(
 
 @pytest.mark.django_db
 def test_a_lead_without_a_structured_form_keeps_its_english_sentence(
-    leads: Scene, analyst: Any, catalogs: None
+    leads: Scene, analyst: Any
 ) -> None:
     rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
     unit = lead_of(leads.incident, f"unit:{leads.unit.pk}")
@@ -307,7 +282,7 @@ def test_a_lead_without_a_structured_form_keeps_its_english_sentence(
 
 @pytest.mark.django_db
 def test_the_api_keeps_the_english_and_adds_the_requested_language(
-    leads: Scene, analyst: Any, catalogs: None
+    leads: Scene, analyst: Any
 ) -> None:
     rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
     _, secret = api_token_create(actor=None, user=analyst, name="t")
