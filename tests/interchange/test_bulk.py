@@ -181,3 +181,36 @@ def test_id_ranges_round_trip() -> None:
     assert _bulk.created_ids(changes) == [(4, "a"), (5, None), (6, "c"), (9, "d")]
     with pytest.raises(ValueError, match=r"shorter|longer"):
         _bulk.created_ids({"ids": [[1, 3]], "external_ids": ["a"]})
+
+
+@pytest.mark.django_db
+def test_a_large_bulk_import_refreshes_the_planner_statistics(
+    compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.interchange import imports
+
+    # GIVEN a threshold of 20 rows (50,000 in production) and a bulk import of 25
+    monkeypatch.setattr(imports, "ANALYZE_AFTER_ROWS", 20)
+    table = Incident._meta.db_table
+    _import(HEADER + _rows(25), compartment, bulk=True)
+    # THEN the planner knows the table's size
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            stats = [row[0] for row in cursor.fetchall()]
+            assert stats and all(stat.split()[0] == "25" for stat in stats)
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            assert cursor.fetchone()[0] == 25
+
+
+@pytest.mark.django_db
+def test_a_small_bulk_import_leaves_the_statistics_alone(
+    compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crimebook.interchange import imports
+
+    calls: list[int] = []
+    monkeypatch.setattr(imports, "refresh_planner_statistics", lambda: calls.append(1))
+    _import(HEADER + _rows(5), compartment, bulk=True)
+    assert calls == []
