@@ -401,6 +401,36 @@ def test_incident_page_shows_cameras_and_evidence_near_in_time_and_place(
     assert 'data-map="incident"' in html
 
 
+def test_incident_page_shows_communications_whose_cell_area_reaches_it(
+    world: World, case_a: Compartment, case_b: Compartment, inv_client: Client
+) -> None:
+    from crimebook.evidence.models import Communication
+
+    at = datetime(2020, 8, 10, 19, 30, tzinfo=UTC)  # the incident is 19:00–20:00 UTC
+
+    def call(comp: Compartment, label: str, lat: float, lon: float, radius: float,
+             start: datetime) -> Communication:  # fmt: skip
+        return Communication.objects.create(
+            compartment=comp, kind="call", start=start, end=start + timedelta(minutes=3),
+            latitude=lat, longitude=lon, radius_m=radius, party_a=label, summary=label,
+        )  # fmt: skip
+
+    # a wide cell area centred ~1.4 km away covers the place; the others do not qualify
+    near = call(case_a, "subscriber NEAR", 53.9220, 27.4956, 1500.0, at)
+    call(case_a, "subscriber FAR", 54.10, 27.80, 500.0, at)
+    call(case_a, "subscriber LATE", 53.9094, 27.4956, 500.0, at + timedelta(hours=6))
+    call(case_b, "subscriber FOREIGN", 53.9094, 27.4956, 500.0, at)
+    page = inv_client.get(f"/incidents/{world.incident.pk}/")
+    html = page.content.decode()
+    assert f"/communications/{near.pk}/" in html
+    features = [f for f in _config(page.content)["features"]
+                if f["properties"]["layer"] == "communications"]  # fmt: skip
+    assert [f["properties"]["id"] for f in features] == [near.pk]
+    assert features[0]["properties"]["radius_m"] == 1500.0
+    for other in Communication.objects.exclude(pk=near.pk):
+        assert f"/communications/{other.pk}/" not in html
+
+
 def test_an_incident_without_a_place_has_no_map(case_a: Compartment, inv_client: Client) -> None:
     nowhere = make_incident(case_a, "Somewhere unknown", latitude=None, longitude=None,
                             radius_m=None, place_name="")  # fmt: skip

@@ -21,8 +21,15 @@ from django.utils import timezone
 
 from crimebook.accounts.access import readable_compartment_ids
 from crimebook.correlation.geo import haversine_scalar_m
+from crimebook.evidence.commrules import MAX_RADIUS_M
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
-from crimebook.evidence.selectors import EvidenceFilter, cameras_for, evidence_for, recordings_for
+from crimebook.evidence.selectors import (
+    EvidenceFilter,
+    cameras_for,
+    communications_for,
+    evidence_for,
+    recordings_for,
+)
 from crimebook.maps import gridindex
 from crimebook.maps.grid import FINE_EXPONENT, LAYERS, WORLD, Bounds, cell_size_for
 from crimebook.register import selectors
@@ -318,9 +325,10 @@ def incident_extent_for(user: Any, query: MapQuery) -> tuple[date, date] | None:
 
 @dataclass(frozen=True)
 class Nearby:
-    """A camera (with the recordings that overlap) or an evidence item near an incident."""
+    """A camera (with the recordings that overlap), an evidence item, or a communication placed
+    in a cell area, near an incident."""
 
-    kind: str  # "camera" | "evidence"
+    kind: str  # "camera" | "evidence" | "communication"
     record: Any
     distance_m: float
     reach_m: float
@@ -335,10 +343,10 @@ def near_incident_for(
     extra_m: float = 200.0,
     limit: int = 50,
 ) -> list[Nearby]:
-    """Cameras with a recording, and evidence captured, within ``window`` of the incident's
-    time window and within reach of its place: distance ≤ incident radius + the camera's
-    field of view (or the item's GPS accuracy, 100 m when unknown) + ``extra_m``. Nearest
-    first. An incident without a time or a place has no neighbours (never guessed)."""
+    """Cameras with a recording, evidence captured, and communications placed within ``window``
+    of the incident's time window and within reach of its place: distance ≤ incident radius +
+    the camera's field of view (the item's GPS accuracy, 100 m when unknown; the cell area's
+    radius) + ``extra_m``. Nearest first. An incident without a time or a place has no neighbours (never guessed)."""
     if incident.start is None or incident.latitude is None or incident.longitude is None:
         return []
     lat, lon = incident.latitude, incident.longitude
@@ -367,5 +375,15 @@ def near_incident_for(
         reach = radius + (item.gps_accuracy_m or 100.0) + extra_m
         if distance <= reach:
             found.append(Nearby("evidence", item, distance, reach))
+    cell_box = reach_box + MAX_RADIUS_M  # the widest cell area a communication may have
+    dlat, dlon = cell_box / 111_195.0, cell_box / max(111_195.0 * cos(radians(lat)), 1e-6)
+    calls = _in_box(
+        communications_for(user), Bounds(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    ).filter(start__lte=t1, end__gte=t0, radius_m__isnull=False)
+    for call in calls[:1000]:
+        distance = haversine_scalar_m(lat, lon, call.latitude, call.longitude)
+        reach = radius + float(call.radius_m) + extra_m
+        if distance <= reach:
+            found.append(Nearby("communication", call, distance, reach))
     found.sort(key=lambda n: (n.distance_m, n.kind, n.record.pk))
     return found[:limit]

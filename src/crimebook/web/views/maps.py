@@ -70,6 +70,8 @@ def base_config() -> dict[str, Any]:
             "detention": _("Place of detention"),
             "cameras": _("Camera"),
             "evidence": _("Evidence"),
+            "communications": _("Communication"),
+            "cellArea": _("cell area"),
             "radius": _("uncertainty radius"),
             "fov": _("field of view"),
             "accuracy": _("GPS accuracy"),
@@ -155,6 +157,13 @@ def _feature(layer: str, row: dict[str, Any]) -> dict[str, Any]:
     elif layer == "detention":
         props.update(
             label=row["name"], url=reverse("web:unit_detail", args=[row["pk"]]), radius_m=None
+        )
+    elif layer == "communications":
+        props.update(
+            label=row["label"],
+            url=reverse("web:communication_detail", args=[row["pk"]]),
+            radius_m=row["radius_m"],
+            when=format_window(row["start"], row["end"], "minute"),
         )
     elif layer == "cameras":
         # cameras have no page of their own (yet): the popup names the camera id
@@ -266,6 +275,13 @@ def incident_map_context(user: Any, incident: Incident) -> dict[str, Any]:
                     "fov_radius_m": record.fov_radius_m,
                 }  # fmt: skip
                 points.append(_feature("cameras", row))
+            elif near.kind == "communication":
+                row = {
+                    "pk": record.pk, "label": str(record), "latitude": record.latitude,
+                    "longitude": record.longitude, "radius_m": record.radius_m,
+                    "start": record.start, "end": record.end,
+                }  # fmt: skip
+                points.append(_feature("communications", row))
             else:
                 row = {
                     "pk": record.pk, "original_name": record.original_name,
@@ -283,6 +299,8 @@ def incident_map_context(user: Any, incident: Incident) -> dict[str, Any]:
             "recordings": [format_window(r.start, r.end, "minute") for r in near.recordings],
             "when": format_window(near.record.captured_at, near.record.captured_at, "minute")
             if near.kind == "evidence" and near.record.captured_at
+            else format_window(near.record.start, near.record.end, "minute")
+            if near.kind == "communication"
             else "",
         }
         for near in nearby

@@ -13,7 +13,8 @@
     incidents: "#b3261e",
     detention: "#6a3d9a",
     cameras: "#1f5fa8",
-    evidence: "#2e7d32"
+    evidence: "#2e7d32",
+    communications: "#b26a00"
   };
 
   function readConfig() {
@@ -44,7 +45,8 @@
     if (props.place) { box.appendChild(el("p", null, props.place)); }
     if (props.layer !== "detention") {
       var what = props.layer === "cameras" ? labels.fov
-        : props.layer === "evidence" ? labels.accuracy : labels.radius;
+        : props.layer === "evidence" ? labels.accuracy
+        : props.layer === "communications" ? labels.cellArea : labels.radius;
       box.appendChild(el("p", "map-popup-radius", what + ": " + metres(props.radius_m, labels)));
     }
     if (props.url) {
