@@ -191,13 +191,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _run(
-    *, actor: Actor | None, compartment_id: int, path: Path, kind: str,
-    required: tuple[str, ...], build: Callable[[dict[str, str]], Any],
-    flush: Callable[[list[Any]], int], progress: Callable[[int], None] | None,
-) -> ImportReport:  # fmt: skip
-    require_compartment_write(actor, compartment_id)
-    report = ImportReport()
+def _read_in_batches(
+    path: Path, required: tuple[str, ...], build: Callable[[dict[str, str]], Any],
+    store: Callable[[list[Any]], None], report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> None:  # fmt: skip
+    """Read the CSV row by row, ``build`` each (a RowError is the row's error in ``report``)
+    and hand them to ``store`` in batches of :data:`BATCH`; a bad header or an unreadable
+    file is an error of the file, at the line where it was found."""
     batch: list[Any] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         try:
@@ -208,16 +209,32 @@ def _run(
                 except RowError as exc:
                     report.error(line, str(exc))
                 if len(batch) >= BATCH:
-                    report.created += flush(batch)
+                    store(batch)
                     batch = []
                 if progress is not None and report.rows % 1000 == 0:
                     progress(1000)
-        except RowError as exc:
+        except RowError as exc:  # the header
             report.error(1, str(exc))
         except (UnicodeDecodeError, csv.Error) as exc:
             report.error(report.rows + 1, f"unreadable CSV: {exc}")
     if batch:
+        store(batch)
+    if progress is not None:
+        progress(report.rows % 1000)
+
+
+def _run(
+    *, actor: Actor | None, compartment_id: int, path: Path, kind: str,
+    required: tuple[str, ...], build: Callable[[dict[str, str]], Any],
+    flush: Callable[[list[Any]], int], progress: Callable[[int], None] | None,
+) -> ImportReport:  # fmt: skip
+    require_compartment_write(actor, compartment_id)
+    report = ImportReport()
+
+    def store(batch: list[Any]) -> None:
         report.created += flush(batch)
+
+    _read_in_batches(path, required, build, store, report, progress)
     with transaction.atomic():
         audit_record(
             actor=actor, action="import", object_type=f"evidence.{kind}", object_id=compartment_id,
@@ -499,28 +516,7 @@ def communications_import(
 
     try:
         with transaction.atomic():
-            batch: list[tuple[Any, ...]] = []
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                try:
-                    for line, row in _rows(handle, COMMUNICATION_COLUMNS):
-                        report.rows += 1
-                        try:
-                            batch.append(build(row))
-                        except RowError as exc:
-                            report.error(line, str(exc))
-                        if len(batch) >= BATCH:
-                            flush(batch)
-                            batch = []
-                        if progress is not None and report.rows % 1000 == 0:
-                            progress(1000)
-                except RowError as exc:  # the header
-                    report.error(1, str(exc))
-                except (UnicodeDecodeError, csv.Error) as exc:
-                    report.error(report.rows + 1, f"unreadable CSV: {exc}")
-            if batch:
-                flush(batch)
-            if progress is not None:
-                progress(report.rows % 1000)
+            _read_in_batches(path, COMMUNICATION_COLUMNS, build, flush, report, progress)
             if report.error_count or dry_run:
                 raise _Rollback
             audit_record(
