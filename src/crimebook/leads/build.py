@@ -34,9 +34,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_args
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, Func, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from crimebook.accounts.models import Compartment
@@ -47,26 +46,40 @@ from crimebook.correlation import (
     IncidentTable,
     MatchConfig,
     MediaItem,
-    PairTable,
     Rejection,
     SegmentTable,
     correlate,
-    explain,
 )
-from crimebook.correlation import facts as core_facts
 from crimebook.correlation import units as core_units
-from crimebook.correlation.clusters import ClusterConfig, Report, propose_merges
+from crimebook.correlation.clusters import ClusterConfig
 from crimebook.correlation.config import Precision
-from crimebook.correlation.explain import format_duration
-from crimebook.correlation.geo import format_distance
-from crimebook.correlation.model import KINDS, MISSING_TIME
+from crimebook.correlation.model import MISSING_TIME
 from crimebook.correlation.model import Communication as Communication_
 from crimebook.correlation.model import Deployment as Deployment_
-from crimebook.correlation.model import Incident as Incident_
 from crimebook.correlation.prepare import prepare_incidents
 from crimebook.evidence.models import Camera, Communication, EvidenceItem, Recording
+from crimebook.leads._proposals import (
+    _capped,
+    _evidence_proposals,
+    _merge_proposals,
+    _Proposal,
+    _unit_proposals,
+    match_config,
+)
+from crimebook.leads._read import (
+    INCIDENT_FIELDS,
+    _cameras,
+    _communications,
+    _deployments,
+    _incident_table,
+    _media,
+    _reports,
+    _segments,
+    _structure,
+    media_queryset,
+)
 from crimebook.leads.models import CorrelationRun, Lead
-from crimebook.register.models import Act, Deployment, Incident, PersonIndex, Post, UnitRelation
+from crimebook.register.models import Deployment, Incident, Post
 from crimebook.register.services._common import require_compartment_write
 
 Progress = Callable[[str, int, int], None]
@@ -78,42 +91,6 @@ OBJECT_TYPE = "leads.correlationrun"
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
-
-
-def _epoch(value: datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp())
-
-
-def _day_start(value: date | None) -> int | None:
-    if value is None:
-        return None
-    return int(datetime.combine(value, time.min, tzinfo=UTC).timestamp())
-
-
-def _day_end(value: date | None) -> int | None:
-    if value is None:
-        return None
-    return int(datetime.combine(value, time.max, tzinfo=UTC).timestamp())
-
-
-def match_config() -> MatchConfig:
-    """The engine's configuration for runs: defaults, explanations in the workspace's zone."""
-    return MatchConfig(display_tz=str(settings.TIME_ZONE))
-
-
-@dataclass
-class _Proposal:
-    """One lead as the engine proposes it, before it meets the stored decisions."""
-
-    kind: str
-    incident_id: int
-    target_key: str
-    score: float
-    explanation: str
-    reasons: list[str] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-    grade: str = ""
-    fks: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,289 +141,6 @@ class _Scope:
         if kind == "recording" and camera is not None and camera in self.cameras:
             return True
         return kind == "communication" and comm is not None and comm in self.communications
-
-
-# --- reading rows ------------------------------------------------------------------------
-
-
-def _incident_table(rows: Iterable[tuple[Any, ...]], cfg: MatchConfig) -> IncidentTable:
-    ids, starts, ends, lats, lons, radii, tols = [], [], [], [], [], [], []
-    for pk, start, end, lat, lon, radius, precision in rows:
-        ids.append(pk)
-        starts.append(_epoch(start))
-        ends.append(_epoch(end))
-        lats.append(lat)
-        lons.append(lon)
-        radii.append(radius)
-        tols.append(cfg.tolerance_for(precision))
-    return IncidentTable.from_records(
-        [Incident_(*row) for row in zip(ids, starts, ends, lats, lons, radii, tols, strict=True)]
-    )
-
-
-INCIDENT_FIELDS = ("id", "start", "end", "latitude", "longitude", "radius_m", "precision")
-
-
-def _cameras(compartment_id: int) -> CameraTable:
-    rows = list(
-        Camera.objects.filter(compartment_id=compartment_id)
-        .order_by("id")
-        .values_list("id", "latitude", "longitude", "fov_radius_m")
-    )
-    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
-    return CameraTable.from_arrays(
-        id=np.array(cols[0], dtype=np.int64),
-        lat=np.array(cols[1], dtype=np.float64),
-        lon=np.array(cols[2], dtype=np.float64),
-        fov_radius_m=np.array(cols[3], dtype=np.float64),
-    )
-
-
-class Epoch(Func):
-    """Whole seconds since 1970 UTC, computed by the database (no datetime objects built for
-    millions of recording rows). SQLite stores UTC text, PostgreSQL ``timestamptz``."""
-
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(strftime('%%s', {sql}) AS INTEGER)", params
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {sql})) AS BIGINT)", params
-
-
-def _segments(queryset: Any) -> SegmentTable:
-    rows = list(
-        queryset.order_by("camera_id", "start")
-        .annotate(t0=Epoch("start"), t1=Epoch("end"))
-        .values_list("id", "camera_id", "t0", "t1")
-    )
-    table = np.array(rows, dtype=np.int64).reshape(-1, 4)
-    return SegmentTable.from_arrays(
-        id=table[:, 0], camera_id=table[:, 1], start=table[:, 2], end=table[:, 3]
-    )
-
-
-def media_queryset(compartment_id: int) -> Any:
-    """Originals that can show a place and time: photos and videos in the vault."""
-    return EvidenceItem.objects.filter(
-        compartment_id=compartment_id,
-        kind__in=(EvidenceItem.Kind.PHOTO, EvidenceItem.Kind.VIDEO),
-        status=EvidenceItem.Status.INGESTED,
-        derived_from__isnull=True,
-    )
-
-
-def _media(queryset: Any) -> list[MediaItem]:
-    out = []
-    for pk, kind, captured, lat, lon, acc, duration, tz_name, inferred in queryset.values_list(
-        "id", "kind", "captured_at", "latitude", "longitude", "gps_accuracy_m", "duration_s",
-        "tz_name", "tz_inferred",
-    ):  # fmt: skip
-        tz = "known" if tz_name and not inferred else ("inferred" if tz_name else "unknown")
-        out.append(
-            MediaItem(
-                id=pk, capture_time=_epoch(captured), lat=lat, lon=lon, accuracy_m=acc,
-                duration_s=max(0, round(duration)) if duration else 0, tz=tz,  # type: ignore[arg-type]
-                is_video=kind == EvidenceItem.Kind.VIDEO,
-            )
-        )  # fmt: skip
-    return out
-
-
-def _deployments(queryset: Any) -> list[Deployment_]:
-    return [
-        Deployment_(pk, unit_id, _epoch(start), _epoch(end), lat, lon, radius)
-        for pk, unit_id, start, end, lat, lon, radius in queryset.values_list(
-            "id", "unit_id", "start", "end", "latitude", "longitude", "radius_m"
-        )
-    ]
-
-
-def _communications(queryset: Any) -> list[Communication_]:
-    return [
-        Communication_(pk, _epoch(start), _epoch(end), lat, lon, radius)
-        for pk, start, end, lat, lon, radius in queryset.values_list(
-            "id", "start", "end", "latitude", "longitude", "radius_m"
-        )
-    ]
-
-
-def _structure(compartment_id: int) -> tuple[list[core_units.UnitEdge], list[core_units.Post]]:
-    edges = [
-        core_units.UnitEdge(child, parent, _day_start(vf), _day_end(vt))
-        for child, parent, vf, vt in UnitRelation.objects.values_list(
-            "child_id", "parent_id", "valid_from", "valid_to"
-        )
-    ]
-    posts = [
-        core_units.Post(pk, person, unit, _day_start(start), _day_end(end), commander,
-                        " ".join(x for x in (rank, position) if x))
-        for pk, person, unit, start, end, commander, rank, position in Post.objects.filter(
-            person__compartment_id=compartment_id
-        ).values_list(
-            "id", "person_id", "unit_id", "start", "end", "is_commander", "rank", "position"
-        )
-    ]  # fmt: skip
-    return edges, posts
-
-
-def _reports(compartment_id: int, incident_ids: set[int] | None, cfg: MatchConfig) -> list[Report]:
-    """Incidents as the clustering core sees them: window, place, words and victims (one
-    opaque token per victim: the smallest of its blind name digests, so two records of the
-    same name count as the same victim; the person id when no name is recorded)."""
-    qs = Incident.objects.filter(compartment_id=compartment_id)
-    if incident_ids is not None:
-        qs = qs.filter(pk__in=incident_ids)
-    rows = list(qs.values_list(*INCIDENT_FIELDS, "title", "description"))
-    ids = [r[0] for r in rows]
-    victims: dict[int, set[int]] = defaultdict(set)
-    for incident_id, victim_id in Act.objects.filter(incident_id__in=ids).values_list(
-        "incident_id", "victim_id"
-    ):
-        victims[incident_id].add(victim_id)
-    people = {p for vs in victims.values() for p in vs}
-    digest: dict[int, str] = {}
-    for person_id, d in PersonIndex.objects.filter(
-        person_id__in=people, kind=PersonIndex.Kind.NAME
-    ).values_list("person_id", "digest"):
-        if person_id not in digest or d < digest[person_id]:
-            digest[person_id] = d
-    return [
-        Report(
-            id=pk, start=_epoch(start), end=_epoch(end), lat=lat, lon=lon, radius_m=radius,
-            tolerance_s=cfg.tolerance_for(precision), text=f"{title}\n{description}".strip(),
-            victim_digests=frozenset(digest.get(p, f"person:{p}") for p in victims[pk]),
-        )
-        for pk, start, end, lat, lon, radius, precision, title, description in rows
-    ]  # fmt: skip
-
-
-# --- turning the core's output into proposals ----------------------------------------------
-
-
-def _evidence_proposals(pairs: PairTable, per_incident: int) -> list[_Proposal]:
-    """The best ``per_incident`` leads of each kind per incident; the score's components are
-    computed for all kept rows at once (the core's arrays), the sentence row by row."""
-    out: list[_Proposal] = []
-    codes = pairs.kind_code
-    for code in np.unique(codes):
-        kind = KINDS[int(code)]
-        if kind not in ("recording", "media", "communication"):
-            continue
-        sub = pairs.take(codes == code)
-        sub = sub.take(sub.ranked(per_incident))
-        prepared = sub.prepared
-        gaps, overlaps, penalties = sub.gap_s, sub.overlap_s, sub.penalty
-        incident_ids, evidence_ids = sub.incident_id, sub.evidence_id
-        source_ids = prepared.sites.source_id[prepared.spans.site[sub.span]]
-        for k in range(len(sub)):
-            gap_s, overlap_s = int(gaps[k]), int(overlaps[k])
-            distance, penalty = float(sub.distance_m[k]), float(penalties[k])
-            evidence_id = int(evidence_ids[k])
-            when = (
-                f"overlapping by {format_duration(overlap_s)}"
-                if gap_s == 0
-                else f"{format_duration(gap_s)} apart"
-            )
-            reasons = [
-                f"time: {when}",
-                f"place: {format_distance(distance)} between the centres",
-                f"precision penalty {penalty:.2f}",
-            ]
-            details: dict[str, Any] = {
-                "distance_m": round(distance, 1), "time_gap_s": gap_s,
-                "time_overlap_s": overlap_s, "precision_penalty": round(penalty, 4),
-            }  # fmt: skip
-            if kind == "recording":
-                fks: dict[str, int | None] = {
-                    "recording_id": evidence_id, "camera_id": int(source_ids[k])
-                }  # fmt: skip
-                key = f"recording:{evidence_id}"
-            elif kind == "communication":
-                fks = {"communication_id": evidence_id}
-                key = f"communication:{evidence_id}"
-            else:
-                fks, key = {"item_id": evidence_id}, f"item:{evidence_id}"
-            sentence = explain.sentence(
-                prepared, int(sub.incident[k]), int(sub.span[k]), distance, sub.cfg
-            )
-            details["explain"] = core_facts.evidence_facts(  # for other languages: wording.py
-                prepared, int(sub.incident[k]), int(sub.span[k]), distance, sub.cfg, penalty
-            )
-            out.append(
-                _Proposal(
-                    kind,
-                    int(incident_ids[k]),
-                    key,
-                    float(sub.score[k]),
-                    sentence,
-                    reasons,
-                    details,
-                    "",
-                    fks,
-                )
-            )
-    return out
-
-
-def _capped(proposals: list[_Proposal], per_incident: int) -> list[_Proposal]:
-    by_incident: dict[int, list[_Proposal]] = defaultdict(list)
-    for p in proposals:
-        by_incident[p.incident_id].append(p)
-    out: list[_Proposal] = []
-    for items in by_incident.values():
-        items.sort(key=lambda p: (-p.score, p.target_key))
-        out += items[:per_incident]
-    return out
-
-
-def _unit_proposals(result: core_units.UnitLeads, per_incident: int) -> list[_Proposal]:
-    units = [
-        _Proposal(
-            "unit", u.incident_id, f"unit:{u.unit_id}", u.score, u.explanation,
-            [u.explanation],
-            {"level": u.level, "deployed_unit_id": u.deployed_unit_id, "explain": u.facts},
-            u.grade, {"unit_id": u.unit_id, "deployment_id": u.deployment_id},
-        )
-        for u in result.units
-    ]  # fmt: skip
-    people: dict[tuple[int, int], _Proposal] = {}
-    for p in result.people:  # ordered best first within an incident (level, then score)
-        key = (p.incident_id, p.person_id)
-        if key in people:
-            continue
-        people[key] = _Proposal(
-            "person", p.incident_id, f"person:{p.person_id}", p.score, p.explanation,
-            [p.explanation], {"level": p.level, "role": p.role, "explain": p.facts}, p.grade,
-            {"person_id": p.person_id, "post_id": p.post_id, "unit_id": p.unit_id,
-             "deployment_id": p.deployment_id},
-        )  # fmt: skip
-    return _capped(units, per_incident) + _capped(list(people.values()), per_incident)
-
-
-def _merge_proposals(
-    reports: list[Report], changed: set[int] | None
-) -> tuple[list[_Proposal], list[Rejection]]:
-    result = propose_merges(reports, ClusterConfig(match=match_config()))
-    out = []
-    for m in result.candidates:
-        if changed is not None and m.a not in changed and m.b not in changed:
-            continue
-        out.append(
-            _Proposal(
-                "merge", m.a, f"incident:{m.b}", m.score,
-                f"Possibly the same event as incident {m.b}: " + "; ".join(m.reasons) + ".",
-                list(m.reasons),
-                {"closeness": round(m.closeness, 4), "text_similarity": round(m.text_similarity, 4),
-                 "shared_victims": m.shared_victims,
-                 "explain": core_facts.merge_facts(m.b, m.reason_facts)},
-                "", {"other_incident_id": m.b},
-            )
-        )  # fmt: skip
-    return out, [*result.skipped, *result.rejected]
 
 
 # --- the run -------------------------------------------------------------------------------
