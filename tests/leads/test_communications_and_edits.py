@@ -279,3 +279,37 @@ def test_unchanged_structure_evaluates_no_deployment(scene: Scene, compartment: 
     run = correlation_run(actor=None, compartment_id=compartment.pk)
     assert "deployments" not in run.summary["evaluated"]
     assert datetime.now(UTC) >= run.started_at
+
+
+def test_a_change_of_the_unit_hierarchy_makes_the_next_run_full(
+    scene: Scene, compartment: Any
+) -> None:
+    """A commander of a unit placed above the deployed one only afterwards: the next run
+    notices the new subordination (no ``--full`` needed) and proposes the commander."""
+    from tests import factories as f
+
+    higher = f.unit("guvd-above")
+    chief = f.person(compartment, "Fictitious Chief Name", is_perpetrator=True)
+    s.post_create(
+        actor=None,
+        data=s.PostData(
+            person_id=chief.pk, unit_id=higher.pk, rank="General", position="chief",
+            start=date(2019, 1, 1), is_commander=True, source_id=scene.source.pk,
+        ),
+    )  # fmt: skip
+    chief_key = f"person:{chief.pk}"
+    correlation_run(actor=None, compartment_id=compartment.pk)
+    assert chief_key not in _ids(scene.incident, "person")
+    assert not correlation_run(actor=None, compartment_id=compartment.pk).full  # nothing new
+
+    relation = s.unit_parent_add(
+        actor=None, child=scene.unit, parent=higher, valid_from=date(2019, 1, 1)
+    )
+    run = correlation_run(actor=None, compartment_id=compartment.pk)
+    assert run.full
+    assert chief_key in _ids(scene.incident, "person")
+    assert not correlation_run(actor=None, compartment_id=compartment.pk).full
+
+    s.unit_parent_end(actor=None, relation=relation, valid_to=date(2019, 12, 31))
+    ended = correlation_run(actor=None, compartment_id=compartment.pk)
+    assert ended.full and chief_key not in _ids(scene.incident, "person")

@@ -87,6 +87,7 @@ DEFAULT_PER_INCIDENT = 50  # leads of one kind kept per incident and run (best f
 MAX_REASONS_LISTED = 500
 MAX_IDS = 5000  # changed records / touched items named in one SQL list; beyond: a full run
 OBJECT_TYPE = "leads.correlationrun"
+HIERARCHY_OBJECT_TYPE = "register.unitrelation"  # audit entries of unit_parent_add / _end
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -393,7 +394,13 @@ def _incremental_scope(
     compartment_id: int, previous: CorrelationRun, cfg: MatchConfig, edges: list[Any]
 ) -> _Scope | None:
     """What changed since ``previous`` started; None when so much changed that a full run is
-    no slower (more than ``MAX_IDS`` records to name)."""
+    no slower (more than ``MAX_IDS`` records to name), or when the unit hierarchy changed
+    (an audited subordination added or ended since the previous run: it can move a
+    commander's reach under any deployment, so every unit and person lead is re-evaluated)."""
+    if AuditEntry.objects.filter(
+        seq__gt=previous.audit_seq, object_type=HIERARCHY_OBJECT_TYPE
+    ).exists():
+        return None
     since = previous.started_at
     incidents = Incident.objects.filter(compartment_id=compartment_id)
     changed = set(
