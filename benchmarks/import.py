@@ -100,6 +100,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
 
     from crimebook.accounts.services import compartment_create
     from crimebook.interchange import _bulk
+    from crimebook.interchange._packed import packed_csv_source
     from crimebook.interchange.formats import csvio, worker
     from crimebook.interchange.formats.encoding import open_text
     from crimebook.interchange.imports import ImportOptions, records_import
@@ -127,7 +128,7 @@ def child_import(csv_path: Path, *, bulk: bool = True, parallel: bool = True) ->
     c0 = _cpu_s()
     t0 = time.perf_counter()
     if bulk and parallel and worker.parallel_parse_useful():  # what `crimebook import` does
-        source = partial(worker.csv_source, str(csv_path), "incidents")
+        source = partial(packed_csv_source, str(csv_path), "incidents")
         with worker.rows_in_worker(source) as rows:
             summary = records_import(
                 actor=None, kind="incidents", rows=rows, options=options, on_error=errors.append
@@ -249,7 +250,11 @@ def main() -> None:
         if args.child == "raw":
             fn = child_raw(args.csv, args.backend, args.pg_url)
         else:
-            fn = child_import(args.csv, bulk=args.child == "import")
+            fn = child_import(
+                args.csv,
+                bulk=args.child == "import",
+                parallel=os.environ.get("BENCH_SEQUENTIAL") != "1",
+            )
         print(json.dumps(fn))
         return
     with tempfile.TemporaryDirectory(prefix="cb-bench-import-") as tmp:

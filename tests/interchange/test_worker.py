@@ -3,6 +3,7 @@ same line numbers, file-level errors where they happen, bounded, stopped on earl
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -13,7 +14,7 @@ import pytest
 from crimebook.interchange.formats import csvio, dates, worker
 from crimebook.interchange.formats.csvio import FileProblem
 from crimebook.interchange.formats.encoding import EncodingProblem, open_text
-from crimebook.interchange.formats.records import Row, RowError, RowOk
+from crimebook.interchange.formats.records import IncidentRecord, Row, RowError, RowOk
 
 HEADER = "external_id,title,start,end,latitude,longitude,radius_m,violation_types\r\n"
 
@@ -147,3 +148,32 @@ def test_date_memo_returns_the_same_windows_and_never_caches_problems() -> None:
         with pytest.raises(dates.DateProblem, match="ambiguous"):
             dates.parse_when("08/10/2020")
     assert dates.parse_when("08/10/2020", us_dates=True).precision == "day"
+
+
+def test_packed_rows_carry_the_record_and_the_domain_rules() -> None:
+    from crimebook.interchange import _packed
+
+    # the V_* indexes name the record's fields in order
+    for index, name in enumerate(_packed.FIELD_NAMES):
+        assert getattr(_packed, f"V_{name.upper()}") == index
+    # GIVEN parsed rows, good and bad
+    text = HEADER + _mixed_rows(40)
+    rows = list(csvio.read_records(io.StringIO(text, newline=""), "incidents"))
+    packed = list(_packed.packed_rows(rows))
+    # THEN good rows become (line, values, no problems) and unpack to the same RowOk;
+    # rejected rows pass through unchanged
+    for row, item in zip(rows, packed, strict=True):
+        if isinstance(row, RowOk):
+            assert isinstance(item, tuple)
+            assert item[2] == {}
+            assert _packed.unpack(item) == row
+        else:
+            assert item is row
+    # a record the register's rules reject carries their messages
+    bad = RowOk(3, IncidentRecord(title="x", latitude=95.0, longitude=27.5, radius_m=-1.0))
+    item = _packed.pack(bad)
+    assert isinstance(item, tuple)
+    assert item[2] == {
+        "latitude": ["Latitude 95.0 is outside -90 … 90."],
+        "radius_m": ["The uncertainty radius cannot be negative (-1.0)."],
+    }

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from crimebook.accounts.models import Compartment, User
 from crimebook.cli._common import console, err, fail
 from crimebook.core.errors import NotFound, PermissionDenied
+from crimebook.interchange._packed import PackedIncident, packed_csv_source
 from crimebook.interchange.exports import incidents_export, persons_export
 from crimebook.interchange.formats import csvio, fulljson, geojson, timemap, worker, xlsx
 from crimebook.interchange.formats.csvio import FileProblem
@@ -225,12 +226,12 @@ def import_(
 
             if chosen in ("csv", "xlsx"):
                 if chosen == "xlsx":
-                    rows: Iterable[Row] = xlsx.read_workbook(raw, kind, csv_opts)
+                    rows: Iterable[Row | PackedIncident] = xlsx.read_workbook(raw, kind, csv_opts)
                 elif bulk and kind == "incidents" and worker.parallel_parse_useful():
                     # the parse runs in a second process beside the database writer
                     parsed = stack.enter_context(
                         worker.rows_in_worker(
-                            partial(worker.csv_source, str(file), kind, csv_opts, encoding)
+                            partial(packed_csv_source, str(file), kind, csv_opts, encoding)
                         )
                     )
                     rows, position = parsed, lambda: parsed.position

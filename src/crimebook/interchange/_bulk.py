@@ -29,9 +29,29 @@ from django.db.models import Model
 from django.utils import timezone
 
 from crimebook.audit.services import audit_record
+from crimebook.interchange._packed import (
+    V_CONFIDENTIALITY,
+    V_DESCRIPTION,
+    V_END,
+    V_EXTERNAL_ID,
+    V_LATITUDE,
+    V_LONGITUDE,
+    V_PLACE_NAME,
+    V_PRECISION,
+    V_RADIUS_M,
+    V_SOURCE_REFS,
+    V_START,
+    V_STATUS,
+    V_TITLE,
+    V_VERIFICATION,
+    V_VIOLATION_TYPES,
+    IncidentValues,
+    PackedIncident,
+    domain_problems,
+    incident_values,
+)  # fmt: skip
 from crimebook.interchange._rows import Run, foreign_ids, incident_row, lookup, missing_sources
-from crimebook.interchange.formats.records import IncidentRecord, RowError
-from crimebook.register.domain import check_place, check_window
+from crimebook.interchange.formats.records import Errors, IncidentRecord, RowError
 from crimebook.register.models import Incident, Source, Term
 from crimebook.search import index_records_bulk
 
@@ -123,7 +143,8 @@ class IncidentBulk:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        self.batch: list[tuple[int, IncidentRecord]] = []
+        # (line, values, domain problems or None: not checked yet)
+        self.batch: list[tuple[int, IncidentValues, Errors | None]] = []
         self.terms = dict(
             Term.objects.filter(vocabulary__code="violation_type", retired_in="").values_list(
                 "code", "pk"
@@ -155,17 +176,19 @@ class IncidentBulk:
             self.saved_cache = None
 
     def add(self, line: int, rec: IncidentRecord) -> None:
-        self.batch.append((line, rec))
+        self.batch.append((line, incident_values(rec), None))
         if len(self.batch) >= self.run.options.batch_size:
             self.flush()
 
-    def _problems(self, rec: IncidentRecord) -> dict[str, list[str]]:
-        errors: dict[str, list[str]] = {}
-        for name, message in check_window(rec.start, rec.end, what="incident") + check_place(
-            rec.latitude, rec.longitude, rec.radius_m
-        ):
-            errors.setdefault(name, []).append(message)
-        unknown = [c for c in rec.violation_types if c not in self.terms]
+    def add_packed(self, row: PackedIncident) -> None:
+        """A row packed by the parse process, its domain rules already applied there."""
+        self.batch.append(row)
+        if len(self.batch) >= self.run.options.batch_size:
+            self.flush()
+
+    def _problems(self, v: IncidentValues, checked: Errors | None) -> Errors:
+        errors = domain_problems(v) if checked is None else dict(checked)
+        unknown = [c for c in v[V_VIOLATION_TYPES] if c not in self.terms]
         if unknown:
             errors["violation_types"] = [
                 f"Unknown violation type: {', '.join(map(repr, unknown))}."
@@ -177,18 +200,18 @@ class IncidentBulk:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        existing = lookup(Incident, (r.external_id for _, r in batch if r.external_id))
+        existing = lookup(Incident, (v[V_EXTERNAL_ID] for _, v, _ in batch if v[V_EXTERNAL_ID]))
         foreign = foreign_ids(Incident, existing.values(), cid)
-        refs = {ref for _, r in batch for ref in r.source_refs}
+        refs = {ref for _, v, _ in batch for ref in v[V_SOURCE_REFS]}
         source_map = lookup(Source, refs) if refs else {}
         in_comp = set(
             Source.objects.filter(pk__in=list(source_map.values()), compartment_id=cid)
             .values_list("pk", flat=True)
         ) if source_map else set()  # fmt: skip
         seen: dict[str, int] = {}
-        new: list[tuple[IncidentRecord, list[int]]] = []
-        for line, rec in batch:
-            ext = rec.external_id
+        new: list[tuple[IncidentValues, list[int]]] = []
+        for line, v, checked in batch:
+            ext = v[V_EXTERNAL_ID]
             if ext and ext in seen:
                 run.reject(
                     RowError(line, {"external_id": [f"{ext!r} repeats line {seen[ext]}."]}, ext)
@@ -205,21 +228,22 @@ class IncidentBulk:
                     run.summary.skipped += 1
                     continue
                 if action == "update":
-                    incident_row(run, line, rec)
+                    incident_row(run, line, IncidentRecord(*v))
                     continue
-            errors = self._problems(rec)
-            if rec.source_refs:
-                missing = [r for r in rec.source_refs if source_map.get(r) not in in_comp]
+            errors = self._problems(v, checked)
+            refs_of = v[V_SOURCE_REFS]
+            if refs_of:
+                missing = [r for r in refs_of if source_map.get(r) not in in_comp]
                 if missing:
                     errors["source_refs"] = [missing_sources(missing)]
             if errors:
                 run.reject(RowError(line, errors, ext))
                 continue
-            new.append((rec, [source_map[r] for r in rec.source_refs]))
+            new.append((v, [source_map[r] for r in refs_of]))
         if new:
             self._write(new)
 
-    def _write(self, new: list[tuple[IncidentRecord, list[int]]]) -> None:
+    def _write(self, new: list[tuple[IncidentValues, list[int]]]) -> None:
         run, cid, by, text, terms = (
             self.run, self.run.options.compartment_id, self.created_by, self.text, self.terms
         )  # fmt: skip
@@ -228,17 +252,17 @@ class IncidentBulk:
         known = text.cache.get  # the memo first: most times repeat
         rows = [
             (
-                pk, cid, known(r.start) or text(r.start), known(r.end) or text(r.end),
-                r.precision, r.place_name, r.latitude, r.longitude, r.radius_m, uid, r.title,
-                r.description, r.status, r.verification, r.confidentiality, r.external_id, by,
-                now, now,
+                pk, cid, known(v[V_START]) or text(v[V_START]), known(v[V_END]) or text(v[V_END]),
+                v[V_PRECISION], v[V_PLACE_NAME], v[V_LATITUDE], v[V_LONGITUDE], v[V_RADIUS_M],
+                uid, v[V_TITLE], v[V_DESCRIPTION], v[V_STATUS], v[V_VERIFICATION],
+                v[V_CONFIDENTIALITY], v[V_EXTERNAL_ID], by, now, now,
             )
-            for pk, uid, (r, _) in zip(ids, uuid4_hex(len(new)), new, strict=True)
+            for pk, uid, (v, _) in zip(ids, uuid4_hex(len(new)), new, strict=True)
         ]  # fmt: skip
         types = [
             (pk, terms[code])
-            for pk, (r, _) in zip(ids, new, strict=True)
-            for code in (r.violation_types if len(r.violation_types) < 2 else dict.fromkeys(r.violation_types))
+            for pk, (v, _) in zip(ids, new, strict=True)
+            for code in (v[V_VIOLATION_TYPES] if len(v[V_VIOLATION_TYPES]) < 2 else dict.fromkeys(v[V_VIOLATION_TYPES]))
         ]  # fmt: skip
         links = [
             (pk, s) for pk, (_, sids) in zip(ids, new, strict=True) for s in dict.fromkeys(sids)
@@ -253,7 +277,7 @@ class IncidentBulk:
             object_id=f"{ids[0]}..{ids[-1]}",
             changes={
                 "ids": id_ranges(ids),  # the created rows' ids, as [first, last] runs
-                "external_ids": [r.external_id for r, _ in new],  # in the same order
+                "external_ids": [v[V_EXTERNAL_ID] for v, _ in new],  # in the same order
                 "compartment": cid,
                 "rows_sha256": batch_digest(rows, types, links),
             },

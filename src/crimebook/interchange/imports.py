@@ -38,6 +38,7 @@ from crimebook.interchange._kinds import (
     post_row,
     unit_row,
 )
+from crimebook.interchange._packed import PackedIncident, unpack
 from crimebook.interchange._rows import (
     OWN_PREFIX,
     Abort,
@@ -79,13 +80,14 @@ def records_import(
     *,
     actor: Actor | None,
     kind: Kind,
-    rows: Iterable[Row],
+    rows: Iterable[Row | PackedIncident],
     options: ImportOptions,
     on_error: ErrorSink,
     on_progress: Progress | None = None,
     notes: Iterable[str] = (),
 ) -> ImportSummary:
     """Import parsed rows of ``kind`` into ``options.compartment_id`` (see module docstring).
+    ``rows`` may hold incident rows packed by ``_packed.pack`` (the bulk parse process).
 
     Raises ``NotFound`` / ``PermissionDenied`` before reading anything if the actor may not
     write to the compartment. Exceptions from the parser (a broken file) propagate after
@@ -97,8 +99,17 @@ def records_import(
     try:
         # documents of service writes are rebuilt once, set-based, at the end (same transaction)
         with transaction.atomic(), deferred_indexing():
-            for row in rows:
+            for item in rows:
                 run.summary.rows += 1
+                if isinstance(item, tuple):  # a packed incident row
+                    if bulk is not None:
+                        bulk.add_packed(item)
+                        if on_progress is not None:
+                            on_progress(run.summary.rows)
+                        continue
+                    row: Row = unpack(item)
+                else:
+                    row = item
                 if isinstance(row, RowError):
                     run.reject(row)
                 elif isinstance(row.record, IncidentRecord) and kind == "incidents":

@@ -9,8 +9,9 @@ Contract:
 
 - ``source`` is a picklable callable (a module-level function or a ``functools.partial``
   of one) that runs **in the child**, opens its own input and returns ``(rows, position)``:
-  the parser's iterator of :class:`RowOk` / :class:`RowError` and a function giving the
-  bytes read so far (for a progress bar).
+  the parser's iterator of :class:`RowOk` / :class:`RowError` (or of any picklable items,
+  e.g. rows packed as tuples: ``interchange/_packed.py``) and a function giving the bytes
+  read so far (for a progress bar).
 - The reader sees exactly the sequence the parser yields, line numbers included. An
   exception from the parser (``FileProblem``, ``EncodingProblem`` …) is raised in the
   reader after the rows that came before it; one that cannot be pickled arrives as
@@ -36,7 +37,7 @@ from crimebook.interchange.formats.csvio import read_records
 from crimebook.interchange.formats.encoding import open_text
 from crimebook.interchange.formats.records import CsvOptions, Row
 
-Source = Callable[[], tuple[Iterable[Row], Callable[[], int]]]
+Source = Callable[[], tuple[Iterable[Any], Callable[[], int]]]
 BATCH = 1000
 DEPTH = 8
 POLL_S = 1.0
@@ -55,7 +56,7 @@ class WorkerRows:
         self._process = process
         self.position = 0
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[Any]:
         while True:
             try:
                 kind, payload, position = self._channel.get(timeout=POLL_S)
@@ -85,7 +86,7 @@ def _sendable(exc: BaseException) -> BaseException:
 
 def _work(source: Source, channel: Any, batch: int) -> None:
     """Child process: parse, send batches, then ``end`` or the exception."""
-    buf: list[Row] = []
+    buf: list[Any] = []
     position: Callable[[], int] = lambda: 0  # noqa: E731 - until the source is open
     try:
         rows, position = source()
