@@ -68,7 +68,7 @@ def test_one_bad_row_imports_nothing_and_is_listed(
     _post(investigator, compartment, BAD)
     job = Job.objects.get(kind=IMPORT_FILE)
     assert job.status == "failed" and job.attempts == 1  # not retried: it would fail again
-    assert job.message == "1 row(s) rejected; nothing was imported (all or nothing)"
+    assert job.message == "1 row rejected; nothing was imported (all or nothing)"
     assert not Incident.objects.exists()
     [row] = job.result["errors"]
     assert row["line"] == 4 and row["external_id"] == "a-3"

@@ -134,7 +134,7 @@ def test_triage_moves_attachments_into_the_vault_once(
     job = Job.objects.get(kind=FROM_INTAKE)
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.status == "done" and (job.progress_done, job.progress_total) == (2, 2)
-    assert job.message == "2 attachment(s): 2 stored, 0 already in the vault, 0 failed"
+    assert job.message == "2 attachments: 2 stored, 0 already in the vault, 0 failed"
     originals = EvidenceItem.objects.filter(derived_from__isnull=True)
     assert sorted(originals.values_list("sha256", flat=True)) == sorted(
         hashlib.sha256(d).hexdigest() for d in (photo, clip)
@@ -144,7 +144,7 @@ def test_triage_moves_attachments_into_the_vault_once(
     assert Job.objects.filter(kind=PROCESS_ITEM, status="done").count() == 2
     assert originals.get(original_name="IMG_0001.jpg").device_make == "Apple"
     detail = client.get(f"/jobs/{job.pk}/")
-    assert b"IMG_0002.jpg" in detail.content and b"ingested" in detail.content
+    assert b"IMG_0002.jpg" in detail.content and b"<td>stored</td>" in detail.content
     assert f"/jobs/{job.pk}/".encode() in client.get(f"/triage/{sub.uuid}/").content
     # WHEN pressed again THEN the hashes are recognised: recorded, nothing stored twice
     client.post(f"/triage/{sub.uuid}/vault/", {"compartment": compartment.pk})

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
 from crimebook.jobs.models import Job
 from crimebook.jobs.selectors import job_get_for, jobs_for
+from crimebook.jobs.wording import job_message, job_message_code
 
 router = Router(tags=["jobs"])
 
@@ -22,7 +23,19 @@ class JobOut(Schema):
     status: str = Field(..., description="queued, running, done or failed.")
     progress_done: int
     progress_total: int | None
-    message: str = Field(..., description="The reason of a failure, or a progress note.")
+    message: str = Field(
+        ..., description="The reason of a failure, or a progress note, in English."
+    )
+    message_localized: str = Field(
+        ...,
+        description="The message in the request's language (Accept-Language: en, ru, be); "
+        "the English message for jobs stored without a structured form.",
+    )
+    message_code: str = Field(
+        ...,
+        description='A stable key of the message (e.g. "import.rejected"); empty when the '
+        "message has no structured form (an exception's own text, older jobs).",
+    )
     result: dict[str, Any]
     attempts: int
     compartment_id: int | None
@@ -31,6 +44,14 @@ class JobOut(Schema):
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
+
+    @staticmethod
+    def resolve_message_localized(obj: Job) -> str:
+        return job_message(obj)
+
+    @staticmethod
+    def resolve_message_code(obj: Job) -> str:
+        return job_message_code(obj)
 
 
 class JobQuery(Schema):

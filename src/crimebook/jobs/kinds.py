@@ -18,12 +18,13 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.jobs.models import Job
-from crimebook.jobs.registry import JobContext, JobFailed, JobOutcome, register
-from crimebook.jobs.runner import clean_text
+from crimebook.jobs.registry import JobContext, JobFailed, JobOutcome, Message, register
+from crimebook.jobs.runner import clean_text, message_values
 
 __all__ = ["FROM_INTAKE", "IMPORT_FILE", "PROCESS_ITEM"]
 
@@ -41,14 +42,21 @@ def _actor(context: JobContext) -> Any:
         return None
     actor = User.objects.filter(pk=context.actor_id, is_active=True).first()
     if actor is None:
-        raise JobFailed("the account that asked for this job is no longer active")
+        raise JobFailed(Message("job.actor_inactive"))
     return actor
+
+
+def _english(exc: BaseException) -> str:
+    """An exception's text in English (a lazily translated one would follow the worker's
+    language); it goes into a message's parameters as it is."""
+    with translation.override("en"):
+        return str(exc)
 
 
 def _int(context: JobContext, name: str) -> int:
     value = context.parameters.get(name)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise JobFailed(f"parameter {name!r} is not a record id")
+        raise JobFailed(Message("job.bad_parameter", {"name": name}))
     return value
 
 
@@ -59,17 +67,19 @@ def process_evidence_item(context: JobContext) -> JobOutcome:
 
     item_id = _int(context, "item_id")
     if not EvidenceItem.objects.filter(pk=item_id).exists():
-        raise JobFailed(f"evidence item {item_id} does not exist")
+        raise JobFailed(Message("evidence.item_missing", {"item_id": item_id}))
     context.progress(0, 1)
     process_item(item_id)
     context.progress(1, 1)
     item = EvidenceItem.objects.get(pk=item_id)
     derived = list(item.derivatives.values_list("pk", flat=True))
     message = {
-        EvidenceItem.MetadataStatus.EXTRACTED: "metadata extracted",
-        EvidenceItem.MetadataStatus.NONE: "no metadata for this type of file",
-        EvidenceItem.MetadataStatus.FAILED: f"the file could not be parsed: {item.metadata_error}",
-    }.get(EvidenceItem.MetadataStatus(item.metadata_status), "nothing to do for this item")
+        EvidenceItem.MetadataStatus.EXTRACTED: Message("evidence.metadata_extracted"),
+        EvidenceItem.MetadataStatus.NONE: Message("evidence.no_metadata"),
+        EvidenceItem.MetadataStatus.FAILED: Message(
+            "evidence.unparsable", {"error": item.metadata_error}
+        ),
+    }.get(EvidenceItem.MetadataStatus(item.metadata_status), Message("evidence.nothing_to_do"))
     return JobOutcome(
         message=message,
         result={"item_id": item_id, "metadata": item.metadata_status, "derivatives": derived},
@@ -83,7 +93,7 @@ def intake_to_vault(context: JobContext) -> JobOutcome:
     try:
         submission = uuid.UUID(str(context.parameters.get("submission")))
     except ValueError:
-        raise JobFailed("parameter 'submission' is not a submission id") from None
+        raise JobFailed(Message("intake.bad_submission")) from None
     compartment_id = _int(context, "compartment_id")
     source = context.parameters.get("source_id")
     source_id = source if isinstance(source, int) and not isinstance(source, bool) else None
@@ -94,32 +104,28 @@ def intake_to_vault(context: JobContext) -> JobOutcome:
             source_id=source_id, progress=context.progress,
         )  # fmt: skip
     except NotFound:
-        raise JobFailed("no such submission, or no access to it") from None
+        raise JobFailed(Message("intake.no_submission")) from None
     except (PermissionDenied, ValidationFailed) as exc:
-        raise JobFailed(str(exc)) from None
+        raise JobFailed(Message("intake.refused", {"error": _english(exc)})) from None
     counts = {key: sum(1 for o in outcomes if o.outcome == key)
               for key in ("ingested", "duplicate", "failed")}  # fmt: skip
     result = {"outcomes": [o.as_dict() for o in outcomes], **counts}
-    message = (
-        f"{len(outcomes)} attachment(s): {counts['ingested']} stored, "
-        f"{counts['duplicate']} already in the vault, {counts['failed']} failed"
-    )
+    message = Message("intake.summary", {"total": len(outcomes), **counts})
     if counts["failed"]:
         # a hash mismatch or an undecryptable copy does not heal by itself: stop and say so
         raise JobFailed(message, result)
     return JobOutcome(message=message, result=result)
 
 
-def _summary_message(result: Any, dry_run: bool) -> str:
-    parts = [
-        f"{s.kind}: {s.rows} rows, {s.created} created, {s.updated} updated, "
-        f"{s.skipped} already imported"
-        for s in result.summaries
-    ]
-    text = "; ".join(parts) or "no rows"
-    if dry_run:
-        return f"dry run, every row is valid ({text}); nothing was written"
-    return f"imported in one transaction ({text})"
+def _summary_message(summaries: list[dict[str, Any]], dry_run: bool) -> Message:
+    keys = ("kind", "rows", "created", "updated", "skipped")
+    return Message(
+        "import.summary",
+        {
+            "dry_run": dry_run,
+            "summaries": [{k: s.get(k) for k in keys} for s in summaries if isinstance(s, dict)],
+        },
+    )
 
 
 def _import_result(result: Any, item_id: int) -> dict[str, Any]:
@@ -142,12 +148,12 @@ def import_file(context: JobContext) -> JobOutcome:
     on_duplicate = context.parameters.get("on_duplicate", "skip")
     dry_run = context.parameters.get("dry_run") is True
     if fmt not in FORMATS or on_duplicate not in ("skip", "update"):
-        raise JobFailed("bad import parameters")
+        raise JobFailed(Message("import.bad_parameters"))
     item = EvidenceItem.objects.filter(
         pk=item_id, compartment_id=compartment_id, status=EvidenceItem.Status.INGESTED
     ).first()
     if item is None:
-        raise JobFailed(f"the uploaded file (evidence item {item_id}) is not in the vault")
+        raise JobFailed(Message("import.file_missing", {"item_id": item_id}))
     actor = _actor(context)
     options = ImportOptions(
         compartment_id=compartment_id, dry_run=dry_run, on_duplicate=on_duplicate
@@ -155,6 +161,9 @@ def import_file(context: JobContext) -> JobOutcome:
     earlier = Job.objects.filter(pk=context.job_id).values_list("result", flat=True).first()
     if isinstance(earlier, dict) and earlier.get("committed"):
         # an earlier attempt committed and died before finishing: never import twice
+        summaries = earlier.get("summaries")
+        if isinstance(summaries, list):
+            return JobOutcome(message=_summary_message(summaries, dry_run), result=earlier)
         return JobOutcome(message=str(earlier.get("message", "imported")), result=earlier)
     try:
         store = keys.store_for(item.storage_backend)
@@ -165,18 +174,16 @@ def import_file(context: JobContext) -> JobOutcome:
                 on_progress=context.progress,
             )  # fmt: skip
             if result.committed:
-                message = _summary_message(result, dry_run)
-                committed = {**_import_result(result, item_id), "message": message}
+                outcome = _import_result(result, item_id)
+                message = _summary_message(outcome["summaries"], dry_run)
+                committed = {**outcome, "message": message_values(message)["message"]}
                 Job.objects.filter(pk=context.job_id).update(result=clean_text(committed))
                 return JobOutcome(message=message, result=committed)
     except ImportFileError as exc:
-        raise JobFailed(f"{exc} Nothing was imported.") from None
+        raise JobFailed(Message("import.unreadable", {"error": _english(exc)})) from None
     except (NotFound, PermissionDenied):
-        raise JobFailed("no write access to this compartment; nothing was imported") from None
+        raise JobFailed(Message("import.no_write_access")) from None
     outcome = _import_result(result, item_id)
     if result.error_count:
-        raise JobFailed(
-            f"{result.error_count} row(s) rejected; nothing was imported (all or nothing)",
-            outcome,
-        )
-    return JobOutcome(message=_summary_message(result, dry_run), result=outcome)
+        raise JobFailed(Message("import.rejected", {"count": result.error_count}), outcome)
+    return JobOutcome(message=_summary_message(outcome["summaries"], dry_run), result=outcome)

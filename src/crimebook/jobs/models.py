@@ -32,7 +32,10 @@ class Job(models.Model):
     )
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    # English, for API clients, the audit entry and rows from before ``message_data``
     message = models.CharField(_("message"), max_length=1000, blank=True)
+    # {"v": 1, "key": ..., "params": {...}}: worded in the reader's language (jobs/wording.py)
+    message_data = models.JSONField(default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     attempt_limit = models.PositiveSmallIntegerField(default=3)

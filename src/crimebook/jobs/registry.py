@@ -12,7 +12,10 @@ The contract of ``run``:
   no longer exists, bad parameters); the job then fails at once;
 * any other exception is a transient failure: the attempt is recorded and huey retries it
   until the job's attempt limit is reached;
-* it reports progress through ``context.progress(done, total)`` (cheap to call often).
+* it reports progress through ``context.progress(done, total)`` (cheap to call often);
+* what it says to people (an outcome, a failure) is a :class:`Message` — a key and its
+  parameters, stored with the job and worded in the reader's language when shown
+  (``jobs/wording.py``); a plain string is kept as it is (e.g. an exception's own text).
 """
 
 from __future__ import annotations
@@ -21,15 +24,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["JobContext", "JobFailed", "JobKind", "JobOutcome", "get", "kinds", "register"]
+__all__ = [
+    "JobContext", "JobFailed", "JobKind", "JobOutcome", "Message", "get", "kinds", "register",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something a job says to people, as a key of ``jobs/wording.py`` and its parameters
+    (plain JSON: numbers, short texts, lists of such mappings). It is stored on the job and
+    worded in the reader's language when shown; its English wording is kept in ``message``."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:  # for logs and tracebacks only; people see the wording
+        return self.key
 
 
 class JobFailed(Exception):
     """A permanent failure: retrying would not help. The message is shown to the user;
     ``result`` keeps what the run did find out (e.g. which files failed and why)."""
 
-    def __init__(self, message: str, result: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, result: Mapping[str, Any] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
         self.result: Mapping[str, Any] = result or {}
 
 
@@ -45,7 +64,7 @@ class JobContext:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    message: str
+    message: str | Message
     result: Mapping[str, Any] = field(default_factory=dict)
 
 

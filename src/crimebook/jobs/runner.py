@@ -27,13 +27,13 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crimebook.audit.services import audit_record
-from crimebook.jobs import registry
+from crimebook.jobs import registry, wording
 from crimebook.jobs.models import Job
 
-__all__ = ["OBJECT_TYPE", "clean_text", "job_execute", "worker_token"]
+__all__ = ["OBJECT_TYPE", "clean_text", "job_execute", "message_values", "worker_token"]
 
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "jobs.job"
@@ -123,17 +123,45 @@ def clean_text(value: Any) -> Any:
 
 
 def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    with translation.override("en"):  # a lazily translated text: English in ``message``
+        text = str(exc).strip() or type(exc).__name__
     return str(clean_text(text[:900]))
 
 
+def _capped(value: Any) -> Any:
+    """Texts in a message's parameters as long as ``message`` may quote them."""
+    if isinstance(value, str):
+        return value[:900]
+    if isinstance(value, dict):
+        return {k: _capped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_capped(v) for v in value]
+    return value
+
+
+def message_values(message: str | registry.Message) -> dict[str, Any]:
+    """``message`` (English) and ``message_data`` (the structure, worded when shown) of a
+    job from what a kind said: a :class:`~crimebook.jobs.registry.Message`, or plain text
+    kept as it is (with no structure)."""
+    if isinstance(message, registry.Message):
+        safe = registry.Message(message.key, _capped(clean_text(dict(message.params))))
+        try:
+            text = wording.english(safe)
+        except (KeyError, TypeError, ValueError, IndexError):
+            # a key or parameters the wording cannot use: say what it is rather than fail
+            logger.warning("job message %s cannot be worded", message.key)
+            return {"message": message.key[:1000], "message_data": {}}
+        return {"message": str(clean_text(text[:1000])), "message_data": wording.stored(safe)}
+    return {"message": str(clean_text(message[:1000])), "message_data": {}}
+
+
 def _finish(
-    reporter: _Reporter, job: Job, *, status: str, message: str, result: dict[str, Any] | None,
-    audit_action: str,
+    reporter: _Reporter, job: Job, *, status: str, message: str | registry.Message,
+    result: dict[str, Any] | None, audit_action: str,
 ) -> bool:  # fmt: skip
     now = timezone.now()
-    message = str(clean_text(message[:1000]))
-    values: dict[str, Any] = {"status": status, "message": message, "heartbeat_at": now}
+    values: dict[str, Any] = {"status": status, "heartbeat_at": now, **message_values(message)}
+    text: str = values["message"]
     if status in (Job.Status.DONE, Job.Status.FAILED):
         values["finished_at"] = now
     if status == Job.Status.QUEUED:
@@ -148,7 +176,7 @@ def _finish(
         audit_record(
             actor=None, action=audit_action, object_type=OBJECT_TYPE, object_id=job.pk,
             changes={"kind": job.kind, "status": status, "attempt": job.attempts,
-                     "message": message[:300] or None},
+                     "message": text[:300] or None},
         )  # fmt: skip
     return True
 
@@ -180,7 +208,8 @@ def job_execute(job_id: int) -> float | None:
     kind = registry.get(job.kind)
     if kind is None:
         _finish(reporter, job, status=Job.Status.FAILED, audit_action="job_failed",
-                message=f"unknown job kind {job.kind!r}", result=None)  # fmt: skip
+                message=registry.Message("job.unknown_kind", {"kind": job.kind}),
+                result=None)  # fmt: skip
         return None
     context = registry.JobContext(
         job_id=job.pk, parameters=MappingProxyType(dict(job.parameters)),
@@ -193,7 +222,8 @@ def job_execute(job_id: int) -> float | None:
         except registry.JobFailed as exc:
             reporter.flush(final=True)
             _finish(reporter, job, status=Job.Status.FAILED, audit_action="job_failed",
-                    message=_error_text(exc), result=dict(exc.result) or None)  # fmt: skip
+                    message=exc.message if isinstance(exc.message, registry.Message)
+                    else _error_text(exc), result=dict(exc.result) or None)  # fmt: skip
             return None
         except Exception as exc:
             # type only: an exception's text may carry a file name or other case content
@@ -204,9 +234,12 @@ def job_execute(job_id: int) -> float | None:
             with contextlib.suppress(DatabaseError):
                 reporter.flush(final=True)
             again = job.attempts < job.attempt_limit
-            message = _error_text(exc)
-            if again:
-                message = f"attempt {job.attempts} failed ({message}); will retry"
+            error = _error_text(exc)
+            message: str | registry.Message = (
+                registry.Message("job.attempt_failed", {"attempt": job.attempts, "error": error})
+                if again
+                else error
+            )
             finished = _finish_once_more(
                 reporter, job, status=Job.Status.QUEUED if again else Job.Status.FAILED,
                 audit_action="job_attempt_failed" if again else "job_failed",

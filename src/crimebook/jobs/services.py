@@ -26,7 +26,8 @@ from crimebook.audit.services import Actor, audit_record
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
 from crimebook.jobs import registry
 from crimebook.jobs.models import Job
-from crimebook.jobs.runner import OBJECT_TYPE
+from crimebook.jobs.registry import Message
+from crimebook.jobs.runner import OBJECT_TYPE, message_values
 
 __all__ = ["RecoverReport", "can_retry", "job_retry", "job_submit", "jobs_recover"]
 
@@ -119,6 +120,7 @@ def job_retry(*, actor: Any, job: Job) -> Job:
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
             status=Job.Status.QUEUED, attempt_limit=job.attempts + ATTEMPTS, message="",
+            message_data={},
             progress_done=0, finished_at=None, enqueued_at=None,
         )  # fmt: skip
         if not updated:
@@ -175,13 +177,14 @@ def jobs_recover(*, now: Any = None) -> RecoverReport:
         if not gone:
             continue
         again = job.attempts < job.attempt_limit
-        message = f"the worker stopped during attempt {job.attempts}"
-        message += "; queued again" if again else "; no attempts left"
+        said = message_values(
+            Message("job.worker_stopped", {"attempt": job.attempts, "again": again})
+        )
         with transaction.atomic():
             moved = Job.objects.filter(
                 pk=job.pk, status=Job.Status.RUNNING, worker=job.worker, attempts=job.attempts
             ).update(
-                status=Job.Status.QUEUED if again else Job.Status.FAILED, message=message,
+                status=Job.Status.QUEUED if again else Job.Status.FAILED, **said,
                 enqueued_at=None, finished_at=None if again else now,
             )  # fmt: skip
             if not moved:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from crimebook.accounts.access import writable_compartment_ids
@@ -24,6 +25,12 @@ from crimebook.web.views._common import register_view, user_of
 __all__ = ["job_detail", "job_list", "job_retry"]
 
 REFRESH_SECONDS = 3
+# what became of an intake attachment (``IngestOutcome.outcome``)
+OUTCOMES = {
+    "ingested": pgettext_lazy("attachment outcome", "stored"),
+    "duplicate": pgettext_lazy("attachment outcome", "already in the vault"),
+    "failed": pgettext_lazy("attachment outcome", "failed"),
+}
 
 
 def _label(job: Job) -> Any:
@@ -77,7 +84,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "job": job, "label": _label(job), "subject_url": _subject_url(user, job),
         "can_retry": services.can_retry(user, job),
-        "outcomes": outcomes if isinstance(outcomes, list) else [],
+        "outcomes": [
+            {**o, "outcome_label": OUTCOMES.get(str(o.get("outcome")), o.get("outcome"))}
+            for o in (outcomes if isinstance(outcomes, list) else [])
+            if isinstance(o, dict)
+        ],
         "rejected_rows": rejected if isinstance(rejected, list) else [],
         "rejected_count": result.get("rejected", 0),
         "summaries": summaries if isinstance(summaries, list) else [],

@@ -1,0 +1,269 @@
+"""What jobs say to people, in the reader's language.
+
+A job kind says what happened as a :class:`~crimebook.jobs.registry.Message` (a key and its
+parameters). The runner stores it on the job as ``message_data`` (``{"v": 1, "key": ...,
+"params": {...}}``) together with its English wording in ``message`` (for API clients that
+read English, the audit entry and older code); pages and the API word it again at display
+time in the active language. Whole clauses are messages (``pgettext``/``npgettext`` in the
+context "job message", named placeholders, plural forms for counts), so a translation may
+order words freely. A job stored without the structure (rows from before it existed, or an
+exception's own text, which no catalog can translate) or with one this code cannot read
+shows its stored ``message``.
+
+Texts taken from elsewhere (an exception's text, a parser's complaint) go into the
+parameters as they are: they were already in ``message`` before, and say nothing more here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import npgettext, pgettext
+
+from crimebook.jobs.registry import Message
+
+__all__ = ["VERSION", "english", "job_message", "job_message_code", "register", "stored", "word"]
+
+logger = logging.getLogger(__name__)
+VERSION = 1
+CONTEXT = "job message"
+Params = Mapping[str, Any]
+_WORDINGS: dict[str, Callable[[Params], str]] = {}
+
+
+def register(key: str) -> Callable[[Callable[[Params], str]], Callable[[Params], str]]:
+    """Decorator: ``render(params)`` words the message ``key`` in the active language. Other
+    apps with job kinds register their own keys (``<app>.<what>``) the same way."""
+
+    def decorator(render: Callable[[Params], str]) -> Callable[[Params], str]:
+        if key in _WORDINGS and _WORDINGS[key] is not render:
+            raise ValueError(f"job message {key!r} is already registered")
+        _WORDINGS[key] = render
+        return render
+
+    return decorator
+
+
+def _n(params: Params, name: str) -> int:
+    value: object = params[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} is not a count")
+    return value
+
+
+def _t(params: Params, name: str) -> str:
+    value: object = params[name]
+    if not isinstance(value, str):
+        raise TypeError(f"{name} is not a text")
+    return value
+
+
+def word(key: str, params: Params) -> str:
+    """The message in the active language. Raises KeyError for a key nobody registered and
+    KeyError/TypeError/ValueError for parameters its wording cannot use."""
+    return _WORDINGS[key](params)
+
+
+def english(message: Message) -> str:
+    """The English wording, as kept in ``Job.message``."""
+    with translation.override("en"):
+        return word(message.key, message.params)
+
+
+def stored(message: Message) -> dict[str, Any]:
+    return {"v": VERSION, "key": message.key, "params": dict(message.params)}
+
+
+def _data_of(job: Any) -> dict[str, Any] | None:
+    data = getattr(job, "message_data", None)
+    if isinstance(data, dict) and data.get("v") == VERSION and isinstance(data.get("key"), str):
+        return data
+    return None
+
+
+def job_message(job: Any) -> str:
+    """The job's message in the active language; its stored English ``message`` when it has
+    no structured form (older rows, an exception's text) or one that cannot be read."""
+    data = _data_of(job)
+    if data is None:
+        return str(job.message)
+    params = data.get("params")
+    try:
+        return word(data["key"], params if isinstance(params, dict) else {})
+    except (KeyError, TypeError, ValueError, IndexError):
+        logger.warning("job %s: unreadable structured message", getattr(job, "pk", None))
+        return str(job.message)
+
+
+def job_message_code(job: Any) -> str:
+    """The key of the job's structured message ("" when it has none): stable for programs."""
+    data = _data_of(job)
+    return str(data["key"]) if data is not None else ""
+
+
+# --- any job --------------------------------------------------------------------------------
+
+
+@register("job.unknown_kind")
+def _unknown_kind(p: Params) -> str:
+    return pgettext(CONTEXT, "unknown job kind '%(kind)s'") % {"kind": _t(p, "kind")}
+
+
+@register("job.actor_inactive")
+def _actor_inactive(p: Params) -> str:
+    return pgettext(CONTEXT, "the account that asked for this job is no longer active")
+
+
+@register("job.bad_parameter")
+def _bad_parameter(p: Params) -> str:
+    return pgettext(CONTEXT, "parameter '%(name)s' is not a record id") % {"name": _t(p, "name")}
+
+
+@register("job.attempt_failed")
+def _attempt_failed(p: Params) -> str:
+    return pgettext(CONTEXT, "attempt %(attempt)d failed (%(error)s); will retry") % {
+        "attempt": _n(p, "attempt"), "error": _t(p, "error"),
+    }  # fmt: skip
+
+
+@register("job.worker_stopped")
+def _worker_stopped(p: Params) -> str:
+    values = {"attempt": _n(p, "attempt")}
+    if p["again"] is True:
+        return pgettext(CONTEXT, "the worker stopped during attempt %(attempt)d; queued again") % (
+            values
+        )
+    return pgettext(CONTEXT, "the worker stopped during attempt %(attempt)d; no attempts left") % (
+        values
+    )
+
+
+# --- evidence.process -----------------------------------------------------------------------
+
+
+@register("evidence.item_missing")
+def _item_missing(p: Params) -> str:
+    return pgettext(CONTEXT, "evidence item %(item)d does not exist") % {"item": _n(p, "item_id")}
+
+
+@register("evidence.metadata_extracted")
+def _metadata_extracted(p: Params) -> str:
+    return pgettext(CONTEXT, "metadata extracted")
+
+
+@register("evidence.no_metadata")
+def _no_metadata(p: Params) -> str:
+    return pgettext(CONTEXT, "no metadata for this type of file")
+
+
+@register("evidence.unparsable")
+def _unparsable(p: Params) -> str:
+    return pgettext(CONTEXT, "the file could not be parsed: %(error)s") % {"error": _t(p, "error")}
+
+
+@register("evidence.nothing_to_do")
+def _nothing_to_do(p: Params) -> str:
+    return pgettext(CONTEXT, "nothing to do for this item")
+
+
+# --- evidence.from_intake -------------------------------------------------------------------
+
+
+@register("intake.bad_submission")
+def _bad_submission(p: Params) -> str:
+    return pgettext(CONTEXT, "parameter 'submission' is not a submission id")
+
+
+@register("intake.no_submission")
+def _no_submission(p: Params) -> str:
+    return pgettext(CONTEXT, "no such submission, or no access to it")
+
+
+@register("intake.refused")
+def _intake_refused(p: Params) -> str:
+    return pgettext(CONTEXT, "the attachments were not moved: %(error)s") % {
+        "error": _t(p, "error")
+    }
+
+
+@register("intake.summary")
+def _intake_summary(p: Params) -> str:
+    total = _n(p, "total")
+    return npgettext(
+        CONTEXT,
+        "%(count)d attachment: %(ingested)d stored, %(duplicate)d already in the vault, "
+        "%(failed)d failed",
+        "%(count)d attachments: %(ingested)d stored, %(duplicate)d already in the vault, "
+        "%(failed)d failed",
+        total,
+    ) % {
+        "count": total, "ingested": _n(p, "ingested"), "duplicate": _n(p, "duplicate"),
+        "failed": _n(p, "failed"),
+    }  # fmt: skip
+
+
+# --- interchange.import ---------------------------------------------------------------------
+
+
+@register("import.bad_parameters")
+def _bad_import_parameters(p: Params) -> str:
+    return pgettext(CONTEXT, "bad import parameters")
+
+
+@register("import.file_missing")
+def _file_missing(p: Params) -> str:
+    return pgettext(CONTEXT, "the uploaded file (evidence item %(item)d) is not in the vault") % {
+        "item": _n(p, "item_id")
+    }
+
+
+def _kind_summary(s: Params) -> str:
+    rows = _n(s, "rows")
+    return npgettext(
+        CONTEXT,
+        "%(kind)s: %(count)d row, %(created)d created, %(updated)d updated, "
+        "%(skipped)d already imported",
+        "%(kind)s: %(count)d rows, %(created)d created, %(updated)d updated, "
+        "%(skipped)d already imported",
+        rows,
+    ) % {
+        "kind": _t(s, "kind"), "count": rows, "created": _n(s, "created"),
+        "updated": _n(s, "updated"), "skipped": _n(s, "skipped"),
+    }  # fmt: skip
+
+
+@register("import.summary")
+def _import_summary(p: Params) -> str:
+    summaries = p["summaries"]
+    if not isinstance(summaries, list):
+        raise TypeError("summaries is not a list")
+    text = "; ".join(_kind_summary(s) for s in summaries) or pgettext(CONTEXT, "no rows")
+    if p["dry_run"] is True:
+        return pgettext(
+            CONTEXT, "dry run, every row is valid (%(summary)s); nothing was written"
+        ) % {"summary": text}
+    return pgettext(CONTEXT, "imported in one transaction (%(summary)s)") % {"summary": text}
+
+
+@register("import.unreadable")
+def _unreadable(p: Params) -> str:
+    return pgettext(CONTEXT, "%(error)s Nothing was imported.") % {"error": _t(p, "error")}
+
+
+@register("import.no_write_access")
+def _no_write_access(p: Params) -> str:
+    return pgettext(CONTEXT, "no write access to this compartment; nothing was imported")
+
+
+@register("import.rejected")
+def _rejected(p: Params) -> str:
+    count = _n(p, "count")
+    return npgettext(
+        CONTEXT,
+        "%(count)d row rejected; nothing was imported (all or nothing)",
+        "%(count)d rows rejected; nothing was imported (all or nothing)",
+        count,
+    ) % {"count": count}
