@@ -23,7 +23,31 @@ from crimebook.web.forms._fields import (
 ANY = _("any")
 
 
-class EvidenceFilterForm(UserForm):
+class NearPlaceFilter(forms.Form):
+    """The "near a place" filter of a list (latitude, longitude, distance in km; all three or
+    none). Its fields are declared here but shown last, after the form's own fields (Django
+    puts a base class's fields first), so each form keeps the order it had."""
+
+    PLACE_FIELDS = ("near_lat", "near_lon", "within_km")
+
+    near_lat = float_field(_("Near latitude"), min_value=-90, max_value=90)
+    near_lon = float_field(_("Near longitude"), min_value=-180, max_value=180)
+    within_km = float_field(_("Within (km)"), min_value=0.001, max_value=20000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.PLACE_FIELDS:
+            self.fields[name] = self.fields.pop(name)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        place = [data.get(n) for n in self.PLACE_FIELDS]
+        if any(v is not None for v in place) and any(v is None for v in place):
+            self.add_error("within_km", _("Give latitude, longitude and distance together."))
+        return data
+
+
+class EvidenceFilterForm(NearPlaceFilter, UserForm):
     q = forms.CharField(
         label=_("File name"), required=False, max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -34,9 +58,6 @@ class EvidenceFilterForm(UserForm):
     date_to = date_field(_("Captured until"))
     near = forms.IntegerField(label=_("Near-duplicates of item #"), required=False, min_value=1)
     source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
-    near_lat = float_field(_("Near latitude"), min_value=-90, max_value=90)
-    near_lon = float_field(_("Near longitude"), min_value=-180, max_value=180)
-    within_km = float_field(_("Within (km)"), min_value=0.001, max_value=20000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,9 +69,6 @@ class EvidenceFilterForm(UserForm):
         data = super().clean() or {}
         if date_range_problem(data.get("date_from"), data.get("date_to")):
             self.add_error("date_to", _("The end date is before the start date."))
-        place = [data.get(n) for n in ("near_lat", "near_lon", "within_km")]
-        if any(v is not None for v in place) and any(v is None for v in place):
-            self.add_error("within_km", _("Give latitude, longitude and distance together."))
         return data
 
 
@@ -74,7 +92,7 @@ class EvidenceLinkForm(forms.Form):
     target = forms.IntegerField(label=_("Record number"), min_value=1)
 
 
-class CommunicationFilterForm(UserForm):
+class CommunicationFilterForm(NearPlaceFilter, UserForm):
     q = forms.CharField(
         label=_("Party, place or record id"), required=False, max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -84,9 +102,6 @@ class CommunicationFilterForm(UserForm):
     date_to = date_field(_("Until"))
     source = forms.TypedChoiceField(label=_("Source"), required=False, coerce=int, empty_value=None)
     item = forms.IntegerField(label=_("Held in evidence item #"), required=False, min_value=1)
-    near_lat = float_field(_("Near latitude"), min_value=-90, max_value=90)
-    near_lon = float_field(_("Near longitude"), min_value=-180, max_value=180)
-    within_km = float_field(_("Within (km)"), min_value=0.001, max_value=20000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +112,4 @@ class CommunicationFilterForm(UserForm):
         data = super().clean() or {}
         if date_range_problem(data.get("date_from"), data.get("date_to")):
             self.add_error("date_to", _("The end date is before the start date."))
-        place = [data.get(n) for n in ("near_lat", "near_lon", "within_km")]
-        if any(v is not None for v in place) and any(v is None for v in place):
-            self.add_error("within_km", _("Give latitude, longitude and distance together."))
         return data
