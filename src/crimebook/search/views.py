@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from crimebook.core.errors import ValidationFailed
-from crimebook.register.models import Incident, Term, Unit
+from crimebook.register.models import Incident
 from crimebook.register.selectors import persons_find_by_identity
 from crimebook.search.forms import KIND_LABELS, IdentityLookupForm, SearchForm
 from crimebook.search.models import Kind
 from crimebook.search.selectors import FacetValue, Hit, SearchResult, search_for
+from crimebook.web import refdata
 from crimebook.web.views._common import register_view, user_of
 
 DETAIL_URL: dict[str, str] = {
@@ -48,19 +49,20 @@ def hit_url(hit: Hit) -> str:
 
 def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
     """Labels in the current language for the values the facets show."""
-    codes = [v.value for v in result.facets.get("violation_type", [])]
-    unit_ids = [int(v.value) for v in result.facets.get("unit", []) if v.value.isdigit()]
+    codes = {v.value for v in result.facets.get("violation_type", [])}
+    unit_ids = {int(v.value) for v in result.facets.get("unit", []) if v.value.isdigit()}
     return {
         "kind": {str(k): str(label) for k, label in KIND_LABELS.items()},
         "violation_type": {
-            t.code: t.label
-            for t in Term.objects.filter(vocabulary__code="violation_type", code__in=codes)
+            code: label
+            for code, label in refdata.term_labels("violation_type", retired=True).items()
+            if code in codes
         },
         "status": {str(v): str(label) for v, label in Incident.Status.choices},
         "verification": {str(v): str(label) for v, label in Incident.Verification.choices},
         "has_evidence": {"yes": _("yes"), "no": _("no")},
         "has_suspect": {"yes": _("yes"), "no": _("no")},
-        "unit": {str(u.pk): u.name for u in Unit.objects.filter(pk__in=unit_ids)},
+        "unit": {str(pk): name for pk, name in refdata.units() if pk in unit_ids},
     }
 
 

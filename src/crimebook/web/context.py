@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from crimebook.accounts.models import Compartment
+from crimebook.web import refdata
 
 # (section, list URL name, label). A page belongs to the section its URL name starts with.
 NAV = (
@@ -43,14 +43,26 @@ def current_section(request: HttpRequest) -> str:
     return SECTION_OF.get(name) or name.split("_", 1)[0]
 
 
+# The navigation's URLs per (URL configuration, script prefix): reversed once per process
+# (the URL patterns do not change while it runs; no pattern depends on the language).
+_NAV_URLS: dict[tuple[object, str], tuple[str, ...]] = {}
+
+
+def _nav_urls() -> tuple[str, ...]:
+    key = (get_urlconf(), get_script_prefix())
+    urls = _NAV_URLS.get(key)
+    if urls is None:
+        urls = _NAV_URLS[key] = tuple(reverse(name) for _key, name, _label in NAV)
+    return urls
+
+
 def nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     """The main navigation. The item of the current section is ``active``; ``current`` is
     the value for ``aria-current``: "page" on the section's own page, "true" below it."""
     section = current_section(request)
     path = getattr(request, "path", "")
     items = []
-    for key, url_name, label in NAV:
-        url = reverse(url_name)
+    for (key, _name, label), url in zip(NAV, _nav_urls(), strict=True):
         active = key == section
         current = ("page" if path == url else "true") if active else ""
         items.append({"url": url, "label": label, "active": active, "current": current})
@@ -58,6 +70,6 @@ def nav_items(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
-    """The fictitious-data banner shows whenever the demo compartment exists."""
-    demo = Compartment.objects.filter(name__startswith="DEMO").exists()
-    return {"demo_data": demo, "nav_items": nav_items(request)}
+    """The fictitious-data banner shows whenever the demo compartment exists (a cached
+    flag, invalidated by every compartment save: ``web/refdata.py``)."""
+    return {"demo_data": refdata.demo_data_present(), "nav_items": nav_items(request)}

@@ -21,12 +21,14 @@ ROLE_LABELS = {
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "Y-m-d")
+    """``Y-m-d`` as Django's date format writes it (digits only, nothing localised), without
+    its per-call format parsing: list pages show this twice per row."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def _moment(value: datetime, *, day_only: bool) -> tuple[str, str]:
     local = value.astimezone(local_zone())
-    return _day(local.date()), "" if day_only else formats.date_format(local, "H:i")
+    return _day(local.date()), "" if day_only else f"{local.hour:02d}:{local.minute:02d}"
 
 
 def format_window(start: datetime | None, end: datetime | None, precision: str) -> str:

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crimebook.accounts.access import writable_compartment_ids
+from crimebook.accounts.access import is_staff_user, writable_compartment_ids
 from crimebook.accounts.models import Compartment
 from crimebook.register import selectors
+from crimebook.web import refdata
 
 Choices = list[tuple[Any, str]]
 
@@ -81,10 +82,9 @@ def float_field(label: str | Any, **kwargs: Any) -> forms.FloatField:
 
 
 def term_choices(vocabulary: str, *, blank: str | Any | None = None) -> Choices:
-    """Active terms of a vocabulary as (code, label in the current language)."""
-    options: Choices = sorted(
-        ((t.code, t.label) for t in selectors.terms_of(vocabulary)), key=lambda c: c[1].lower()
-    )
+    """Active terms of a vocabulary as (code, label in the current language), by label.
+    Read from the shared reference-data cache (the same for every user)."""
+    options: Choices = sorted(refdata.active_terms(vocabulary), key=lambda c: c[1].lower())
     return ([("", blank)] if blank is not None else []) + options
 
 
@@ -100,7 +100,9 @@ def compartment_choices(user: Any) -> Choices:
 
 
 def unit_choices(user: Any, *, blank: str | Any | None = None) -> Choices:
-    options: Choices = [(u.pk, u.name) for u in selectors.units_for(user)]
+    """Every unit by name for an active staff account (units are public structure, the
+    same list for all: cached, see ``web/refdata.py``); none for anybody else."""
+    options: Choices = refdata.units() if is_staff_user(user) else []
     return ([("", blank)] if blank is not None else []) + options
 
 

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django import template
+from django.db.models import Model
 
 from crimebook.web import display
 
 register = template.Library()
+
+
+@cache
+def _choice_labels(model: type[Model], name: str) -> dict[Any, Any]:
+    """value → (lazy) label of a field's fixed choices, once per process: Django's
+    ``get_<field>_display`` rebuilds this mapping on every call."""
+    field = model._meta.get_field(name)
+    return dict(getattr(field, "flatchoices", ()))
+
+
+@register.filter
+def choice(record: Model, name: str) -> str:
+    """``{{ incident|choice:"status" }}``: as ``incident.get_status_display`` (the label in
+    the current language; an unknown value is shown as it is)."""
+    value = getattr(record, name)
+    label = _choice_labels(type(record), name).get(value, value)
+    return str(label)
 
 
 @register.filter

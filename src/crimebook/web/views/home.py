@@ -26,6 +26,7 @@ from crimebook.register.disclosure import (
     single,
 )
 from crimebook.register.rollups import overview_for
+from crimebook.web import refdata
 from crimebook.web.charts import Bar, column_chart, hbar_chart
 from crimebook.web.views._common import register_view, user_of
 
@@ -142,8 +143,8 @@ def home(request: HttpRequest) -> HttpResponse:
         (start + timedelta(days=i), overview.days.get(start + timedelta(days=i), 0))
         for i in range((end - start).days + 1)
     ]
-    type_labels = {t.code: t.label for t in selectors.terms_of("violation_type")}
-    place_labels = {t.code: t.label for t in selectors.terms_of("detention_place")}
+    type_labels = refdata.term_labels("violation_type")
+    place_labels = refdata.term_labels("detention_place")
     bars = {
         "by_day": _bars(
             [(d.strftime("%d.%m"), n) for d, n in days],

@@ -1,0 +1,72 @@
+"""Shared, versioned cache of small reference data that nearly every workspace page reads
+(vocabulary terms, the unit list, whether the demo compartment exists).
+
+Values live in the shared Django cache (Redis, else files in the data directory), so every
+process of a host sees one copy, under a key that includes a *version token* per group. A
+write to a model of the group replaces the token (a ``post_save`` / ``post_delete`` receiver,
+again when the transaction commits), so every process misses and reads the database afresh.
+The second replacement at commit closes the race in which another process reads the old rows
+while the write is still uncommitted and stores them under the new token.
+
+Only data that is the same for every staff account may be cached here: anything that depends
+on the user's compartments is computed per request. Writes that bypass the model signals
+(``QuerySet.update``, raw SQL) must call :func:`invalidate` themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+PREFIX = "cb:ref"
+TIMEOUT = 24 * 3600  # an entry is re-read at least once a day even with no write
+_MISSING = object()
+
+
+def _token_key(group: str) -> str:
+    return f"{PREFIX}:{group}:version"
+
+
+def _token(group: str) -> str:
+    key = _token_key(group)
+    token = cache.get(key)
+    if token is None:  # first use, or evicted: a fresh token (never one used before)
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key)
+    return str(token)
+
+
+def get_or_compute(group: str, name: str, compute: Callable[[], T]) -> T:
+    """The cached value ``name`` of ``group``, computed (and stored) when missing."""
+    key = f"{PREFIX}:{group}:{_token(group)}:{name}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value  # type: ignore[no-any-return]
+
+
+def _replace_token(group: str) -> None:
+    cache.set(_token_key(group), uuid.uuid4().hex, None)
+
+
+def invalidate(group: str) -> None:
+    """Forget every cached value of ``group`` now and again when the current transaction
+    commits (at once when there is none)."""
+    _replace_token(group)
+    transaction.on_commit(lambda: _replace_token(group))
+
+
+def invalidating_receiver(group: str) -> Callable[..., None]:
+    """A signal receiver that invalidates ``group`` (connect it with ``weak=False``)."""
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        invalidate(group)
+
+    return receiver

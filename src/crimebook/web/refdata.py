@@ -1,0 +1,100 @@
+"""Reference data that every staff account sees alike, read once and kept in the shared
+cache (``core/refcache.py``): the active terms of each vocabulary, the unit list, and whether
+the demo compartment exists. Nothing here depends on the user's compartments.
+
+Invalidated by saves and deletions of ``Vocabulary``/``Term``, ``Unit`` and ``Compartment``
+(receivers connected in ``WebConfig.ready``) and after every ``migrate`` (data migrations
+write through historical models, whose saves send no signal to these receivers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import get_language
+
+from crimebook.core import refcache
+
+TERMS = "terms"
+UNITS = "units"
+COMPARTMENTS = "compartments"
+GROUPS = (TERMS, UNITS, COMPARTMENTS)
+
+
+def _terms() -> dict[str, list[tuple[str, str, str, str, bool]]]:
+    from crimebook.register.models import Term
+
+    out: dict[str, list[tuple[str, str, str, str, bool]]] = {}
+    rows = Term.objects.order_by("vocabulary__code", "code").values_list(
+        "vocabulary__code", "code", "label_en", "label_ru", "label_be", "retired_in"
+    )
+    for vocabulary, code, en, ru, be, retired_in in rows:
+        out.setdefault(vocabulary, []).append((code, en, ru, be, bool(retired_in)))
+    return out
+
+
+def _labelled(vocabulary: str, *, retired: bool) -> list[tuple[str, str]]:
+    terms = refcache.get_or_compute(TERMS, "all", _terms).get(vocabulary, [])
+    language = (get_language() or "en")[:2]
+    out: list[tuple[str, str]] = []
+    for code, en, ru, be, is_retired in terms:
+        if retired or not is_retired:
+            out.append((code, {"ru": ru, "be": be}.get(language, en) or en))
+    return out
+
+
+def active_terms(vocabulary: str) -> list[tuple[str, str]]:
+    """(code, label in the current language) of the vocabulary's active terms, in code
+    order; a label missing in the language falls back to English (as ``Term.label``)."""
+    return _labelled(vocabulary, retired=False)
+
+
+def term_labels(vocabulary: str, *, retired: bool = False) -> dict[str, str]:
+    """code → label in the current language, of the active terms (and of the retired ones
+    with ``retired=True``: records keep the terms they were given)."""
+    return dict(_labelled(vocabulary, retired=retired))
+
+
+def _units() -> list[tuple[int, str]]:
+    from crimebook.register.models import Unit
+
+    return [
+        (pk, name) for pk, name in Unit.objects.order_by("name", "pk").values_list("pk", "name")
+    ]
+
+
+def units() -> list[tuple[int, str]]:
+    """(id, name) of every unit by name. Units are public structure, shared by all
+    compartments: callers still check that the reader is an active staff account."""
+    return list(refcache.get_or_compute(UNITS, "all", _units))
+
+
+def _demo_exists() -> bool:
+    from crimebook.accounts.models import Compartment
+
+    return Compartment.objects.filter(name__startswith="DEMO").exists()
+
+
+def demo_data_present() -> bool:
+    """Whether a compartment of fictitious demo data exists (the banner on every page)."""
+    return bool(refcache.get_or_compute(COMPARTMENTS, "demo", _demo_exists))
+
+
+def _invalidate_all(sender: Any, **kwargs: Any) -> None:
+    for group in GROUPS:
+        refcache.invalidate(group)
+
+
+def connect() -> None:
+    from crimebook.accounts.models import Compartment
+    from crimebook.register.models import Term, Unit, Vocabulary
+
+    watched = ((TERMS, (Vocabulary, Term)), (UNITS, (Unit,)), (COMPARTMENTS, (Compartment,)))
+    for group, models in watched:
+        receiver = refcache.invalidating_receiver(group)
+        for model in models:
+            for event, signal in (("save", post_save), ("delete", post_delete)):
+                uid = f"refcache-{group}-{model.__name__}-{event}"
+                signal.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+    post_migrate.connect(_invalidate_all, weak=False, dispatch_uid="refcache-migrate")

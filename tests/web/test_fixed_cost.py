@@ -1,0 +1,182 @@
+"""The per-request savings of the workspace pages keep their behaviour: the shared
+reference-data cache is invalidated by every write (as another process would see it), an
+unchanged session is written at most once per interval (never extending its idle life), and
+the list pages' choice labels read as ``get_<field>_display``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from crimebook.accounts.services import compartment_create
+from crimebook.core import refcache
+from crimebook.register.models import Incident, Term
+from crimebook.web import refdata
+from crimebook.web.middleware import SESSION_TOUCHED_KEY, session_touch_interval
+from crimebook.web.templatetags.crimebook_web import choice
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(call: Any) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def test_terms_are_read_once_then_from_the_shared_cache() -> None:
+    first = refdata.active_terms("violation_type")
+    assert first and _queries(lambda: refdata.active_terms("violation_type")) == 0
+
+
+def test_a_term_change_reaches_every_process() -> None:
+    term = Term.objects.filter(vocabulary__code="violation_type", retired_in="").first()
+    assert term is not None
+    with translation.override("en"):
+        before = dict(refdata.active_terms("violation_type"))
+        assert before[term.code] == term.label_en
+        term.label_en = "Renamed for the test"
+        term.save()
+        assert dict(refdata.active_terms("violation_type"))[term.code] == "Renamed for the test"
+        term.retired_in = "9"
+        term.save()
+        assert term.code not in dict(refdata.active_terms("violation_type"))
+
+
+def test_labels_follow_the_language_with_english_fallback() -> None:
+    term = Term.objects.filter(vocabulary__code="violation_type", retired_in="").first()
+    assert term is not None
+    term.label_be = ""
+    term.save()
+    with translation.override("ru"):
+        assert dict(refdata.active_terms("violation_type"))[term.code] == term.label_ru
+    with translation.override("be"):  # as Term.label: no Belarusian label → English
+        assert dict(refdata.active_terms("violation_type"))[term.code] == term.label_en
+
+
+def test_a_new_unit_is_listed_at_once(investigator: Any) -> None:
+    from crimebook.web.forms._fields import unit_choices
+
+    assert unit_choices(investigator) == []
+    unit = factories.unit("omon-test", name="Test OMON")
+    assert (unit.pk, "Test OMON") in unit_choices(investigator)
+
+
+def test_units_are_not_listed_for_an_inactive_account(investigator: Any) -> None:
+    from crimebook.web.forms._fields import unit_choices
+
+    factories.unit("omon-test", name="Test OMON")
+    investigator.is_active = False
+    assert unit_choices(investigator) == []
+
+
+def test_the_demo_banner_follows_the_compartments(investigator: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    assert b"banner-demo" not in client.get("/").content
+    compartment_create(actor=None, name="DEMO fictitious")
+    assert b"banner-demo" in client.get("/").content
+
+
+def test_a_value_computed_before_a_commit_is_not_served_after_it() -> None:
+    """Another process may read the old rows while a write is uncommitted and store them:
+    the token is replaced again at commit, so that entry is never read."""
+    old = refcache._token("units")
+    refcache.invalidate("units")  # inside the test's transaction: again at commit
+    mid = refcache._token("units")
+    assert mid != old
+    cache.set(f"{refcache.PREFIX}:units:{mid}:all", [(1, "stale")])
+    refcache._replace_token("units")  # what the on_commit callback does
+    assert refcache._token("units") != mid
+
+
+def test_an_evicted_token_is_never_reused() -> None:
+    token = refcache._token("terms")
+    cache.delete(refcache._token_key("terms"))
+    assert refcache._token("terms") != token
+
+
+def _session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_an_unchanged_session_is_written_once_per_interval(investigator: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    assert client.get("/incidents/").status_code == 200
+    touched = client.session[SESSION_TOUCHED_KEY]
+    expiry = _session_row(client).expire_date
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/incidents/").status_code == 200
+    writes = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
+    assert not any("django_session" in sql for sql in writes)
+    assert _session_row(client).expire_date == expiry
+    assert client.session[SESSION_TOUCHED_KEY] == touched
+
+
+def test_the_session_is_written_again_after_the_interval(investigator: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    client.get("/incidents/")
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(time.time()) - session_touch_interval()
+    session.save()
+    before = _session_row(client).expire_date
+    time.sleep(0.01)
+    assert client.get("/incidents/").status_code == 200
+    assert _session_row(client).expire_date > before
+    assert client.session[SESSION_TOUCHED_KEY] >= int(time.time()) - 1
+
+
+def test_a_touch_in_the_future_does_not_stop_writes(investigator: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(time.time()) + 3600
+    session.save()
+    client.get("/incidents/")
+    assert client.session[SESSION_TOUCHED_KEY] <= int(time.time())
+
+
+def test_the_idle_lifetime_is_never_longer(settings: Any) -> None:
+    settings.SESSION_COOKIE_AGE = 60
+    assert 1 <= session_touch_interval() <= 3
+    settings.SESSION_COOKIE_AGE = 3600
+    assert session_touch_interval() == 60
+
+
+def test_an_expired_session_still_ends(investigator: Any) -> None:
+    client = Client()
+    client.force_login(investigator)
+    assert client.get("/incidents/").status_code == 200
+    session = client.session
+    session.set_expiry(-1)
+    session.save()
+    response = client.get("/incidents/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_anonymous_request_gets_no_session() -> None:
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 200
+    assert "crimebook_ws" not in response.cookies
+
+
+def test_choice_reads_as_get_display() -> None:
+    incident = Incident(status="under_review", verification="partially_verified")
+    for language in ("en", "ru", "be"):
+        with translation.override(language):
+            assert choice(incident, "status") == incident.get_status_display()
+            assert choice(incident, "verification") == incident.get_verification_display()
+    incident.status = "no-such-status"
+    assert choice(incident, "status") == incident.get_status_display() == "no-such-status"
