@@ -5,8 +5,8 @@ parameters). The runner stores it on the job as ``message_data`` (``{"v": 1, "ke
 "params": {...}}``) together with its English wording in ``message`` (for API clients that
 read English, the audit entry and older code); pages and the API word it again at display
 time in the active language. Whole clauses are messages (``pgettext``/``npgettext`` in the
-context "job message", named placeholders, plural forms for counts), so a translation may
-order words freely. A job stored without the structure (rows from before it existed, or an
+context "job message", written out in each call for ``makemessages``; named placeholders,
+plural forms for counts), so a translation may order words freely. A job stored without the structure (rows from before it existed, or an
 exception's own text, which no catalog can translate) or with one this code cannot read
 shows its stored ``message``.
 
@@ -29,7 +29,6 @@ __all__ = ["VERSION", "english", "job_message", "job_message_code", "register", 
 
 logger = logging.getLogger(__name__)
 VERSION = 1
-CONTEXT = "job message"
 Params = Mapping[str, Any]
 _WORDINGS: dict[str, Callable[[Params], str]] = {}
 
@@ -109,22 +108,24 @@ def job_message_code(job: Any) -> str:
 
 @register("job.unknown_kind")
 def _unknown_kind(p: Params) -> str:
-    return pgettext(CONTEXT, "unknown job kind '%(kind)s'") % {"kind": _t(p, "kind")}
+    return pgettext("job message", "unknown job kind '%(kind)s'") % {"kind": _t(p, "kind")}
 
 
 @register("job.actor_inactive")
 def _actor_inactive(p: Params) -> str:
-    return pgettext(CONTEXT, "the account that asked for this job is no longer active")
+    return pgettext("job message", "the account that asked for this job is no longer active")
 
 
 @register("job.bad_parameter")
 def _bad_parameter(p: Params) -> str:
-    return pgettext(CONTEXT, "parameter '%(name)s' is not a record id") % {"name": _t(p, "name")}
+    return pgettext("job message", "parameter '%(name)s' is not a record id") % {
+        "name": _t(p, "name")
+    }
 
 
 @register("job.attempt_failed")
 def _attempt_failed(p: Params) -> str:
-    return pgettext(CONTEXT, "attempt %(attempt)d failed (%(error)s); will retry") % {
+    return pgettext("job message", "attempt %(attempt)d failed (%(error)s); will retry") % {
         "attempt": _n(p, "attempt"), "error": _t(p, "error"),
     }  # fmt: skip
 
@@ -133,12 +134,12 @@ def _attempt_failed(p: Params) -> str:
 def _worker_stopped(p: Params) -> str:
     values = {"attempt": _n(p, "attempt")}
     if p["again"] is True:
-        return pgettext(CONTEXT, "the worker stopped during attempt %(attempt)d; queued again") % (
-            values
-        )
-    return pgettext(CONTEXT, "the worker stopped during attempt %(attempt)d; no attempts left") % (
-        values
-    )
+        return pgettext(
+            "job message", "the worker stopped during attempt %(attempt)d; queued again"
+        ) % (values)
+    return pgettext(
+        "job message", "the worker stopped during attempt %(attempt)d; no attempts left"
+    ) % (values)
 
 
 # --- evidence.process -----------------------------------------------------------------------
@@ -146,27 +147,31 @@ def _worker_stopped(p: Params) -> str:
 
 @register("evidence.item_missing")
 def _item_missing(p: Params) -> str:
-    return pgettext(CONTEXT, "evidence item %(item)d does not exist") % {"item": _n(p, "item_id")}
+    return pgettext("job message", "evidence item %(item)d does not exist") % {
+        "item": _n(p, "item_id")
+    }
 
 
 @register("evidence.metadata_extracted")
 def _metadata_extracted(p: Params) -> str:
-    return pgettext(CONTEXT, "metadata extracted")
+    return pgettext("job message", "metadata extracted")
 
 
 @register("evidence.no_metadata")
 def _no_metadata(p: Params) -> str:
-    return pgettext(CONTEXT, "no metadata for this type of file")
+    return pgettext("job message", "no metadata for this type of file")
 
 
 @register("evidence.unparsable")
 def _unparsable(p: Params) -> str:
-    return pgettext(CONTEXT, "the file could not be parsed: %(error)s") % {"error": _t(p, "error")}
+    return pgettext("job message", "the file could not be parsed: %(error)s") % {
+        "error": _t(p, "error")
+    }
 
 
 @register("evidence.nothing_to_do")
 def _nothing_to_do(p: Params) -> str:
-    return pgettext(CONTEXT, "nothing to do for this item")
+    return pgettext("job message", "nothing to do for this item")
 
 
 # --- evidence.from_intake -------------------------------------------------------------------
@@ -174,17 +179,17 @@ def _nothing_to_do(p: Params) -> str:
 
 @register("intake.bad_submission")
 def _bad_submission(p: Params) -> str:
-    return pgettext(CONTEXT, "parameter 'submission' is not a submission id")
+    return pgettext("job message", "parameter 'submission' is not a submission id")
 
 
 @register("intake.no_submission")
 def _no_submission(p: Params) -> str:
-    return pgettext(CONTEXT, "no such submission, or no access to it")
+    return pgettext("job message", "no such submission, or no access to it")
 
 
 @register("intake.refused")
 def _intake_refused(p: Params) -> str:
-    return pgettext(CONTEXT, "the attachments were not moved: %(error)s") % {
+    return pgettext("job message", "the attachments were not moved: %(error)s") % {
         "error": _t(p, "error")
     }
 
@@ -193,7 +198,7 @@ def _intake_refused(p: Params) -> str:
 def _intake_summary(p: Params) -> str:
     total = _n(p, "total")
     return npgettext(
-        CONTEXT,
+        "job message",
         "%(count)d attachment: %(ingested)d stored, %(duplicate)d already in the vault, "
         "%(failed)d failed",
         "%(count)d attachments: %(ingested)d stored, %(duplicate)d already in the vault, "
@@ -210,20 +215,20 @@ def _intake_summary(p: Params) -> str:
 
 @register("import.bad_parameters")
 def _bad_import_parameters(p: Params) -> str:
-    return pgettext(CONTEXT, "bad import parameters")
+    return pgettext("job message", "bad import parameters")
 
 
 @register("import.file_missing")
 def _file_missing(p: Params) -> str:
-    return pgettext(CONTEXT, "the uploaded file (evidence item %(item)d) is not in the vault") % {
-        "item": _n(p, "item_id")
-    }
+    return pgettext(
+        "job message", "the uploaded file (evidence item %(item)d) is not in the vault"
+    ) % {"item": _n(p, "item_id")}
 
 
 def _kind_summary(s: Params) -> str:
     rows = _n(s, "rows")
     return npgettext(
-        CONTEXT,
+        "job message",
         "%(kind)s: %(count)d row, %(created)d created, %(updated)d updated, "
         "%(skipped)d already imported",
         "%(kind)s: %(count)d rows, %(created)d created, %(updated)d updated, "
@@ -240,29 +245,29 @@ def _import_summary(p: Params) -> str:
     summaries = p["summaries"]
     if not isinstance(summaries, list):
         raise TypeError("summaries is not a list")
-    text = "; ".join(_kind_summary(s) for s in summaries) or pgettext(CONTEXT, "no rows")
+    text = "; ".join(_kind_summary(s) for s in summaries) or pgettext("job message", "no rows")
     if p["dry_run"] is True:
         return pgettext(
-            CONTEXT, "dry run, every row is valid (%(summary)s); nothing was written"
+            "job message", "dry run, every row is valid (%(summary)s); nothing was written"
         ) % {"summary": text}
-    return pgettext(CONTEXT, "imported in one transaction (%(summary)s)") % {"summary": text}
+    return pgettext("job message", "imported in one transaction (%(summary)s)") % {"summary": text}
 
 
 @register("import.unreadable")
 def _unreadable(p: Params) -> str:
-    return pgettext(CONTEXT, "%(error)s Nothing was imported.") % {"error": _t(p, "error")}
+    return pgettext("job message", "%(error)s Nothing was imported.") % {"error": _t(p, "error")}
 
 
 @register("import.no_write_access")
 def _no_write_access(p: Params) -> str:
-    return pgettext(CONTEXT, "no write access to this compartment; nothing was imported")
+    return pgettext("job message", "no write access to this compartment; nothing was imported")
 
 
 @register("import.rejected")
 def _rejected(p: Params) -> str:
     count = _n(p, "count")
     return npgettext(
-        CONTEXT,
+        "job message",
         "%(count)d row rejected; nothing was imported (all or nothing)",
         "%(count)d rows rejected; nothing was imported (all or nothing)",
         count,
