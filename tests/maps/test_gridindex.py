@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from crimebook.accounts.models import Compartment
 from crimebook.accounts.services import compartment_create
 from crimebook.audit.services import audit_record
 from crimebook.maps import gridindex
 from crimebook.maps.grid import Bounds, cell_size_for, cells_touching
-from crimebook.maps.models import MapPoint, MapSync
+from crimebook.maps.models import MapFacetCell, MapPoint, MapSync
 from crimebook.maps.selectors import MapQuery, map_incidents_for, map_layers_for
 from crimebook.register import services as s
 from crimebook.register.models import Incident, Term
@@ -54,6 +55,26 @@ def _random_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _edge_rows() -> list[dict[str, Any]]:
+    """Windows the day counts must get exactly right: open at one end, long, none at all,
+    and starts a microsecond either side of Minsk midnight (21:00 UTC)."""
+    at = {"title": "edge", "latitude": 53.9, "longitude": 27.56, "radius_m": 50.0}
+    midnight = datetime(2020, 8, 11, 21, tzinfo=UTC)  # 12 Aug 00:00 in Minsk
+    tick = timedelta(microseconds=1)
+    return [
+        {**at, "start": None, "end": datetime(2020, 8, 13, 12, tzinfo=UTC)},
+        {**at, "start": datetime(2020, 8, 13, 12, tzinfo=UTC), "end": None},
+        {**at, "start": None, "end": None},
+        {**at, "start": datetime(2020, 7, 1, tzinfo=UTC), "end": datetime(2020, 9, 1, tzinfo=UTC)},
+        {**at, "start": datetime(2020, 8, 1, tzinfo=UTC), "end": midnight - tick},
+        {**at, "start": midnight, "end": midnight + timedelta(hours=1)},
+        {**at, "start": midnight - tick, "end": midnight - tick},
+        {**at, "start": midnight - timedelta(days=9), "end": midnight},
+        {**at, "start": datetime(2020, 8, 14, 20, 59, 59, tzinfo=UTC),
+         "end": datetime(2020, 8, 14, 21, tzinfo=UTC), "status": "verified"},
+    ]  # fmt: skip
+
+
 def _direct(user: Any, query: MapQuery, size: float) -> dict[tuple[int, int], int]:
     counts: dict[tuple[int, int], int] = {}
     qs = map_incidents_for(user, query).filter(latitude__isnull=False, longitude__isnull=False)
@@ -67,8 +88,8 @@ def test_index_counts_equal_the_selector_for_every_facet(make_user: Any) -> None
     rng = random.Random(7)
     a = compartment_create(actor=None, name="Grid A")
     b = compartment_create(actor=None, name="Grid B")
-    ids_a = bulk_incidents(a, _random_rows(rng, 900))
-    bulk_incidents(b, _random_rows(rng, 400))
+    ids_a = bulk_incidents(a, _random_rows(rng, 900) + _edge_rows())
+    bulk_incidents(b, _random_rows(rng, 400) + _edge_rows())
     through = Incident.violation_types.through
     terms = {code: Term.objects.get(vocabulary__code="violation_type", code=code) for code in TYPES}
     through.objects.bulk_create(
@@ -87,7 +108,16 @@ def test_index_counts_equal_the_selector_for_every_facet(make_user: Any) -> None
         IncidentFilter(violation_type="excessive_force"),
         IncidentFilter(date_from=date(2020, 8, 12), date_to=date(2020, 8, 14)),
         IncidentFilter(status="reported", date_from=date(2020, 8, 20)),
-    ]
+        IncidentFilter(date_to=date(2020, 8, 11)),
+        IncidentFilter(date_from=date(2020, 8, 12), date_to=date(2020, 8, 12)),
+        IncidentFilter(date_from=date(2020, 8, 11), date_to=date(2020, 8, 11)),
+        IncidentFilter(date_from=date(2020, 8, 14), date_to=date(2020, 8, 15), status="verified"),
+        IncidentFilter(violation_type="torture", date_from=date(2020, 8, 9),
+                       date_to=date(2020, 8, 21)),
+        IncidentFilter(violation_type="arbitrary_detention", verification="verified",
+                       status="reported", date_from=date(2020, 8, 13)),
+        IncidentFilter(date_from=date(2020, 6, 1), date_to=date(2020, 6, 30)),
+    ]  # fmt: skip
     for who in (user, both):
         readable = tuple(sorted(c.pk for c in (a, b) if who is both or c is a))
         for filters in cases:
@@ -110,6 +140,26 @@ def test_index_counts_equal_the_selector_for_every_facet(make_user: Any) -> None
                 touching = set(cells_touching(bounds, size))
                 want = {k: v for k, v in _direct(who, query, size).items() if k in touching}
                 assert got == want, (filters, bounds)
+                if filters != IncidentFilter():  # the stored per-facet counts agree too
+                    summed = gridindex.facet_counts(index_filter, bounds, size)
+                    assert summed is not None, (filters, bounds)
+                    assert {(c.gx, c.gy): c.count for c in summed} == want, (filters, bounds)
+                    by_cell = {
+                        (c.gx, c.gy): c for c in gridindex.cell_counts(index_filter, bounds, size)
+                    }
+                    for c in summed:
+                        assert c.latitude == pytest.approx(by_cell[(c.gx, c.gy)].latitude)
+                        assert c.longitude == pytest.approx(by_cell[(c.gx, c.gy)].longitude)
+                    # and the map's answer is the selector's count, whatever path it took
+                    (layer,) = map_layers_for(
+                        who, MapQuery(bounds=bounds, incidents=filters, layers=("incidents",))
+                    )
+                    in_box = map_incidents_for(who, query).filter(
+                        latitude__gte=bounds.south, latitude__lte=bounds.north,
+                        longitude__gte=bounds.west, longitude__lte=bounds.east,
+                    )  # fmt: skip
+                    expected = sum(want.values()) if layer.aggregated else in_box.count()
+                    assert layer.count == expected, (filters, bounds)
                 if filters == IncidentFilter():  # the stored per-level counts agree too
                     stored = gridindex.level_counts(readable, bounds, size)
                     assert {(c.gx, c.gy): c.count for c in stored} == want
@@ -200,3 +250,74 @@ def test_the_layer_uses_the_index_for_cells_and_the_selector_for_points(make_use
                     incidents=IncidentFilter(q="p"))  # fmt: skip
     (direct,) = map_layers_for(user, text)
     assert direct.aggregated and direct.count == 40
+
+
+def test_day_counts_refuse_bounds_off_the_index_midnights(make_user: Any) -> None:
+    """In another time zone the filter's midnights are not the index's: the per-day counts
+    say so (None) and the map counts points instead, still equal to the selector."""
+    a = compartment_create(actor=None, name="Grid zone A")
+    user = make_user(compartments=(a,))
+    bulk_incidents(a, _random_rows(random.Random(3), 300) + _edge_rows())
+    gridindex.sync()
+    filters = IncidentFilter(date_from=date(2020, 8, 12), date_to=date(2020, 8, 14))
+    index_filter = gridindex.IndexFilter(
+        (a.pk,), date_from=filters.date_from, date_to=filters.date_to
+    )
+    size = cell_size_for(MINSK)
+    assert gridindex.facet_counts(index_filter, MINSK, size) is not None
+    with timezone.override("UTC"):
+        assert gridindex.facet_counts(index_filter, MINSK, size) is None
+        query = MapQuery(bounds=MINSK, incidents=filters, layers=("incidents",), max_points=10)
+        (layer,) = map_layers_for(user, query)
+        assert layer.aggregated
+        touching = set(cells_touching(MINSK, size))
+        direct = _direct(user, query, size)
+        assert layer.count == sum(v for k, v in direct.items() if k in touching)
+    # a date bound the index cannot reach (the last day there is) also falls back
+    far = gridindex.IndexFilter((a.pk,), date_to=date.max)
+    assert gridindex.facet_counts(far, MINSK, size) is None
+    # a level without per-facet counts
+    assert gridindex.facet_counts(index_filter, MINSK, 2.0**-11) is None
+
+
+def _facet_rows() -> dict[tuple[Any, ...], int]:
+    return {
+        row[:-1]: row[-1]
+        for row in MapFacetCell.objects.exclude(count=0).values_list(
+            "compartment_id", "level", "violation", "kind", "first_day", "last_day", "key",
+            "status", "verification", "count",
+        )
+    }  # fmt: skip
+
+
+def test_written_counts_equal_a_rebuild(make_user: Any) -> None:
+    """Counts kept write by write (service writes, a bulk batch, moves, a new violation
+    type, a deletion) are the counts a rebuild computes from the register."""
+    a = compartment_create(actor=None, name="Grid keep A")
+    b = compartment_create(actor=None, name="Grid keep B")
+    ids = bulk_incidents(a, _random_rows(random.Random(5), 260) + _edge_rows())
+    gridindex.sync()
+    data = s.IncidentData(
+        compartment_id=a.pk, title="Kept", start=datetime(2020, 8, 10, 19, tzinfo=UTC),
+        end=datetime(2020, 8, 12, 20, tzinfo=UTC), precision="hour", place_name="Minsk",
+        latitude=53.90, longitude=27.55, radius_m=100.0,
+        violation_types=("torture", "excessive_force"),
+    )  # fmt: skip
+    one = s.incident_create(actor=None, data=data)
+    gridindex.sync()
+    s.incident_update(
+        actor=None, incident=one,
+        data=s.IncidentData(**{**data.__dict__, "compartment_id": b.pk, "end": None,
+                               "violation_types": ("torture",), "latitude": 52.1}),
+    )  # fmt: skip
+    Incident.objects.filter(pk__in=ids[:250]).update(status="verified")  # > SMALL: in SQL
+    audit_record(actor=None, action="update", object_type="register.incident",
+                 object_id="batch", changes={"ids": [[ids[0], ids[249]]]})  # fmt: skip
+    Incident.objects.filter(pk=ids[-1]).delete()
+    audit_record(actor=None, action="delete", object_type="register.incident",
+                 object_id=str(ids[-1]), changes={})  # fmt: skip
+    gridindex.sync()
+    kept = _facet_rows()
+    assert kept
+    gridindex.rebuild()
+    assert _facet_rows() == kept

@@ -18,6 +18,18 @@ for the cell's centroid) from the covering index ``(compartment_id, key, facets�
 longitude)`` — up to 250 cells per ``UNION ALL`` statement. Work is proportional to the points
 in the box at the index's few bytes per point, never to the width of the register table, and
 there is no ``GROUP BY`` sort.
+
+**Filtered views without reading points.** ``MapCell`` answers a view without facets;
+``MapFacetCell`` answers status, verification, violation type and dates: per compartment,
+level (2**FACET_LEVELS[0]° … 2**4°), violation type (0: any), day window, cell, status and
+verification, the count and coordinate sums. A point's days are computed by the database when
+it is copied (``start_day``/``end_day``: days since 1970-01-01 at a fixed UTC offset, stored
+in ``MapSync``), so that the counts are derived from stored integers alike when a point is
+added and when it is taken away. An incident's window overlaps the days ``D1 … D2`` of a date
+filter exactly when ``first_day <= D2`` and ``last_day >= D1`` — *provided* the filter's
+bounds, computed as the selector computes them (midnight in the current time zone), fall on
+midnights of that fixed offset; :func:`facet_counts` checks this for every bound and answers
+None otherwise (a time-zone change, a DST date), and the caller counts points instead.
 """
 
 # SQL here is assembled from table/column names quoted by the backend and integers computed in
@@ -29,7 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -45,13 +57,14 @@ from crimebook.maps.grid import (
     cells_touching,
     morton,
 )
-from crimebook.maps.models import MapCell, MapPoint, MapSync
+from crimebook.maps.models import MapCell, MapFacetCell, MapPoint, MapSync
 from crimebook.register.models import Incident, Term
 
 __all__ = [
     "CellCount",
     "IndexFilter",
     "cell_counts",
+    "facet_counts",
     "points_in",
     "rebuild",
     "sync",
@@ -65,6 +78,13 @@ SMALL = 200  # up to this many changed points, per-level totals are summed in Py
 MAX_BITS = 62
 # Levels of the per-cell counts: cells of 2**-12 ° (the fine cells) up to 2**4 ° (the world).
 LEVELS = tuple(range(FINE_EXPONENT, 5))
+# Levels of the per-facet counts: 2**-6 ° (about 1.7 km; a city fills a view at this level) up
+# to the world. Finer levels would hold about a row per point and day each (1.6 M rows at
+# 2**-9 ° for a million incidents) for a view that reads a few thousand points anyway.
+FACET_LEVELS = tuple(range(-6, 5))
+SHORT_SPAN = 7  # windows of at most this many days are read by a bounded range of start days
+NO_DAY = 1 << 30  # an unknown start (its negative: an unknown end); outside any date filter
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -114,11 +134,38 @@ def _q(name: str) -> str:
     return str(connection.ops.quote_name(name))
 
 
-def _insert_sql(condition: str) -> str:
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _day_sql(column: str, offset_s: int) -> str:
+    """SQL for the day number (days since 1970-01-01) of a datetime column at a fixed UTC
+    offset; NULL stays NULL. PostgreSQL: timestamp arithmetic. SQLite stores UTC text
+    (``YYYY-MM-DD HH:MM:SS[.ffffff]``) and compares it as text, so the day is the UTC date
+    plus or minus one by a text comparison of the time of day — the same comparison the
+    selector's ``start < '… 21:00:00'`` makes, free of julianday()'s millisecond rounding."""
+    offset_s = int(offset_s)
+    if not -86_400 < offset_s < 86_400:
+        raise ValueError(f"UTC offset {offset_s} s out of range")
+    if connection.vendor == "postgresql":
+        return (
+            f"(CAST(({column} AT TIME ZONE 'UTC') + INTERVAL '{offset_s} seconds' AS date) "
+            "- DATE '1970-01-01')"
+        )
+    utc = f"CAST(julianday(substr({column}, 1, 10)) - 2440587.5 AS INTEGER)"
+    if offset_s > 0:
+        return f"({utc} + (substr({column}, 12) >= '{_clock(86_400 - offset_s)}'))"
+    if offset_s < 0:
+        return f"({utc} - (substr({column}, 12) < '{_clock(-offset_s)}'))"
+    return utc
+
+
+def _insert_sql(condition: str, offset_s: int, terms: Sequence[int]) -> str:
     """``WITH … INSERT INTO maps_mappoint … SELECT`` copying the incidents matching
     ``condition`` (a WHERE fragment on the register table), the Morton code computed by the
     database: column and row of the fine cell, their bits spread by the classic shift-and-mask
-    steps, interleaved."""
+    steps, interleaved. ``terms``: the violation-type term ids behind the mask's bits;
+    ``offset_s``: the UTC offset of the day numbers."""
     incident = _q(Incident._meta.db_table)
     through = _q(Incident.violation_types.through._meta.db_table)
     if connection.vendor == "postgresql":
@@ -127,9 +174,8 @@ def _insert_sql(condition: str) -> str:
     else:  # non-negative: CAST truncates, which is the floor
         x = f"CAST((longitude + 180.0) * {FINE_PER_DEGREE}.0 AS INTEGER)"
         y = f"CAST((latitude + 90.0) * {FINE_PER_DEGREE}.0 AS INTEGER)"
-    terms = _violation_terms()[:MAX_BITS]
     if terms:
-        whens = " ".join(f"WHEN {tid} THEN {1 << bit}" for bit, tid in enumerate(terms))
+        whens = " ".join(f"WHEN {int(tid)} THEN {1 << bit}" for bit, tid in enumerate(terms))
         mask = (
             f"(SELECT COALESCE(SUM(CASE vt.term_id {whens} ELSE 0 END), 0) FROM {through} vt "
             f"WHERE vt.incident_id = s5.id)"
@@ -145,85 +191,236 @@ def _insert_sql(condition: str) -> str:
             f"(y | (y << {shift})) & {m} AS y FROM s{i - 1})"
         )
     target = _q(MapPoint._meta.db_table)
+    days = f"{_day_sql('start', offset_s)}, {_day_sql(_q('end'), offset_s)}"
     return (
         "WITH " + ", ".join(steps) + f" INSERT INTO {target} (incident_id, compartment_id, "
         f"{_q('key')}, latitude, longitude, status, verification, violation_mask, start, "
-        f"{_q('end')}) SELECT id, compartment_id, x | (y << 1), latitude, longitude, status, "
-        f"verification, {mask}, start, {_q('end')} FROM s5 ORDER BY compartment_id, 3"
+        f"{_q('end')}, start_day, end_day) SELECT id, compartment_id, x | (y << 1), latitude, "
+        f"longitude, status, verification, {mask}, start, {_q('end')}, {days} FROM s5 "
+        "ORDER BY compartment_id, 3"
     )  # in index order: a rebuild appends to the covering index instead of scattering
 
 
-def _adjust(cursor: Any, sign: int, where: str, params: Sequence[Any]) -> None:
-    """Add (``sign`` 1) or take away (-1) the points matching ``where`` from the per-cell
-    counts of every level: one upsert per level, touching only the cells of those points. A
-    cell that reaches zero stays (readers skip it; a rebuild drops it) — finding such cells
-    would cost a scan of the table on every write."""
-    points = _q(MapPoint._meta.db_table)
-    cells = _q(MapCell._meta.db_table)
-    count = _q("count")
-    upsert = (
-        f"INSERT INTO {cells} (compartment_id, level, {_q('key')}, {count}, sum_lat, sum_lon) "
-        "VALUES (%s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT (compartment_id, level, {_q('key')}) DO UPDATE SET "
-        f"{count} = {cells}.{count} + excluded.{count}, "
-        f"sum_lat = {cells}.sum_lat + excluded.sum_lat, "
-        f"sum_lon = {cells}.sum_lon + excluded.sum_lon"
+# --- keeping the per-cell counts ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What the index's rows are computed with (``MapSync``): the UTC offset of the day
+    numbers and the number of violation-type bits in the masks."""
+
+    offset_s: int
+    terms: tuple[int, ...]
+
+    @property
+    def bits(self) -> int:
+        return min(len(self.terms), MAX_BITS)
+
+
+def _basis(state: MapSync) -> _Basis:
+    terms = tuple(int(v) for v in state.violation_terms.split(",") if v.strip())
+    return _Basis(int(state.day_offset_s), terms)
+
+
+def _dated(start_day: int | None, end_day: int | None) -> tuple[int, int, int] | None:
+    """``(kind, first_day, last_day)`` of a point's window in ``MapFacetCell`` (None: no time
+    at all, counted only among every incident, kind 2). Mirrored in SQL by ``_dated_sql``."""
+    if start_day is None and end_day is None:
+        return None
+    if start_day is None or end_day is None:
+        return (
+            1,
+            NO_DAY if start_day is None else start_day,
+            -NO_DAY if end_day is None else end_day,
+        )
+    return (0 if end_day - start_day <= SHORT_SPAN else 1, start_day, end_day)
+
+
+def _dated_sql() -> tuple[str, str, str]:
+    kind = (
+        "CASE WHEN start_day IS NULL OR end_day IS NULL "
+        f"OR end_day - start_day > {SHORT_SPAN} THEN 1 ELSE 0 END"
     )
+    return kind, f"COALESCE(start_day, {NO_DAY})", f"COALESCE(end_day, {-NO_DAY})"
+
+
+_Totals = dict[tuple[Any, ...], list[float]]
+
+FACET_COLUMNS = (
+    "compartment_id", "level", "violation", "kind", "first_day", "last_day", "key", "status",
+    "verification",
+)  # fmt: skip
+
+
+def _add(totals: _Totals, cell: tuple[Any, ...], sign: int, lat: float, lon: float) -> None:
+    total = totals.setdefault(cell, [0, 0.0, 0.0])
+    total[0] += sign
+    total[1] += sign * lat
+    total[2] += sign * lon
+
+
+def _few(cursor: Any, where: str, params: Sequence[Any]) -> list[tuple[Any, ...]] | None:
+    """The points matching ``where`` when there are at most ``SMALL`` of them, else None."""
+    points = _q(MapPoint._meta.db_table)
     cursor.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {points} WHERE {where} LIMIT {SMALL + 1}) few",
+        f"SELECT compartment_id, {_q('key')}, latitude, longitude, status, verification, "
+        f"violation_mask, start_day, end_day FROM {points} WHERE {where} LIMIT {SMALL + 1}",
         list(params),
     )
-    if int(cursor.fetchone()[0]) <= SMALL:
-        # a few points (the usual write): their totals per level in Python, one executemany
-        cursor.execute(
-            f"SELECT compartment_id, {_q('key')}, latitude, longitude FROM {points} WHERE {where}",
-            list(params),
-        )
-        totals: dict[tuple[int, int, int], list[float]] = {}
-        for compartment_id, key, lat, lon in cursor.fetchall():
-            for level in LEVELS:
-                cell = (int(compartment_id), level, int(key) >> (2 * (level - FINE_EXPONENT)))
-                total = totals.setdefault(cell, [0, 0.0, 0.0])
-                total[0] += sign
-                total[1] += sign * lat
-                total[2] += sign * lon
-        rows = [(*cell, int(n), lat, lon) for cell, (n, lat, lon) in totals.items()]
+    rows = cursor.fetchall()
+    return None if len(rows) > SMALL else [tuple(r) for r in rows]
+
+
+def _tally(
+    rows: Sequence[tuple[Any, ...]], sign: int, basis: _Basis, cells: _Totals, facets: _Totals
+) -> None:
+    """Add (``sign`` 1) or take away (-1) a few points' share of every level's counts."""
+    for compartment_id, key, lat, lon, status, verification, mask, start_day, end_day in rows:
+        comp, fine = int(compartment_id), int(key)
+        for level in LEVELS:
+            _add(cells, (comp, level, fine >> (2 * (level - FINE_EXPONENT))), sign, lat, lon)
+        types = [0] + [b + 1 for b in range(basis.bits) if int(mask) >> b & 1]
+        dated = _dated(start_day, end_day)
+        for level in FACET_LEVELS:
+            cell = fine >> (2 * (level - FINE_EXPONENT))
+            for violation in types:
+                _add(facets, (comp, level, violation, 2, 0, 0, cell, status, verification),
+                     sign, lat, lon)  # fmt: skip
+                if dated is not None:
+                    _add(facets, (comp, level, violation, *dated, cell, status, verification),
+                         sign, lat, lon)  # fmt: skip
+
+
+def _upsert_sql(table: str, columns: Sequence[str], source: str = "") -> str:
+    """``INSERT … ON CONFLICT (the unique columns) DO UPDATE`` adding count and sums; from
+    ``VALUES`` or, with ``source``, from a SELECT."""
+    count = _q("count")
+    names = ", ".join(_q(c) for c in columns)
+    body = source or "VALUES (" + ", ".join(["%s"] * (len(columns) + 3)) + ")"
+    return (
+        f"INSERT INTO {table} ({names}, {count}, sum_lat, sum_lon) {body} "
+        f"ON CONFLICT ({names}) DO UPDATE SET "
+        f"{count} = {table}.{count} + excluded.{count}, "
+        f"sum_lat = {table}.sum_lat + excluded.sum_lat, "
+        f"sum_lon = {table}.sum_lon + excluded.sum_lon"
+    )
+
+
+def _write(cursor: Any, cells: _Totals, facets: _Totals) -> None:
+    """Apply summed changes; a change of nothing (a write that moved no point) is skipped. A
+    cell that reaches zero stays (readers skip it; a rebuild drops it) — finding such cells
+    would cost a scan of the table on every write."""
+    for table, columns, totals in (
+        (MapCell._meta.db_table, ("compartment_id", "level", "key"), cells),
+        (MapFacetCell._meta.db_table, FACET_COLUMNS, facets),
+    ):
+        rows = [
+            (*cell, int(n), lat, lon)
+            for cell, (n, lat, lon) in totals.items()
+            if n or abs(lat) > 1e-9 or abs(lon) > 1e-9
+        ]
         if rows:
-            cursor.executemany(upsert, rows)
-        return
+            cursor.executemany(_upsert_sql(_q(table), columns), rows)
+
+
+def _bulk(cursor: Any, sign: int, where: str, params: Sequence[Any], basis: _Basis) -> None:
+    """Add or take away many points' share of the counts in SQL: ``MapCell`` one grouped
+    upsert per level; ``MapFacetCell`` from a temporary table of the points grouped at the
+    finest facet level (one row per type they have), each coarser level grouped from the
+    previous one's rows."""
+    points = _q(MapPoint._meta.db_table)
+    cells = _q(MapCell._meta.db_table)
     for level in LEVELS:
         shift = 2 * (level - FINE_EXPONENT)
         cursor.execute(
-            f"INSERT INTO {cells} (compartment_id, level, {_q('key')}, {count}, sum_lat, sum_lon) "
-            f"SELECT compartment_id, {level}, {_q('key')} >> {shift}, {sign} * COUNT(*), "
-            f"{sign} * SUM(latitude), {sign} * SUM(longitude) FROM {points} WHERE {where} "
-            f"GROUP BY compartment_id, {_q('key')} >> {shift} "
-            f"ON CONFLICT (compartment_id, level, {_q('key')}) DO UPDATE SET "
-            f"{count} = {cells}.{count} + excluded.{count}, "
-            f"sum_lat = {cells}.sum_lat + excluded.sum_lat, "
-            f"sum_lon = {cells}.sum_lon + excluded.sum_lon",
+            _upsert_sql(
+                cells, ("compartment_id", "level", "key"),
+                f"SELECT compartment_id, {level}, {_q('key')} >> {shift}, {sign} * COUNT(*), "
+                f"{sign} * SUM(latitude), {sign} * SUM(longitude) FROM {points} WHERE {where} "
+                f"GROUP BY compartment_id, {_q('key')} >> {shift}",
+            ),
             list(params),
+        )  # fmt: skip
+    key = _q("key")
+    group = f"compartment_id, violation, kind, first_day, last_day, {key}, status, verification"
+    columns = f"{group}, n, slat, slon"
+    for name in ("maps_facet_delta_a", "maps_facet_delta_b"):
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (compartment_id bigint, "
+            f"violation integer, kind integer, first_day integer, last_day integer, {key} "
+            "bigint, status varchar(20), verification varchar(20), n bigint, "
+            "slat double precision, slon double precision)"
         )
+        cursor.execute(f"DELETE FROM {name}")
+    bits = " UNION ALL ".join(
+        ["SELECT 0 AS vt, 0 AS m"] + [f"SELECT {b + 1}, {1 << b}" for b in range(basis.bits)]
+    )
+    kind, first, last = _dated_sql()
+    shift = 2 * (FACET_LEVELS[0] - FINE_EXPONENT)
+    for days, only in (
+        ("2, 0, 0", ""),
+        (f"{kind}, {first}, {last}", "AND (start_day IS NOT NULL OR end_day IS NOT NULL)"),
+    ):
+        cursor.execute(
+            f"INSERT INTO maps_facet_delta_a ({columns}) SELECT compartment_id, b.vt, {days}, "
+            f"{key} >> {shift}, status, verification, COUNT(*), SUM(latitude), "
+            f"SUM(longitude) FROM {points} JOIN ({bits}) b "
+            f"ON b.vt = 0 OR (violation_mask & b.m) <> 0 WHERE {where} {only} "
+            f"GROUP BY compartment_id, b.vt, 3, 4, 5, {key} >> {shift}, status, verification",
+            list(params),
+        )  # fmt: skip
+    facets = _q(MapFacetCell._meta.db_table)
+    current, following = "maps_facet_delta_a", "maps_facet_delta_b"
+    for i, level in enumerate(FACET_LEVELS):
+        cursor.execute(
+            _upsert_sql(
+                facets, FACET_COLUMNS,
+                f"SELECT compartment_id, {level}, violation, kind, first_day, last_day, {key}, "
+                f"status, verification, {sign} * n, {sign} * slat, {sign} * slon "
+                f"FROM {current} WHERE 1 = 1 ORDER BY compartment_id, violation, kind, "
+                f"first_day, last_day, {key}",
+            )
+        )  # fmt: skip
+        if i + 1 < len(FACET_LEVELS):
+            cursor.execute(f"DELETE FROM {following}")
+            cursor.execute(
+                f"INSERT INTO {following} ({columns}) SELECT compartment_id, violation, kind, "
+                f"first_day, last_day, {key} >> 2, status, verification, SUM(n), SUM(slat), "
+                f"SUM(slon) FROM {current} GROUP BY compartment_id, violation, kind, first_day, "
+                f"last_day, {key} >> 2, status, verification"
+            )
+            current, following = following, current
 
 
-def _copy(ids: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = ()) -> None:
+def _copy(basis: _Basis, ids: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = ()) -> None:
+    """Copy the named incidents into the index again, their old share of the counts taken
+    away and the new one added (netted when few: an edit that moved nothing writes nothing)."""
     target = _q(MapPoint._meta.db_table)
+    batches: list[tuple[str, str, list[int]]] = []
+    for i in range(0, len(ids), ID_CHUNK):
+        chunk = [int(v) for v in ids[i : i + ID_CHUNK]]
+        marks = ", ".join(["%s"] * len(chunk))
+        batches.append((f"incident_id IN ({marks})", f"id IN ({marks})", chunk))
+    for first, last in ranges:
+        bounds = [int(first), int(last)]
+        batches.append(("incident_id BETWEEN %s AND %s", "id BETWEEN %s AND %s", bounds))
     with connection.cursor() as cursor:
-        for i in range(0, len(ids), ID_CHUNK):
-            chunk = [int(v) for v in ids[i : i + ID_CHUNK]]
-            marks = ", ".join(["%s"] * len(chunk))
-            where = f"incident_id IN ({marks})"
-            _adjust(cursor, -1, where, chunk)
-            cursor.execute(f"DELETE FROM {target} WHERE {where}", chunk)
-            cursor.execute(_insert_sql(f"id IN ({marks})"), chunk)
-            _adjust(cursor, 1, where, chunk)
-        for first, last in ranges:
-            bounds = [int(first), int(last)]
-            where = "incident_id BETWEEN %s AND %s"
-            _adjust(cursor, -1, where, bounds)
-            cursor.execute(f"DELETE FROM {target} WHERE {where}", bounds)
-            cursor.execute(_insert_sql("id BETWEEN %s AND %s"), bounds)
-            _adjust(cursor, 1, where, bounds)
+        for where, source, params in batches:
+            cells: _Totals = {}
+            facets: _Totals = {}
+            before = _few(cursor, where, params)
+            if before is None:
+                _bulk(cursor, -1, where, params, basis)
+            else:
+                _tally(before, -1, basis, cells, facets)
+            cursor.execute(f"DELETE FROM {target} WHERE {where}", params)
+            cursor.execute(_insert_sql(source, basis.offset_s, basis.terms), params)
+            after = _few(cursor, where, params)
+            if after is None:
+                _bulk(cursor, 1, where, params, basis)
+            else:
+                _tally(after, 1, basis, cells, facets)
+            _write(cursor, cells, facets)
 
 
 def _head() -> int:
@@ -232,19 +429,29 @@ def _head() -> int:
     return int(found[0]) if found else 0
 
 
+def _current_offset() -> int:
+    """The display time zone's UTC offset now, in seconds: the fixed offset of day numbers."""
+    offset = timezone.now().astimezone(timezone.get_default_timezone()).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
 def rebuild() -> int:
     """Copy every placed incident into the index again; returns the audit sequence number it
     is current with."""
     with transaction.atomic():
         head = _head()
+        basis = _Basis(_current_offset(), tuple(_violation_terms()[:MAX_BITS]))
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {_q(MapPoint._meta.db_table)}")
             cursor.execute(f"DELETE FROM {_q(MapCell._meta.db_table)}")
-            cursor.execute(_insert_sql("1 = 1"))
-            _adjust(cursor, 1, "1 = 1", [])
+            cursor.execute(f"DELETE FROM {_q(MapFacetCell._meta.db_table)}")
+            cursor.execute(_insert_sql("1 = 1", basis.offset_s, basis.terms))
+            _bulk(cursor, 1, "1 = 1", [], basis)
         state = MapSync.objects.select_for_update().first() or MapSync()
         state.audit_seq = head
         state.rebuilt_at = timezone.now()
+        state.day_offset_s = basis.offset_s
+        state.violation_terms = ",".join(str(t) for t in basis.terms)
         state.save()
     return head
 
@@ -283,6 +490,14 @@ def sync() -> None:
         head = _head()
         if state.audit_seq >= head:
             return
+        basis = _basis(state)
+        terms = tuple(_violation_terms()[:MAX_BITS])
+        if terms[: len(basis.terms)] != basis.terms:
+            rebuild()  # a violation type gone: the masks' bits no longer mean what they did
+            return
+        if terms != basis.terms:  # new types only take the next bits: nothing to recount
+            basis = _Basis(basis.offset_s, terms)
+            state.violation_terms = ",".join(str(t) for t in terms)
         entries = AuditEntry.objects.filter(
             seq__gt=state.audit_seq, seq__lte=head, object_type="register.incident"
         ).values_list("object_id", "changes")[: MAX_ENTRIES + 1]
@@ -291,9 +506,9 @@ def sync() -> None:
         if named is None:
             rebuild()
             return
-        _copy(*named)
+        _copy(basis, *named)
         state.audit_seq = head
-        state.save(update_fields=["audit_seq"])
+        state.save(update_fields=["audit_seq", "violation_terms"])
 
 
 def _facets(f: IndexFilter) -> tuple[str, list[Any]]:
@@ -373,6 +588,101 @@ def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) ->
             total[0] += count
             total[1] += sum_lat
             total[2] += sum_lon
+    return [
+        CellCount(*wanted[key], int(n), lat / n, lon / n)
+        for key, (n, lat, lon) in sorted(totals.items())
+        if n > 0
+    ]
+
+
+def _bound_day(d: date, offset_s: int, *, upper: bool) -> int | None:
+    """The day number of a date filter's bound when the selector's bound — midnight starting
+    ``d`` (or, for ``upper``, that midnight + 1 day, as the selector adds it) in the current
+    time zone — is a midnight of the index's fixed offset; else None (the day counts cannot
+    answer exactly)."""
+    try:
+        bound = timezone.make_aware(datetime.combine(d, time.min))
+        day = d
+        if upper:
+            bound += timedelta(days=1)
+            day = d + timedelta(days=1)
+        fixed = datetime.combine(day, time.min, tzinfo=UTC) - timedelta(seconds=offset_s)
+    except (OverflowError, ValueError):
+        return None
+    return (d - EPOCH).days if bound == fixed else None
+
+
+def facet_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount] | None:
+    """Count and mean position of the indexed incidents matching ``f`` per grid cell of side
+    ``size`` touching ``bounds``, summed from ``MapFacetCell`` rows without reading a point.
+    None when these counts cannot answer exactly (a level without them, a date bound that is
+    not a midnight of the index's offset, a violation type newer than the index): the caller
+    counts points with :func:`cell_counts` instead."""
+    level = round(math.log2(size))
+    if level not in FACET_LEVELS or not f.compartment_ids:
+        return None
+    state = MapSync.objects.first()
+    if state is None:
+        return None
+    basis = _basis(state)
+    violation = 0
+    if f.violation_bit is not None:
+        if f.violation_bit >= basis.bits:
+            return None
+        violation = f.violation_bit + 1
+    d1 = d2 = None
+    if f.date_from is not None:
+        d1 = _bound_day(f.date_from, basis.offset_s, upper=False)
+        if d1 is None:
+            return None
+    if f.date_to is not None:
+        d2 = _bound_day(f.date_to, basis.offset_s, upper=True)
+        if d2 is None:
+            return None
+    wanted = {morton(gx, gy): (gx, gy) for gx, gy in cells_touching(bounds, size)}
+    keys = sorted(wanted)
+    marks = ", ".join(["%s"] * len(f.compartment_ids))
+    head = f"compartment_id IN ({marks}) AND level = %s AND violation = %s"
+    head_params: list[Any] = [*f.compartment_ids, level, violation]
+    tail = f"{_q('key')} BETWEEN %s AND %s"
+    tail_params: list[Any] = [keys[0], keys[-1]]
+    if f.status:
+        tail += " AND status = %s"
+        tail_params.append(f.status)
+    if f.verification:
+        tail += " AND verification = %s"
+        tail_params.append(f.verification)
+    if f.date_from is None and f.date_to is None:
+        branches: list[tuple[str, list[Any]]] = [
+            ("kind = 2 AND first_day = 0 AND last_day = 0", [])
+        ]
+    else:
+        low = d1 if d1 is not None else -NO_DAY
+        high = d2 if d2 is not None else NO_DAY
+        branches = [
+            # short windows: their start lies at most SHORT_SPAN days before the range
+            ("kind = 0 AND first_day BETWEEN %s AND %s AND last_day >= %s",
+             [low - SHORT_SPAN, high, low]),
+            ("kind = 1 AND first_day <= %s AND last_day >= %s", [high, low]),
+        ]  # fmt: skip
+    table = _q(MapFacetCell._meta.db_table)
+    count = _q("count")
+    parts, params = [], []
+    for days, day_params in branches:
+        parts.append(
+            f"SELECT {_q('key')}, SUM({count}), SUM(sum_lat), SUM(sum_lon) FROM {table} "
+            f"WHERE {head} AND {days} AND {tail} GROUP BY {_q('key')}"
+        )
+        params += [*head_params, *day_params, *tail_params]
+    totals: dict[int, list[float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for key, n, sum_lat, sum_lon in cursor.fetchall():
+            if int(key) in wanted:
+                total = totals.setdefault(int(key), [0, 0.0, 0.0])
+                total[0] += int(n)
+                total[1] += sum_lat
+                total[2] += sum_lon
     return [
         CellCount(*wanted[key], int(n), lat / n, lon / n)
         for key, (n, lat, lon) in sorted(totals.items())

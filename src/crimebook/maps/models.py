@@ -27,6 +27,11 @@ class MapPoint(models.Model):
     violation_mask = models.BigIntegerField(default=0)  # bit per violation-type term (gridindex)
     start = models.DateTimeField(null=True)
     end = models.DateTimeField(null=True)
+    # Days of ``start`` and ``end`` (days since 1970-01-01 at the index's fixed UTC offset,
+    # ``MapSync.day_offset_s``), computed by the database when the point is copied: the
+    # per-day counts (``MapFacetCell``) are derived from these, added and taken away alike.
+    start_day = models.IntegerField(null=True)
+    end_day = models.IntegerField(null=True)
 
     class Meta:
         indexes = [
@@ -68,11 +73,58 @@ class MapCell(models.Model):
         return f"{self.count} at level {self.level} cell {self.key}"
 
 
+class MapFacetCell(models.Model):
+    """Count and coordinate sums of a compartment's indexed incidents per grid cell, level,
+    violation type, day window, status and verification: a filtered view is a sum over these
+    small rows instead of a read of every point in view. Kept by ``gridindex`` with the points
+    and ``MapCell``, in the same transaction.
+
+    ``violation`` is 0 for every incident, else the violation type's bit in
+    ``MapPoint.violation_mask`` + 1 (an incident with two types is in three rows). ``kind``:
+    0 — a window of at most ``gridindex.SHORT_SPAN`` days, ``first_day``/``last_day`` the days
+    of its start and end; 1 — a longer window, or one end unknown (an unknown start is
+    ``gridindex.NO_DAY``, an unknown end ``-NO_DAY``, so a date bound excludes them as the
+    selector does); 2 — every incident regardless of time (days 0), for views without dates.
+    Incidents with neither start nor end are only in kind 2."""
+
+    compartment_id = models.BigIntegerField()
+    level = models.SmallIntegerField()
+    violation = models.SmallIntegerField()
+    kind = models.SmallIntegerField()
+    first_day = models.IntegerField()
+    last_day = models.IntegerField()
+    key = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    verification = models.CharField(max_length=20)
+    count = models.BigIntegerField(default=0)
+    sum_lat = models.FloatField(default=0.0)
+    sum_lon = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            # also the read path: compartment, level, type, kind, then a range of days
+            models.UniqueConstraint(
+                fields=[
+                    "compartment_id", "level", "violation", "kind", "first_day", "last_day",
+                    "key", "status", "verification",
+                ],
+                name="maps_facet_unique",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.count} at level {self.level} cell {self.key} days {self.first_day}"
+
+
 class MapSync(models.Model):
-    """How far into the audit log the grid index has been brought up to date (one row)."""
+    """How far into the audit log the grid index has been brought up to date (one row), and
+    what its rows were computed with: the UTC offset of its day numbers and the violation-type
+    terms behind the bits of ``violation_mask`` (a change of either rebuilds the index)."""
 
     audit_seq = models.BigIntegerField(default=0)
     rebuilt_at = models.DateTimeField(null=True)
+    day_offset_s = models.IntegerField(default=0)
+    violation_terms = models.TextField(default="", blank=True)  # term ids, comma-separated
 
     def __str__(self) -> str:
         return f"map index at audit entry {self.audit_seq}"

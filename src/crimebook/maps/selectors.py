@@ -259,10 +259,14 @@ def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
     gridindex.sync()
     size = cell_size_for(query.bounds)
     unfiltered = index_filter == gridindex.IndexFilter(index_filter.compartment_ids)
+    counted: list[gridindex.CellCount] | None = None
     if unfiltered and round(math.log2(size)) in gridindex.LEVELS:
-        cells = gridindex.level_counts(index_filter.compartment_ids, query.bounds, size)
-    else:
-        cells = gridindex.cell_counts(index_filter, query.bounds, size)
+        counted = gridindex.level_counts(index_filter.compartment_ids, query.bounds, size)
+    elif not unfiltered:  # per-facet counts when they can answer exactly, else the points
+        counted = gridindex.facet_counts(index_filter, query.bounds, size)
+    cells = (
+        counted if counted is not None else gridindex.cell_counts(index_filter, query.bounds, size)
+    )
     total = sum(c.count for c in cells)
     if total <= query.max_points:
         ids = gridindex.points_in(index_filter, query.bounds, size, query.max_points)
