@@ -357,6 +357,26 @@ def test_without_javascript_the_page_lists_what_the_map_shows(
     assert b"Listed incident" not in bad.content and b"map-config" not in bad.content
 
 
+def test_the_tables_count_at_most_the_lists_cap(
+    world: World, case_a: Compartment, inv_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables' pagers count no further than the incident list's (a country-wide filter
+    on a large register would otherwise be counted in full on every page view)."""
+    from crimebook.web.views import _common
+
+    monkeypatch.setattr(_common, "COUNT_CAP", 40)
+    bulk_incidents(
+        Incident(compartment=case_a, title=f"Capped incident {i:02d}", latitude=53.9,
+                 longitude=27.55, radius_m=100.0, start=datetime(2020, 8, 9, 20, tzinfo=UTC))
+        for i in range(60)
+    )  # fmt: skip
+    html = inv_client.get("/map/").content.decode()
+    assert "More than 40 records: narrow the filters" in html
+    assert "Page 1 of 2" in html
+    last = inv_client.get("/map/", {"page_incidents": 9}).content.decode()
+    assert "Page 2 of 2" in last and last.count("Capped incident") == 15
+
+
 def test_the_page_is_translated(world: World, inv_client: Client) -> None:
     inv_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     page = inv_client.get("/map/", HTTP_ACCEPT_LANGUAGE="ru")
