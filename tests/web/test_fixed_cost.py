@@ -180,3 +180,22 @@ def test_choice_reads_as_get_display() -> None:
             assert choice(incident, "verification") == incident.get_verification_display()
     incident.status = "no-such-status"
     assert choice(incident, "status") == incident.get_status_display() == "no-such-status"
+
+
+def test_the_list_rows_show_their_violation_types(case_a: Any, investigator: Any) -> None:
+    from tests.web.conftest import make_incident
+
+    incident = make_incident(case_a, violation_types=("torture", "arbitrary_detention"))
+    labels = {
+        code: Term.objects.get(vocabulary__code="violation_type", code=code).label_en
+        for code in ("torture", "arbitrary_detention")
+    }
+    client = Client()
+    client.force_login(investigator)
+    with translation.override("en"):
+        page = client.get("/incidents/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page.split("Beating near Pushkinskaya metro", 1)[1].split("</tr>", 1)[0]
+    assert all(label in row for label in labels.values())
+    with translation.override("en"):
+        assert f"<td>{incident.get_status_display()}</td>" in row
+        assert f"<td>{incident.get_verification_display()}</td>" in row
