@@ -199,3 +199,14 @@ def test_the_list_rows_show_their_violation_types(case_a: Any, investigator: Any
     with translation.override("en"):
         assert f"<td>{incident.get_status_display()}</td>" in row
         assert f"<td>{incident.get_verification_display()}</td>" in row
+
+
+def test_the_list_row_escapes_what_it_shows(case_a: Any, investigator: Any) -> None:
+    from tests.web.conftest import make_incident
+
+    make_incident(case_a, title="<b>Bold</b> & co", place_name="<i>Minsk</i>")
+    client = Client()
+    client.force_login(investigator)
+    page = client.get("/incidents/").content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold</b>" not in page
+    assert "&lt;i&gt;Minsk&lt;/i&gt;" in page and "<i>Minsk</i>" not in page
