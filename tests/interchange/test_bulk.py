@@ -214,3 +214,45 @@ def test_a_small_bulk_import_leaves_the_statistics_alone(
     monkeypatch.setattr(imports, "refresh_planner_statistics", lambda: calls.append(1))
     _import(HEADER + _rows(5), compartment, bulk=True)
     assert calls == []
+
+
+@pytest.mark.django_db
+def test_packed_rows_get_the_same_errors_and_records_as_parsed_ones(compartment: Any) -> None:
+    from crimebook.interchange import _packed
+    from crimebook.interchange.formats.records import IncidentRecord, RowError, RowOk
+
+    def run(rows: list[Any], **kw: Any) -> tuple[Any, list[RowError]]:
+        errors: list[RowError] = []
+        summary = records_import(
+            actor=None,
+            kind="incidents",
+            rows=rows,
+            options=ImportOptions(compartment_id=compartment.pk, bulk=True, **kw),
+            on_error=errors.append,
+        )
+        return summary, errors
+
+    # GIVEN records the register's rules reject (no parser ran its checks) and a duplicate
+    good = RowOk(2, IncidentRecord(title="Ok", external_id="p-1", violation_types=("torture",)))
+    rows = [
+        good,
+        RowOk(3, IncidentRecord(title="Far", external_id="p-2", latitude=95.0, longitude=27.5)),
+        RowOk(4, IncidentRecord(title="Neg", radius_m=-5.0, violation_types=("nonsense",))),
+        RowOk(5, IncidentRecord(title="Again", external_id="p-1", latitude=99.0, longitude=1.0)),
+    ]
+    # WHEN imported as records and as rows packed by the parse process
+    as_records = run(rows)
+    as_packed = run(list(_packed.packed_rows(rows)))
+    # THEN the same rows are rejected with the same messages, and nothing is written
+    assert as_records[1] == as_packed[1]
+    assert [e.line for e in as_packed[1]] == [3, 4, 5]
+    assert as_packed[1][1].errors == {
+        "radius_m": ["The uncertainty radius cannot be negative (-5.0)."],
+        "violation_types": ["Unknown violation type: 'nonsense'."],
+    }
+    assert "repeats line 2" in as_packed[1][2].errors["external_id"][0]
+    assert not as_packed[0].committed and not Incident.objects.exists()
+    # WHEN only good rows are packed, THEN they are written as the records would be
+    summary, errors = run(list(_packed.packed_rows([good])), batch_size=1)
+    assert summary.committed and not errors
+    assert Incident.objects.get().violation_types.get().code == "torture"
