@@ -321,3 +321,25 @@ def test_written_counts_equal_a_rebuild(make_user: Any) -> None:
     assert kept
     gridindex.rebuild()
     assert _facet_rows() == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_map_reindex_command_rebuilds_audits_and_refreshes_statistics() -> None:
+    """``crimebook map reindex`` outside any transaction, as an operator runs it: the index is
+    rebuilt from the register (rows written around the audit log included), the rebuild is
+    audited, and the planner statistics step (PostgreSQL: VACUUM ANALYZE) runs after it."""
+    from typer.testing import CliRunner
+
+    from crimebook.audit.models import AuditEntry
+    from crimebook.cli.app import app
+
+    compartment = compartment_create(actor=None, name="Grid reindex")
+    rows = _random_rows(random.Random(7), 12)
+    Incident.objects.bulk_create(Incident(compartment=compartment, **r) for r in rows)
+    placed = Incident.objects.filter(latitude__isnull=False).count()
+    result = CliRunner().invoke(app, ["map", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"{placed} incidents in the map's grid index" in result.output
+    assert MapPoint.objects.count() == placed
+    entry = AuditEntry.objects.filter(object_type="maps.index").order_by("-seq").first()
+    assert entry is not None and entry.changes["points"] == placed
