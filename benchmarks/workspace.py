@@ -9,6 +9,8 @@ baseline. Printed: p50/p95 of each, the ratio of the p95s, and the input size.
 Pages: the statistics overview (home), the incident list (first and last page — lists count up to 1,000 — filtered by
 violation type and dates), the faceted search (when the search app is installed), and the map
 data for the whole country and for one Minsk district (when the map app is installed).
+``CPU p50`` is the server's own processor time per request (``time.process_time``): on a
+shared machine it varies far less with the load than the wall-clock columns.
 
 The register is built once per data directory with the real bulk import path (`crimebook
 import --bulk`: parser, domain rules, one audit entry per batch) and reused by later runs.
@@ -217,7 +219,7 @@ def _ensure_search_index(workdir: Path, *, force: bool = False) -> None:
     marker.touch()
 
 
-def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float]]]:
+def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float], list[float]]]:
     from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
     from django.db import connection
     from django.test import Client
@@ -266,11 +268,12 @@ def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float]]
             for q in captured.captured_queries
             if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
         ]
-        server, bare = [], []
+        server, cpu, bare = [], [], []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             client.get(target)
             server.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             t0 = time.perf_counter()
             with connection.cursor() as cursor:
                 for statement in sql:
@@ -278,7 +281,7 @@ def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float]]
                     if cursor.description is not None:
                         cursor.fetchall()
             bare.append(time.perf_counter() - t0)
-        results.append((label, server, bare))
+        results.append((label, server, cpu, bare))
     return results
 
 
@@ -299,15 +302,16 @@ def child(
     size = Incident.objects.count()
     print(f"{backend}: {size:,} incidents; {repeat} requests per page; times in ms")
     print(
-        f"  {'page':28s} {'server p50':>10s} {'p95':>8s}   {'bare SQL p50':>12s} {'p95':>8s}   ratio p95"
+        f"  {'page':28s} {'server p50':>10s} {'p95':>8s} {'CPU p50':>8s}   "
+        f"{'bare SQL p50':>12s} {'p95':>8s}   ratio p95"
     )
-    for label, server, bare in measure(user, repeat):
+    for label, server, cpu, bare in measure(user, repeat):
         sp50, sp95 = 1000 * statistics.median(server), 1000 * pct(server, 0.95)
         bp50, bp95 = 1000 * statistics.median(bare), 1000 * pct(bare, 0.95)
         flag = "" if sp95 < 200 else "  (over 200 ms)"
         print(
-            f"  {label:28s} {sp50:10.1f} {sp95:8.1f}   {bp50:12.1f} {bp95:8.1f}   "
-            f"{sp95 / max(bp95, 1e-6):6.1f}×{flag}"
+            f"  {label:28s} {sp50:10.1f} {sp95:8.1f} {1000 * statistics.median(cpu):8.1f}   "
+            f"{bp50:12.1f} {bp95:8.1f}   {sp95 / max(bp95, 1e-6):6.1f}×{flag}"
         )
 
 
