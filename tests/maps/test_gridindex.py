@@ -343,3 +343,42 @@ def test_map_reindex_command_rebuilds_audits_and_refreshes_statistics() -> None:
     assert MapPoint.objects.count() == placed
     entry = AuditEntry.objects.filter(object_type="maps.index").order_by("-seq").first()
     assert entry is not None and entry.changes["points"] == placed
+
+
+def test_an_import_summary_entry_does_not_rebuild_the_index(make_user: Any) -> None:
+    """``records_import`` ends with a summary entry (``object_id="*"``, no ids) after the
+    entries that name its rows: the sync copies the named rows and does not rebuild the
+    whole index (at 1 M incidents a rebuild is a minute inside a map request)."""
+    from crimebook.interchange.formats.records import IncidentRecord, RowOk
+    from crimebook.interchange.imports import ImportOptions, records_import
+
+    compartment = compartment_create(actor=None, name="Grid import summary")
+    user = make_user(compartments=(compartment,))
+    bulk_incidents(compartment, _random_rows(random.Random(3), 5))
+    gridindex.sync()
+    built = MapSync.objects.get().rebuilt_at
+    assert built is not None
+    for bulk in (False, True):
+        rows = [
+            RowOk(n, IncidentRecord(
+                title=f"Fictitious import {n}", external_id=f"sum-{bulk}-{n}",
+                start=datetime(2020, 8, 10, 20, tzinfo=UTC), latitude=53.9, longitude=27.55,
+                radius_m=100.0,
+            ))
+            for n in range(2, 5)
+        ]  # fmt: skip
+        summary = records_import(
+            actor=None, kind="incidents", rows=rows,
+            options=ImportOptions(compartment_id=compartment.pk, bulk=bulk),
+            on_error=lambda error: None,
+        )  # fmt: skip
+        assert summary.committed and summary.created == 3
+        gridindex.sync()
+        assert MapSync.objects.get().rebuilt_at == built  # copied, not rebuilt
+    imported = set(
+        Incident.objects.filter(external_id__startswith="sum-").values_list("pk", flat=True)
+    )
+    assert len(imported) == 6
+    assert imported <= set(MapPoint.objects.values_list("incident_id", flat=True))
+    (layer,) = map_layers_for(user, MapQuery(bounds=MINSK, layers=("incidents",)))
+    assert imported <= {row["pk"] for row in layer.points}

@@ -469,11 +469,17 @@ def refresh_statistics() -> None:
             cursor.execute(f"{command} {_q(model._meta.db_table)}")
 
 
-def _named(entries: Iterable[tuple[str, Any]]) -> tuple[list[int], list[tuple[int, int]]] | None:
-    """Incident ids and id ranges the audit entries name; None when one cannot be read."""
+def _named(
+    entries: Iterable[tuple[str, Any, str]],
+) -> tuple[list[int], list[tuple[int, int]]] | None:
+    """Incident ids and id ranges the audit entries name; None when one cannot be read. An
+    import's closing summary (``object_id="*"``, no ids) is skipped: the entries before it
+    name every row it wrote (a bulk batch's ``ids``, a service-mode row's own entry)."""
     ids: list[int] = []
     ranges: list[tuple[int, int]] = []
-    for object_id, changes in entries:
+    for object_id, changes, action in entries:
+        if action == "import" and object_id == "*" and not _names_rows(changes):
+            continue
         if str(object_id).isdigit():
             ids.append(int(object_id))
             continue
@@ -487,6 +493,10 @@ def _named(entries: Iterable[tuple[str, Any]]) -> tuple[list[int], list[tuple[in
                 return None
             ranges.append((run[0], run[1]))
     return sorted(set(ids)), ranges
+
+
+def _names_rows(changes: Any) -> bool:
+    return isinstance(changes, dict) and "ids" in changes
 
 
 def sync() -> None:
@@ -513,7 +523,7 @@ def sync() -> None:
             state.violation_terms = ",".join(str(t) for t in terms)
         entries = AuditEntry.objects.filter(
             seq__gt=state.audit_seq, seq__lte=head, object_type="register.incident"
-        ).values_list("object_id", "changes")[: MAX_ENTRIES + 1]
+        ).values_list("object_id", "changes", "action")[: MAX_ENTRIES + 1]
         rows = list(entries)
         named = _named(rows) if len(rows) <= MAX_ENTRIES else None
         if named is None:
