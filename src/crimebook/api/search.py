@@ -24,7 +24,9 @@ class SearchQuery(Schema):
         "database's own query languages are plain text here.",
     )
     kinds: list[str] = Field(
-        [], description="incident, act, person, unit, source, evidence, submission."
+        [],
+        description="incident, act, person, unit, source, evidence, submission, "
+        "comm (a call, message or intercept).",
     )
     violation_type: str = Field("", description="A code of the violation_type vocabulary.")
     date_from: date | None = None

@@ -445,7 +445,8 @@ def communications_import(
     rejected or on a dry run — nothing written, nothing audited. A ``communication_id``
     already in the compartment is skipped (re-running an import is harmless); the same id
     twice in the file rejects the second row. Phone numbers are kept as blind digests only.
-    One ``import`` audit entry (file hash and counts) when it commits."""
+    The rows' search documents are written in the same transaction. One ``import`` audit
+    entry (file hash and counts) when it commits."""
     from crimebook.evidence.communications import phone_digest
     from crimebook.evidence.models import Communication
     from crimebook.register.models import Source
@@ -463,6 +464,7 @@ def communications_import(
     item_for = _item_lookup(compartment_id)
     report = CommunicationsImport(dry_run=dry_run)
     seen: set[str] = set()
+    written: list[str] = []  # external ids of the rows inserted
     table = Communication._meta.db_table
     columns = (
         "compartment_id", "kind", "start", "end", "latitude", "longitude", "radius_m",
@@ -512,13 +514,29 @@ def communications_import(
         if fresh and not report.error_count:  # after a rejected row nothing will be kept
             with connection.cursor() as cursor:
                 cursor.executemany(insert, fresh)
+            written.extend(str(b[15]) for b in fresh)
         report.created += len(fresh)
+
+    def index_written() -> None:
+        """The search documents of the rows written, in this transaction (``executemany``
+        passes no signal): they commit or roll back with the rows."""
+        from crimebook.search import index_records_bulk
+        from crimebook.search.models import Kind
+
+        ids: list[int] = []
+        for i in range(0, len(written), 500):
+            ids += Communication.objects.filter(
+                compartment_id=compartment_id, external_id__in=written[i : i + 500]
+            ).values_list("pk", flat=True)
+        if ids:
+            index_records_bulk(Kind.COMMUNICATION, ids)
 
     try:
         with transaction.atomic():
             _read_in_batches(path, COMMUNICATION_COLUMNS, build, flush, report, progress)
             if report.error_count or dry_run:
                 raise _Rollback
+            index_written()
             audit_record(
                 actor=actor, action="import", object_type="evidence.communication_import",
                 object_id=compartment_id,

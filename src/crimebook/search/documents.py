@@ -13,6 +13,8 @@ into documents (text + facet values), reading with a fixed number of queries per
 |            | and every field named in ``EVIDENCE_TEXT_FIELDS``      | incidents it is linked to               |
 | submission | metadata only: kind, insider flag, review state, day,  | date received; visible to triage only   |
 |            | attachment count (the report itself stays sealed)      |                                         |
+| comm       | kind (en/ru/be), pseudonymous party labels, summary,   | time span, place (cell or place name)   |
+|            | cell or place name — never a phone number or digest    |                                         |
 
 To index a new text field of evidence (e.g. text extracted from PDFs), add its name to
 ``EVIDENCE_TEXT_FIELDS``: a field the model does not have (yet) is skipped.
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Model
@@ -337,6 +339,62 @@ def build_submissions(ids: Sequence[int]) -> list[Doc]:
     return docs
 
 
+COMM_LANGUAGES = ("en", "ru", "be")
+
+
+def _communication_kind_words() -> dict[str, list[str]]:
+    """Each communication kind's label in English, Russian and Belarusian (distinct ones),
+    so "перехват" finds an intercept whatever the writer's language was."""
+    from django.utils import translation
+
+    from crimebook.evidence.models import Communication
+
+    out: dict[str, list[str]] = defaultdict(list)
+    for language in COMM_LANGUAGES:
+        with translation.override(language):
+            for value, label in Communication.Kind.choices:
+                if str(label) not in out[value]:
+                    out[value].append(str(label))
+    return out
+
+
+def _no_phone(text: str) -> str:
+    """The text, or nothing if it reads as a phone number. The services refuse such labels
+    and summaries already (``commrules``); this keeps a row written around them (admin site,
+    an old row, the place name, which is not checked) out of the index as well."""
+    from crimebook.evidence.commrules import looks_like_phone
+
+    return "" if not text or looks_like_phone(text) else text
+
+
+def build_communications(ids: Sequence[int]) -> list[Doc]:
+    """Calls, messages, intercepts: metadata an investigator reads on the record's page.
+    Never the parties' phone digests, the record id (an operator's id may embed a number) or
+    anything that names a subscriber."""
+    from crimebook.evidence.models import Communication
+
+    words = _communication_kind_words()
+    docs = []
+    for row in Communication.objects.filter(pk__in=ids).values(
+        "id", "compartment_id", "kind", "start", "end", "place_name", "party_a", "party_b",
+        "summary",
+    ):  # fmt: skip
+        kind_words = words.get(row["kind"]) or [row["kind"]]
+        start = row["start"].astimezone(UTC)
+        label = kind_words[0][:1].upper() + kind_words[0][1:]
+        parties = [_no_phone(row["party_a"]), _no_phone(row["party_b"])]
+        place = _no_phone(row["place_name"])
+        docs.append(
+            Doc(
+                object_id=row["id"], compartment_id=row["compartment_id"],
+                title=f"{label} #{row['id']}, {start:%Y-%m-%d %H:%M} UTC",
+                body=[*kind_words, *parties, place, _no_phone(row["summary"])],
+                names=[*parties, place], start=row["start"], end=row["end"], place=place,
+            )
+        )  # fmt: skip
+    return docs
+
+
 BUILDERS: dict[str, Callable[[Sequence[int]], list[Doc]]] = {
     Kind.INCIDENT: build_incidents,
     Kind.ACT: build_acts,
@@ -345,16 +403,18 @@ BUILDERS: dict[str, Callable[[Sequence[int]], list[Doc]]] = {
     Kind.SOURCE: build_sources,
     Kind.EVIDENCE: build_evidence,
     Kind.SUBMISSION: build_submissions,
+    Kind.COMMUNICATION: build_communications,
 }
 
 
 def model_of(kind: str) -> type[Model]:
-    from crimebook.evidence.models import EvidenceItem
+    from crimebook.evidence.models import Communication, EvidenceItem
     from crimebook.intake.models import Submission
     from crimebook.register.models import Act, Incident, Person, Source, Unit
 
     models: dict[str, type[Model]] = {
         Kind.INCIDENT: Incident, Kind.ACT: Act, Kind.PERSON: Person, Kind.UNIT: Unit,
         Kind.SOURCE: Source, Kind.EVIDENCE: EvidenceItem, Kind.SUBMISSION: Submission,
+        Kind.COMMUNICATION: Communication,
     }  # fmt: skip
     return models[kind]

@@ -30,6 +30,7 @@ KIND_LABELS: dict[str, Any] = {
     Kind.SOURCE: _("Sources"),
     Kind.EVIDENCE: _("Evidence"),
     Kind.SUBMISSION: _("Intake submissions"),
+    Kind.COMMUNICATION: _("Communications (calls, messages, intercepts)"),
 }
 YES_NO = [("", ANY), ("yes", _("yes")), ("no", _("no"))]
 

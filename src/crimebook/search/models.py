@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     SOURCE = "source"
     EVIDENCE = "evidence"
     SUBMISSION = "submission"
+    COMMUNICATION = "comm"  # a call, message or intercept (``kind`` holds at most 12)
 
 
 class SearchDoc(models.Model):

@@ -11,7 +11,8 @@ Order of work, so that nothing outside the user's compartments is ever counted o
    ``MAX_HITS`` — a bounded result; the page says when there were more;
 4. counts per facet over those hits;
 5. the page's records re-read through each kind's own selector (``incidents_for`` …,
-   ``submissions_for``): a document whose record the selector does not return is dropped.
+   ``submissions_for``, ``communications_for``): a document whose record the selector does
+   not return is dropped.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ DEFAULT_PER_PAGE = 20
 FUZZY_PER_WORD = 50
 FUZZY_WHEN_FEWER = 100
 FACET_TOP = 12
-COMPARTMENTED = (Kind.INCIDENT, Kind.ACT, Kind.PERSON, Kind.SOURCE, Kind.EVIDENCE)
+COMPARTMENTED = (
+    Kind.INCIDENT, Kind.ACT, Kind.PERSON, Kind.SOURCE, Kind.EVIDENCE, Kind.COMMUNICATION,
+)  # fmt: skip
 STATUSES = ("reported", "under_review", "verified", "closed")
 VERIFICATIONS = ("unverified", "partially_verified", "verified", "disputed")
 
@@ -249,7 +252,7 @@ def _facets(ids: Sequence[int], known: dict[int, tuple[Any, ...]]) -> dict[str, 
 def _visible_refs(user: Any, kind: str, ids: list[int]) -> dict[int, str]:
     """Step 5: the kind's own selector decides. Returns id → the reference its page uses
     (the id; a submission's uuid)."""
-    from crimebook.evidence.selectors import evidence_for
+    from crimebook.evidence.selectors import communications_for, evidence_for
     from crimebook.register import selectors as reg
     from crimebook.triage.selectors import submissions_for
 
@@ -261,6 +264,7 @@ def _visible_refs(user: Any, kind: str, ids: list[int]) -> dict[int, str]:
         Kind.SOURCE: lambda: reg.sources_for(user),
         Kind.EVIDENCE: lambda: evidence_for(user),
         Kind.SUBMISSION: lambda: submissions_for(user),
+        Kind.COMMUNICATION: lambda: communications_for(user),
     }
     rows = selector[kind]().filter(pk__in=ids).order_by()  # by key, not the list's order
     if kind == Kind.SUBMISSION:

@@ -1,6 +1,6 @@
 """Keeping the index consistent with every ORM write.
 
-Signals, not explicit calls from each service: the index must follow *every* write to seven
+Signals, not explicit calls from each service: the index must follow *every* write to eight
 kinds of record made by four apps (register, evidence, intake, triage), including many-to-many
 links and cascaded deletes, and one missed call would silently hide a record from search.
 Receivers only *mark* the documents a write touches (per thread); the marks are applied —
@@ -18,7 +18,8 @@ marks of its own thread first (a reader sees its own writes). What changes with 
 | post                                    | the person; acts they are involved in + incidents   |
 | person                                  | the person; acts where they are the victim          |
 | evidence item (or its links)            | the item; linked incidents and acts (has evidence)  |
-| unit, source, submission, review        | that document                                       |
+| unit, source, submission, review,       | that document                                       |
+| communication                           |                                                     |
 
 Loading fixtures (``raw`` saves: backup restore) is skipped: a backup carries the index.
 Writes that bypass the ORM call :func:`crimebook.search.index_records` themselves.
@@ -60,7 +61,7 @@ def _incidents_of_acts(act_ids: Iterable[int]) -> list[int]:
 def affected(model: type[Model], pk: int, *, wide: bool = True) -> Pending:
     """The documents a write to (``model``, ``pk``) can change. ``wide=False`` for a save or
     a change of an act's own terms, which cannot change its incident's document."""
-    from crimebook.evidence.models import EvidenceItem
+    from crimebook.evidence.models import Communication, EvidenceItem
     from crimebook.intake.models import Submission
     from crimebook.register.models import (
         Act,
@@ -125,6 +126,8 @@ def affected(model: type[Model], pk: int, *, wide: bool = True) -> Pending:
         _merge(out, Kind.SOURCE, [pk])
     elif model is Submission:
         _merge(out, Kind.SUBMISSION, [pk])
+    elif model is Communication:
+        _merge(out, Kind.COMMUNICATION, [pk])
     elif model is Review:
         _merge(
             out,
@@ -266,7 +269,7 @@ def _linked(through: type[Model], instance: Model, model: type[Model]) -> set[in
 
 def connect() -> None:
     from crimebook.audit.models import AuditEntry
-    from crimebook.evidence.models import EvidenceItem
+    from crimebook.evidence.models import Communication, EvidenceItem
     from crimebook.intake.models import Submission
     from crimebook.register.models import (
         Act,
@@ -280,7 +283,7 @@ def connect() -> None:
     from crimebook.triage.models import Review
 
     for model in (Incident, Act, Involvement, Post, Person, Unit, Source, EvidenceItem,
-                  Submission, Review):  # fmt: skip
+                  Submission, Review, Communication):  # fmt: skip
         uid = f"search:{model._meta.label}"
         post_save.connect(_on_save, sender=model, dispatch_uid=uid)
         pre_delete.connect(_on_pre_delete, sender=model, dispatch_uid=uid)

@@ -29,6 +29,7 @@ DETAIL_URL: dict[str, str] = {
     Kind.SOURCE: "web:source_detail",
     Kind.EVIDENCE: "web:evidence_detail",
     Kind.SUBMISSION: "triage:detail",
+    Kind.COMMUNICATION: "web:communication_detail",
 }
 # facet in the result → (form field, heading)
 FACETS = (
