@@ -210,3 +210,15 @@ def test_the_list_row_escapes_what_it_shows(case_a: Any, investigator: Any) -> N
     page = client.get("/incidents/").content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold</b>" not in page
     assert "&lt;i&gt;Minsk&lt;/i&gt;" in page and "<i>Minsk</i>" not in page
+
+
+def test_one_replacement_per_transaction_however_many_writes(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for i in range(5):
+            factories.unit(f"omon-{i}", name=f"Unit {i}")
+        before_commit = refcache._token("units")
+    mine = [c for c in callbacks if c is refcache._at_commit("units")]
+    assert len(mine) == 1
+    assert refcache._token("units") != before_commit  # replaced again at commit

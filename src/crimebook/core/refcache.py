@@ -56,11 +56,33 @@ def _replace_token(group: str) -> None:
     cache.set(_token_key(group), uuid.uuid4().hex, None)
 
 
+_AT_COMMIT: dict[str, Callable[[], None]] = {}
+
+
+def _at_commit(group: str) -> Callable[[], None]:
+    callback = _AT_COMMIT.get(group)
+    if callback is None:
+
+        def callback() -> None:
+            _replace_token(group)
+
+        _AT_COMMIT[group] = callback
+    return callback
+
+
 def invalidate(group: str) -> None:
-    """Forget every cached value of ``group`` now and again when the current transaction
-    commits (at once when there is none)."""
+    """Forget every cached value of ``group`` now and, inside a transaction, again when it
+    commits — once per transaction however many rows it writes (an import of a thousand
+    units schedules one replacement, not a thousand)."""
     _replace_token(group)
-    transaction.on_commit(lambda: _replace_token(group))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    callback = _at_commit(group)
+    # pending callbacks are (savepoint ids, function, robust); one rolled back with its
+    # savepoint is gone from the list, so a later write schedules it again
+    if not any(entry[1] is callback for entry in connection.run_on_commit):
+        transaction.on_commit(callback)
 
 
 def invalidating_receiver(group: str) -> Callable[..., None]:
