@@ -597,7 +597,6 @@ def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) ->
         raise ValueError(f"no per-cell counts at 2**{level} degrees")
     wanted = {morton(gx, gy): (gx, gy) for gx, gy in cells_touching(bounds, size)}
     keys = sorted(wanted)
-    totals: dict[int, list[float]] = {}
     rows = MapCell.objects.filter(
         compartment_id__in=list(compartment_ids),
         level=level,
@@ -605,10 +604,19 @@ def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) ->
         key__lte=keys[-1],
         count__gt=0,
     ).values_list("key", "count", "sum_lat", "sum_lon")
-    for key, count, sum_lat, sum_lon in rows:
-        if key in wanted:
-            total = totals.setdefault(key, [0, 0.0, 0.0])
-            total[0] += count
+    return _summed(rows, wanted)
+
+
+def _summed(
+    rows: Iterable[tuple[Any, Any, float, float]], wanted: dict[int, tuple[int, int]]
+) -> list[CellCount]:
+    """(key, count, sum of latitudes, sum of longitudes) rows, several per cell, as one
+    :class:`CellCount` per wanted non-empty cell (mean position), in key order."""
+    totals: dict[int, list[float]] = {}
+    for key, n, sum_lat, sum_lon in rows:
+        if int(key) in wanted:
+            total = totals.setdefault(int(key), [0, 0.0, 0.0])
+            total[0] += int(n)
             total[1] += sum_lat
             total[2] += sum_lon
     return [
@@ -697,20 +705,9 @@ def facet_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount]
             f"WHERE {head} AND {days} AND {tail} GROUP BY {_q('key')}"
         )
         params += [*head_params, *day_params, *tail_params]
-    totals: dict[int, list[float]] = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for key, n, sum_lat, sum_lon in cursor.fetchall():
-            if int(key) in wanted:
-                total = totals.setdefault(int(key), [0, 0.0, 0.0])
-                total[0] += int(n)
-                total[1] += sum_lat
-                total[2] += sum_lon
-    return [
-        CellCount(*wanted[key], int(n), lat / n, lon / n)
-        for key, (n, lat, lon) in sorted(totals.items())
-        if n > 0
-    ]
+        return _summed(cursor.fetchall(), wanted)
 
 
 def points_in(f: IndexFilter, bounds: Bounds, size: float, limit: int) -> list[int]:
