@@ -1,0 +1,279 @@
+"""The grid index's read side: per-cell counts and point ids of a view, from ``MapPoint``
+(range counts), ``MapCell`` (unfiltered views) and ``MapFacetCell`` (filtered views). How the
+index is kept and why these reads are exact: :mod:`crimebook.maps._gridwrite`."""
+
+# SQL here is assembled from table/column names quoted by the backend and integers computed in
+# this module; every value that comes from a request is passed as a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from crimebook.maps._gridsql import (
+    FACET_LEVELS,
+    LEVELS,
+    MAX_BITS,
+    NO_DAY,
+    SHORT_SPAN,
+    _basis,
+    _q,
+    _violation_terms,
+)
+from crimebook.maps.grid import FINE_EXPONENT, Bounds, cell_key_range, cells_touching, morton
+from crimebook.maps.models import MapCell, MapFacetCell, MapPoint, MapSync
+from crimebook.register.models import Term
+
+__all__ = [
+    "CellCount",
+    "IndexFilter",
+    "cell_counts",
+    "facet_counts",
+    "level_counts",
+    "points_in",
+    "violation_bit",
+]
+
+CHUNK = 250  # cells per UNION ALL statement (SQLite allows 500 compound terms)
+EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """The facets the index can answer: ``compartment_ids`` always (the user's readable
+    compartments), the rest optional."""
+
+    compartment_ids: tuple[int, ...]
+    status: str = ""
+    verification: str = ""
+    violation_bit: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class CellCount:
+    gx: int
+    gy: int
+    count: int
+    latitude: float
+    longitude: float
+
+
+def violation_bit(code: str) -> int | None:
+    """The bit of a violation-type code in ``violation_mask`` (None: not indexable)."""
+    term = Term.objects.filter(vocabulary__code="violation_type", code=code).values_list(
+        "id", flat=True
+    )
+    ids = _violation_terms()
+    found = list(term)
+    if not found or found[0] not in ids:
+        return None
+    rank = ids.index(found[0])
+    return rank if rank < MAX_BITS else None
+
+
+def _facets(f: IndexFilter) -> tuple[str, list[Any]]:
+    marks = ", ".join(["%s"] * len(f.compartment_ids))
+    sql = [f"compartment_id IN ({marks})"]
+    params: list[Any] = list(f.compartment_ids)
+    if f.status:
+        sql.append("status = %s")
+        params.append(f.status)
+    if f.verification:
+        sql.append("verification = %s")
+        params.append(f.verification)
+    if f.violation_bit is not None:
+        sql.append("(violation_mask & %s) <> 0")
+        params.append(1 << f.violation_bit)
+    # the selector's day boundaries (display time zone), adapted as the ORM stores them
+    adapt = connection.ops.adapt_datetimefield_value
+    if f.date_from:
+        sql.append(f"{_q('end')} >= %s")
+        params.append(adapt(timezone.make_aware(datetime.combine(f.date_from, time.min))))
+    if f.date_to:
+        sql.append("start < %s")
+        day_end = timezone.make_aware(datetime.combine(f.date_to, time.min)) + timedelta(days=1)
+        params.append(adapt(day_end))
+    return " AND ".join(sql), params
+
+
+def cell_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount]:
+    """Count, mean latitude and longitude of the indexed incidents matching ``f`` in every
+    non-empty grid cell of side ``size`` touching ``bounds``."""
+    if not f.compartment_ids:
+        return []
+    if size < 2.0**FINE_EXPONENT:
+        raise ValueError("cells smaller than the index's fine cells")
+    facets, facet_params = _facets(f)
+    table = _q(MapPoint._meta.db_table)
+    cells = cells_touching(bounds, size)
+    out: list[CellCount] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(cells), CHUNK):
+            chunk = cells[i : i + CHUNK]
+            parts, params = [], []
+            for n, (gx, gy) in enumerate(chunk):
+                low, high = cell_key_range(gx, gy, size)
+                parts.append(
+                    f"SELECT {n}, COUNT(*), SUM(latitude), SUM(longitude) FROM {table} "
+                    f"WHERE {facets} AND {_q('key')} BETWEEN %s AND %s"
+                )
+                params += [*facet_params, low, high]
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for n, count, lat_sum, lon_sum in cursor.fetchall():
+                if count:
+                    gx, gy = chunk[int(n)]
+                    out.append(CellCount(gx, gy, int(count), lat_sum / count, lon_sum / count))
+    return out
+
+
+def level_counts(compartment_ids: Sequence[int], bounds: Bounds, size: float) -> list[CellCount]:
+    """The per-cell counts of an unfiltered view, read from ``MapCell`` (one row per non-empty
+    cell and compartment): no point is read."""
+    level = round(math.log2(size))
+    if not compartment_ids or level not in LEVELS:
+        raise ValueError(f"no per-cell counts at 2**{level} degrees")
+    wanted = {morton(gx, gy): (gx, gy) for gx, gy in cells_touching(bounds, size)}
+    keys = sorted(wanted)
+    rows = MapCell.objects.filter(
+        compartment_id__in=list(compartment_ids),
+        level=level,
+        key__gte=keys[0],
+        key__lte=keys[-1],
+        count__gt=0,
+    ).values_list("key", "count", "sum_lat", "sum_lon")
+    return _summed(rows, wanted)
+
+
+def _summed(
+    rows: Iterable[tuple[Any, Any, float, float]], wanted: dict[int, tuple[int, int]]
+) -> list[CellCount]:
+    """(key, count, sum of latitudes, sum of longitudes) rows, several per cell, as one
+    :class:`CellCount` per wanted non-empty cell (mean position), in key order."""
+    totals: dict[int, list[float]] = {}
+    for key, n, sum_lat, sum_lon in rows:
+        if int(key) in wanted:
+            total = totals.setdefault(int(key), [0, 0.0, 0.0])
+            total[0] += int(n)
+            total[1] += sum_lat
+            total[2] += sum_lon
+    return [
+        CellCount(*wanted[key], int(n), lat / n, lon / n)
+        for key, (n, lat, lon) in sorted(totals.items())
+        if n > 0
+    ]
+
+
+def _bound_day(d: date, offset_s: int, *, upper: bool) -> int | None:
+    """The day number of a date filter's bound when the selector's bound — midnight starting
+    ``d`` (or, for ``upper``, that midnight + 1 day, as the selector adds it) in the current
+    time zone — is a midnight of the index's fixed offset; else None (the day counts cannot
+    answer exactly)."""
+    try:
+        bound = timezone.make_aware(datetime.combine(d, time.min))
+        day = d
+        if upper:
+            bound += timedelta(days=1)
+            day = d + timedelta(days=1)
+        fixed = datetime.combine(day, time.min, tzinfo=UTC) - timedelta(seconds=offset_s)
+    except (OverflowError, ValueError):
+        return None
+    return (d - EPOCH).days if bound == fixed else None
+
+
+def facet_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount] | None:
+    """Count and mean position of the indexed incidents matching ``f`` per grid cell of side
+    ``size`` touching ``bounds``, summed from ``MapFacetCell`` rows without reading a point.
+    None when these counts cannot answer exactly (a level without them, a date bound that is
+    not a midnight of the index's offset, a violation type newer than the index): the caller
+    counts points with :func:`cell_counts` instead."""
+    level = round(math.log2(size))
+    if level not in FACET_LEVELS or not f.compartment_ids:
+        return None
+    state = MapSync.objects.first()
+    if state is None:
+        return None
+    basis = _basis(state)
+    violation = 0
+    if f.violation_bit is not None:
+        if f.violation_bit >= basis.bits:
+            return None
+        violation = f.violation_bit + 1
+    d1 = d2 = None
+    if f.date_from is not None:
+        d1 = _bound_day(f.date_from, basis.offset_s, upper=False)
+        if d1 is None:
+            return None
+    if f.date_to is not None:
+        d2 = _bound_day(f.date_to, basis.offset_s, upper=True)
+        if d2 is None:
+            return None
+    wanted = {morton(gx, gy): (gx, gy) for gx, gy in cells_touching(bounds, size)}
+    keys = sorted(wanted)
+    marks = ", ".join(["%s"] * len(f.compartment_ids))
+    head = f"compartment_id IN ({marks}) AND level = %s AND violation = %s"
+    head_params: list[Any] = [*f.compartment_ids, level, violation]
+    tail = f"{_q('key')} BETWEEN %s AND %s"
+    tail_params: list[Any] = [keys[0], keys[-1]]
+    if f.status:
+        tail += " AND status = %s"
+        tail_params.append(f.status)
+    if f.verification:
+        tail += " AND verification = %s"
+        tail_params.append(f.verification)
+    if f.date_from is None and f.date_to is None:
+        branches: list[tuple[str, list[Any]]] = [
+            ("kind = 2 AND first_day = 0 AND last_day = 0", [])
+        ]
+    else:
+        low = d1 if d1 is not None else -NO_DAY
+        high = d2 if d2 is not None else NO_DAY
+        branches = [
+            # short windows: their start lies at most SHORT_SPAN days before the range
+            ("kind = 0 AND first_day BETWEEN %s AND %s AND last_day >= %s",
+             [low - SHORT_SPAN, high, low]),
+            ("kind = 1 AND first_day <= %s AND last_day >= %s", [high, low]),
+        ]  # fmt: skip
+    table = _q(MapFacetCell._meta.db_table)
+    count = _q("count")
+    parts, params = [], []
+    for days, day_params in branches:
+        parts.append(
+            f"SELECT {_q('key')}, SUM({count}), SUM(sum_lat), SUM(sum_lon) FROM {table} "
+            f"WHERE {head} AND {days} AND {tail} GROUP BY {_q('key')}"
+        )
+        params += [*head_params, *day_params, *tail_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return _summed(cursor.fetchall(), wanted)
+
+
+def points_in(f: IndexFilter, bounds: Bounds, size: float, limit: int) -> list[int]:
+    """Ids of up to ``limit`` indexed incidents matching ``f`` inside ``bounds``."""
+    if not f.compartment_ids:
+        return []
+    facets, facet_params = _facets(f)
+    table = _q(MapPoint._meta.db_table)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for gx, gy in cells_touching(bounds, size):
+            low, high = cell_key_range(gx, gy, size)
+            cursor.execute(
+                f"SELECT incident_id FROM {table} WHERE {facets} "
+                f"AND {_q('key')} BETWEEN %s AND %s AND latitude BETWEEN %s AND %s "
+                "AND longitude BETWEEN %s AND %s LIMIT %s",
+                [*facet_params, low, high, bounds.south, bounds.north, bounds.west,
+                 bounds.east, limit - len(ids) + 1],
+            )  # fmt: skip
+            ids += [int(row[0]) for row in cursor.fetchall()]
+            if len(ids) > limit:
+                break
+    return ids
