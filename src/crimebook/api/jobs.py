@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.evidence.reasons import reason_code, reason_shown
 from crimebook.jobs.models import Job
 from crimebook.jobs.selectors import job_get_for, jobs_for
 from crimebook.jobs.wording import job_message, job_message_code
@@ -36,7 +37,12 @@ class JobOut(Schema):
         description='A stable key of the message (e.g. "import.rejected"); empty when the '
         "message has no structured form (an exception's own text, older jobs).",
     )
-    result: dict[str, Any]
+    result: dict[str, Any] = Field(
+        ...,
+        description="What the job produced. For an intake job, `outcomes` lists every file; "
+        "a failed file's `reason` is in English, `reason_localized` in the request's language "
+        "and `reason_code` a stable key (empty for older jobs, whose reason is English only).",
+    )
     attempts: int
     compartment_id: int | None
     subject_type: str
@@ -52,6 +58,20 @@ class JobOut(Schema):
     @staticmethod
     def resolve_message_code(obj: Job) -> str:
         return job_message_code(obj)
+
+    @staticmethod
+    def resolve_result(obj: Job) -> dict[str, Any]:
+        result = obj.result if isinstance(obj.result, dict) else {}
+        outcomes = result.get("outcomes")
+        if not isinstance(outcomes, list):
+            return result
+        shown = [
+            {**o, "reason_localized": reason_shown(o), "reason_code": reason_code(o)}
+            if isinstance(o, dict)
+            else o
+            for o in outcomes
+        ]
+        return {**result, "outcomes": shown}
 
 
 class JobQuery(Schema):

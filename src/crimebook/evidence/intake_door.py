@@ -24,6 +24,7 @@ from crimebook.audit.services import Actor
 from crimebook.core.errors import NotFound
 from crimebook.evidence import keys
 from crimebook.evidence.pipeline import SealStage, Staged
+from crimebook.evidence.reasons import Reason, fields
 from crimebook.evidence.sealing import SealError, decrypt_stream
 from crimebook.evidence.services import IngestOutcome, evidence_ingest_staged
 
@@ -46,7 +47,7 @@ def _sha256_file(path: Any) -> str:
     return digest.hexdigest()
 
 
-def _reseal(path: Path, identities: list[Any]) -> tuple[Staged | None, str]:
+def _reseal(path: Path, identities: list[Any]) -> tuple[Staged | None, Reason | None]:
     """Decrypt an intake file into a pipe in a thread while SealStage reads the other end."""
     read_fd, write_fd = os.pipe()
     errors: list[BaseException] = []
@@ -65,12 +66,12 @@ def _reseal(path: Path, identities: list[Any]) -> tuple[Staged | None, str]:
             staged = SealStage(keys.store()).run(source)
     except SealError as exc:
         thread.join()
-        return None, str(exc)
+        return None, Reason("evidence.not_sealed", {"error": str(exc)})
     thread.join()
     if errors:
         keys.store().discard(staged.path)
-        return None, f"cannot decrypt the intake copy: {errors[0]}"
-    return staged, ""
+        return None, Reason("intake.undecryptable", {"error": str(errors[0])})
+    return staged, None
 
 
 def evidence_from_intake(
@@ -101,14 +102,15 @@ def evidence_from_intake(
         name = str(entry.get("original_name") or attachment.name)
         path = intake_conf.store().path(submission.uuid, attachment.name)
         if _sha256_file(path) != attachment.sealed_sha256:
-            outcomes.append(IngestOutcome(name, "failed", reason="sealed attachment changed"))
+            failed = fields(Reason("intake.sealed_changed"))
+            outcomes.append(IngestOutcome(name, "failed", **failed))
             continue
         staged, error = _reseal(path, ids)
         if staged is None or staged.sha256 != entry.get("sha256"):
             if staged is not None:
                 keys.store().discard(staged.path)
-            reason = error or "plaintext differs from the hash the intake recorded"
-            outcomes.append(IngestOutcome(name, "failed", reason=reason))
+            failed = fields(error or Reason("intake.hash_mismatch"))
+            outcomes.append(IngestOutcome(name, "failed", **failed))
             continue
         outcomes.append(
             evidence_ingest_staged(

@@ -29,6 +29,7 @@ from crimebook.evidence.pipeline import (
     process_item,
     record_failure,
 )
+from crimebook.evidence.reasons import Reason, fields
 from crimebook.evidence.sealing import SealError, decrypt_stream, hash_stream
 from crimebook.evidence.storage import Store, StoreError
 from crimebook.register.models import Act, Incident, Source
@@ -62,12 +63,17 @@ class IngestOutcome:
     size: int = 0
     reason: str = ""
     job_id: int | None = None  # the processing job queued for a new item
+    # the reason as a key and parameters, worded in the reader's language (evidence.reasons)
+    reason_data: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        row: dict[str, Any] = {
             "path": self.name, "outcome": self.outcome, "item_id": self.item_id,
             "sha256": self.sha256, "size": self.size, "reason": self.reason,
         }  # fmt: skip
+        if self.reason_data is not None:
+            row["reason_data"] = self.reason_data
+        return row
 
 
 def _request(
@@ -123,10 +129,10 @@ def _finish(
     try:
         key, _created = StoreStage(store).run(staged)
     except (StoreError, OSError) as exc:  # e.g. the object store is unreachable
-        reason = f"could not be stored: {exc}; nothing stored"
-        item_id = record_failure(request, reason, sha256=staged.sha256, size=staged.size)
+        failed = fields(Reason("evidence.not_stored", {"error": str(exc)}))
+        item_id = record_failure(request, failed["reason"], sha256=staged.sha256, size=staged.size)
         return IngestOutcome(
-            request.original_name, "failed", item_id, staged.sha256, staged.size, reason
+            request.original_name, "failed", item_id, staged.sha256, staged.size, **failed
         )
     item_id, duplicate = RecordStage().run(
         request, sha256=staged.sha256, size=staged.size, head=staged.head,

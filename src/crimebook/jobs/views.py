@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
+from crimebook.evidence.reasons import reason_shown
 from crimebook.jobs import registry, selectors, services
 from crimebook.jobs.kinds import EVIDENCE_ITEM, SUBMISSION
 from crimebook.jobs.models import Job
@@ -85,7 +86,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job, "label": _label(job), "subject_url": _subject_url(user, job),
         "can_retry": services.can_retry(user, job),
         "outcomes": [
-            {**o, "outcome_label": OUTCOMES.get(str(o.get("outcome")), o.get("outcome"))}
+            {
+                **o, "outcome_label": OUTCOMES.get(str(o.get("outcome")), o.get("outcome")),
+                "reason": reason_shown(o),
+            }
             for o in (outcomes if isinstance(outcomes, list) else [])
             if isinstance(o, dict)
         ],

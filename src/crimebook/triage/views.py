@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.evidence.reasons import reason_shown
 from crimebook.intake.models import Submission
 from crimebook.jobs.kinds import FROM_INTAKE, SUBMISSION
+from crimebook.jobs.models import Job
 from crimebook.jobs.selectors import job_for_subject
 from crimebook.triage import prefill
 from crimebook.triage.forms import ConvertForm, MarkForm, ReplyForm, VaultForm
@@ -51,9 +53,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/queue.html", {"page": page, "state": state})
 
 
+def _failed_reasons(job: Job | None) -> list[str]:
+    """Why each attachment the vault job could not move failed, in the reader's language (no
+    file names here: the job page lists them)."""
+    result = job.result if job is not None and isinstance(job.result, dict) else {}
+    outcomes = result.get("outcomes")
+    if not isinstance(outcomes, list):
+        return []
+    return [
+        reason_shown(o) for o in outcomes if isinstance(o, dict) and o.get("outcome") == "failed"
+    ]
+
+
 def _detail(
     request: HttpRequest, submission: Submission, *, convert_form: ConvertForm | None = None
 ) -> HttpResponse:
+    vault_job = job_for_subject(request.user, SUBMISSION, submission.uuid, FROM_INTAKE)
     context: dict[str, Any] = {
         "submission": submission,
         "links": links_for(request.user, submission),
@@ -63,7 +78,8 @@ def _detail(
         "reply_form": ReplyForm(),
         "mark_form": MarkForm(),
         "vault_form": VaultForm(user=request.user),
-        "vault_job": job_for_subject(request.user, SUBMISSION, submission.uuid, FROM_INTAKE),
+        "vault_job": vault_job,
+        "vault_reasons": _failed_reasons(vault_job),
     }
     if request.method == "POST":
         opened = submission_open(actor=request.user, submission=submission)
