@@ -5,9 +5,7 @@ English (older rows) keeps showing it."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import trans_real
 
 from crimebook.accounts.services import api_token_create
 from crimebook.evidence import reasons
@@ -25,7 +22,6 @@ from crimebook.jobs.kinds import FROM_INTAKE
 from crimebook.jobs.models import Job
 from tests.evidence.helpers import jpeg_bytes
 
-PENDING = Path(__file__).resolve().parents[2] / "i18n-pending" / "intakereasons.json"
 CYRILLIC = re.compile("[а-яёіў]", re.IGNORECASE)
 SAMPLES: dict[str, dict[str, Any]] = {
     "intake.sealed_changed": {},
@@ -39,24 +35,6 @@ SAID = {
     "ru": "зашифрованное вложение изменилось",
     "be": "зашыфраванае ўкладанне змянілася",
 }
-
-
-@pytest.fixture
-def catalogs() -> Iterator[None]:
-    """The ru/be entries of ``i18n-pending/intakereasons.json`` in the active catalogs where
-    the compiled catalogs do not have them yet (a no-op once they are merged)."""
-    added: list[tuple[Any, Any]] = []
-    entries = json.loads(PENDING.read_text(encoding="utf-8")) if PENDING.exists() else {}
-    for lang in ("ru", "be"):
-        catalog = trans_real.translation(lang)._catalog  # type: ignore[attr-defined]
-        for msgid, entry in entries.items():
-            key = f"{entry['msgctxt']}\x04{msgid}" if "msgctxt" in entry else msgid
-            if key not in catalog:
-                catalog[key] = entry[lang]
-                added.append((catalog, key))
-    yield
-    for catalog, key in added:
-        del catalog._catalogs[0][key]
 
 
 @pytest.fixture
@@ -80,9 +58,7 @@ def test_every_reason_has_a_sample_here() -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "be"])
 @pytest.mark.parametrize("key", sorted(SAMPLES))
-def test_every_reason_is_worded_in_russian_and_belarusian(
-    catalogs: None, lang: str, key: str
-) -> None:
+def test_every_reason_is_worded_in_russian_and_belarusian(lang: str, key: str) -> None:
     params = SAMPLES[key]
     english = reasons.english(reasons.Reason(key, params))
     with translation.override(lang):
@@ -90,21 +66,6 @@ def test_every_reason_is_worded_in_russian_and_belarusian(
     assert said != english and CYRILLIC.search(said), (key, lang, said)
     for value in params.values():
         assert str(value) in said, (key, lang, said)
-
-
-def test_every_pending_reason_has_ru_and_be_with_the_same_placeholders() -> None:
-    if not PENDING.exists():
-        pytest.skip("merged into the catalogs (checked by tests/test_translations.py)")
-    marker = re.compile(r"%\(\w+\)[sd]")
-    source = Path(reasons.__file__).read_text(encoding="utf-8")
-    package = Path(reasons.__file__).parents[1]
-    source += (package / "triage" / "templates" / "triage" / "detail.html").read_text("utf-8")
-    for msgid, entry in json.loads(PENDING.read_text(encoding="utf-8")).items():
-        assert entry.get("msgctxt", "attachment reason") == "attachment reason", msgid
-        assert msgid in source, msgid
-        for lang in ("ru", "be"):
-            assert isinstance(entry[lang], str) and CYRILLIC.search(entry[lang]), (msgid, lang)
-            assert sorted(marker.findall(entry[lang])) == sorted(marker.findall(msgid))
 
 
 def test_the_stored_english_is_unchanged_and_bad_structures_fall_back() -> None:
@@ -143,7 +104,7 @@ def _changed_intake_job(
 
 @pytest.mark.django_db
 def test_a_changed_attachment_says_why_in_russian_and_belarusian(
-    vault: Path, reviewer: Any, compartment: Any, submission_with: Any, catalogs: None,
+    vault: Path, reviewer: Any, compartment: Any, submission_with: Any,
     settings: Any,
 ) -> None:  # fmt: skip
     sub, job = _changed_intake_job(
@@ -178,9 +139,7 @@ def test_a_changed_attachment_says_why_in_russian_and_belarusian(
 
 
 @pytest.mark.django_db
-def test_an_outcome_with_only_english_keeps_showing_it(
-    reviewer: Any, compartment: Any, catalogs: None
-) -> None:
+def test_an_outcome_with_only_english_keeps_showing_it(reviewer: Any, compartment: Any) -> None:
     old = Job.objects.create(
         kind=FROM_INTAKE, status="failed", created_by=reviewer, compartment=compartment,
         subject_type="intake.submission", subject_id="00000000-0000-4000-8000-000000000001",

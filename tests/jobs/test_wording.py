@@ -5,9 +5,7 @@ word it in Russian and Belarusian (plural forms for counts); a job stored with o
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import trans_real
 
 from crimebook.accounts.services import api_token_create
 from crimebook.jobs import wording
@@ -26,7 +23,6 @@ from crimebook.jobs.models import Job
 from crimebook.jobs.registry import Message
 from crimebook.jobs.runner import message_values
 
-PENDING = Path(__file__).resolve().parents[2] / "i18n-pending" / "jobs.json"
 CYRILLIC = re.compile("[а-яёіў]", re.IGNORECASE)
 
 # every message a job can say, with parameters as the kinds give them
@@ -57,30 +53,6 @@ SAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.fixture
-def catalogs() -> Iterator[None]:
-    """The ru/be messages of ``i18n-pending/jobs.json`` in the active catalogs, for the
-    entries the compiled catalogs do not have yet (a no-op once they are merged)."""
-    added: list[tuple[Any, Any]] = []
-    entries = json.loads(PENDING.read_text(encoding="utf-8")) if PENDING.exists() else {}
-    for lang in ("ru", "be"):
-        catalog = trans_real.translation(lang)._catalog  # type: ignore[attr-defined]
-        for msgid, entry in entries.items():
-            key = f"{entry['msgctxt']}\x04{msgid}" if "msgctxt" in entry else msgid
-            rows: dict[Any, str] = (
-                {(key, i): form for i, form in enumerate(entry[lang])}
-                if "plural" in entry
-                else {key: entry[lang]}
-            )
-            for k, v in rows.items():
-                if k not in catalog:
-                    catalog[k] = v
-                    added.append((catalog, k))
-    yield
-    for catalog, k in added:
-        del catalog._catalogs[0][k]
-
-
 def _client(user: Any, lang: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=lang)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
@@ -97,9 +69,7 @@ def test_every_message_has_a_sample_here() -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "be"])
 @pytest.mark.parametrize("key", sorted(SAMPLES))
-def test_every_message_is_worded_in_russian_and_belarusian(
-    catalogs: None, lang: str, key: str
-) -> None:
+def test_every_message_is_worded_in_russian_and_belarusian(lang: str, key: str) -> None:
     params = SAMPLES[key]
     english = wording.english(Message(key, params))
     with translation.override(lang):
@@ -109,22 +79,6 @@ def test_every_message_is_worded_in_russian_and_belarusian(
     for value in params.values():
         if isinstance(value, str | int) and not isinstance(value, bool):
             assert str(value) in said, (key, lang, said)
-
-
-def test_every_pending_message_has_ru_and_be_with_the_same_placeholders() -> None:
-    if not PENDING.exists():
-        pytest.skip("merged into the catalogs (checked by tests/test_translations.py)")
-    marker = re.compile(r"%\(\w+\)[sd]")
-    source = Path(wording.__file__).read_text(encoding="utf-8")
-    source += (Path(wording.__file__).parent / "views.py").read_text(encoding="utf-8")
-    for msgid, entry in json.loads(PENDING.read_text(encoding="utf-8")).items():
-        assert msgid.split("%(")[0][:20] in source, msgid
-        wanted = sorted(marker.findall(msgid))
-        for lang in ("ru", "be"):
-            forms = entry[lang] if "plural" in entry else [entry[lang]]
-            assert len(forms) == (3 if "plural" in entry else 1), (msgid, lang)
-            for form in forms:
-                assert sorted(marker.findall(form)) == wanted, (msgid, lang, form)
 
 
 @pytest.mark.parametrize(
@@ -137,9 +91,7 @@ def test_every_pending_message_has_ru_and_be_with_the_same_placeholders() -> Non
         ("be", 4, "4 радкі адхілены;"), ("be", 12, "12 радкоў адхілена;"),
     ],
 )  # fmt: skip
-def test_counts_take_the_plural_form_of_the_language(
-    catalogs: None, lang: str, count: int, expected: str
-) -> None:
+def test_counts_take_the_plural_form_of_the_language(lang: str, count: int, expected: str) -> None:
     with translation.override(lang):
         assert wording.word("import.rejected", {"count": count}).startswith(expected)
 
@@ -181,7 +133,7 @@ def _failed_import(vault: Path, user: Any, compartment: Any) -> Job:
 
 @pytest.mark.django_db
 def test_a_failed_import_says_why_in_russian_and_belarusian_on_the_pages(
-    vault: Path, investigator: Any, compartment: Any, catalogs: None
+    vault: Path, investigator: Any, compartment: Any
 ) -> None:
     job = _failed_import(vault, investigator, compartment)
     assert job.status == "failed"
@@ -203,7 +155,7 @@ def test_a_failed_import_says_why_in_russian_and_belarusian_on_the_pages(
 
 @pytest.mark.django_db
 def test_the_api_keeps_the_english_and_adds_the_requested_language(
-    vault: Path, investigator: Any, compartment: Any, catalogs: None
+    vault: Path, investigator: Any, compartment: Any
 ) -> None:
     job = _failed_import(vault, investigator, compartment)
     _, secret = api_token_create(actor=None, user=investigator, name="t")
@@ -220,9 +172,7 @@ def test_the_api_keeps_the_english_and_adds_the_requested_language(
 
 
 @pytest.mark.django_db
-def test_a_job_with_only_english_keeps_showing_it(
-    investigator: Any, compartment: Any, catalogs: None
-) -> None:
+def test_a_job_with_only_english_keeps_showing_it(investigator: Any, compartment: Any) -> None:
     # a row from before message_data, and one whose structure this code cannot read
     old = Job.objects.create(
         kind=IMPORT_FILE, status="failed", created_by=investigator, compartment=compartment,
@@ -244,7 +194,7 @@ def test_a_job_with_only_english_keeps_showing_it(
 
 @pytest.mark.django_db
 def test_a_job_of_an_unknown_kind_and_a_stopped_worker_are_worded_too(
-    investigator: Any, compartment: Any, catalogs: None
+    investigator: Any, compartment: Any
 ) -> None:
     from crimebook.jobs.runner import job_execute
     from crimebook.jobs.services import jobs_recover

@@ -16,91 +16,42 @@ parameters as they are: they were already in ``message`` before, and say nothing
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import npgettext, pgettext
 
+from crimebook.core.wording import VERSION, Catalog, Params
+from crimebook.core.wording import count as _n
+from crimebook.core.wording import text as _t
 from crimebook.jobs.registry import Message
 
 __all__ = ["VERSION", "english", "job_message", "job_message_code", "register", "stored", "word"]
 
-logger = logging.getLogger(__name__)
-VERSION = 1
-Params = Mapping[str, Any]
-_WORDINGS: dict[str, Callable[[Params], str]] = {}
-
-
-def register(key: str) -> Callable[[Callable[[Params], str]], Callable[[Params], str]]:
-    """Decorator: ``render(params)`` words the message ``key`` in the active language. Other
-    apps with job kinds register their own keys (``<app>.<what>``) the same way."""
-
-    def decorator(render: Callable[[Params], str]) -> Callable[[Params], str]:
-        if key in _WORDINGS and _WORDINGS[key] is not render:
-            raise ValueError(f"job message {key!r} is already registered")
-        _WORDINGS[key] = render
-        return render
-
-    return decorator
-
-
-def _n(params: Params, name: str) -> int:
-    value: object = params[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} is not a count")
-    return value
-
-
-def _t(params: Params, name: str) -> str:
-    value: object = params[name]
-    if not isinstance(value, str):
-        raise TypeError(f"{name} is not a text")
-    return value
-
-
-def word(key: str, params: Params) -> str:
-    """The message in the active language. Raises KeyError for a key nobody registered and
-    KeyError/TypeError/ValueError for parameters its wording cannot use."""
-    return _WORDINGS[key](params)
+MESSAGES = Catalog("job message")
+_WORDINGS = MESSAGES.wordings
+register = MESSAGES.register  # other apps with job kinds register their keys (<app>.<what>)
+word = MESSAGES.word
 
 
 def english(message: Message) -> str:
     """The English wording, as kept in ``Job.message``."""
-    with translation.override("en"):
-        return word(message.key, message.params)
+    return MESSAGES.english(message.key, message.params)
 
 
 def stored(message: Message) -> dict[str, Any]:
-    return {"v": VERSION, "key": message.key, "params": dict(message.params)}
-
-
-def _data_of(job: Any) -> dict[str, Any] | None:
-    data = getattr(job, "message_data", None)
-    if isinstance(data, dict) and data.get("v") == VERSION and isinstance(data.get("key"), str):
-        return data
-    return None
+    return MESSAGES.stored(message.key, message.params)
 
 
 def job_message(job: Any) -> str:
     """The job's message in the active language; its stored English ``message`` when it has
     no structured form (older rows, an exception's text) or one that cannot be read."""
-    data = _data_of(job)
-    if data is None:
-        return str(job.message)
-    params = data.get("params")
-    try:
-        return word(data["key"], params if isinstance(params, dict) else {})
-    except (KeyError, TypeError, ValueError, IndexError):
-        logger.warning("job %s: unreadable structured message", getattr(job, "pk", None))
-        return str(job.message)
+    data = getattr(job, "message_data", None)
+    return MESSAGES.shown(data, str(job.message), ref=getattr(job, "pk", None))
 
 
 def job_message_code(job: Any) -> str:
     """The key of the job's structured message ("" when it has none): stable for programs."""
-    data = _data_of(job)
-    return str(data["key"]) if data is not None else ""
+    return MESSAGES.code(getattr(job, "message_data", None))
 
 
 # --- any job --------------------------------------------------------------------------------
