@@ -219,7 +219,9 @@ def _ensure_search_index(workdir: Path, *, force: bool = False) -> None:
     marker.touch()
 
 
-def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float], list[float]]]:
+def measure(
+    user: Any, repeat: int, only: str = ""
+) -> list[tuple[str, list[float], list[float], list[float]]]:
     from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
     from django.db import connection
     from django.test import Client
@@ -253,7 +255,10 @@ def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float],
         ("map data, one district", url("web:map_data", f"bbox={w},{s},{e},{n}&zoom=14")),
     ]
     results = []
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
     for label, target in pages:
+        if wanted and not any(w in label for w in wanted):
+            continue
         if target is None:
             print(f"  {label:28s} skipped: no such page in this build")
             continue
@@ -286,7 +291,14 @@ def measure(user: Any, repeat: int) -> list[tuple[str, list[float], list[float],
 
 
 def child(
-    backend: str, rows: int, repeat: int, workdir: Path, *, search_index: bool, build_only: bool
+    backend: str,
+    rows: int,
+    repeat: int,
+    workdir: Path,
+    *,
+    search_index: bool,
+    build_only: bool,
+    only: str = "",
 ) -> None:
     import django
 
@@ -305,7 +317,7 @@ def child(
         f"  {'page':28s} {'server p50':>10s} {'p95':>8s} {'CPU p50':>8s}   "
         f"{'bare SQL p50':>12s} {'p95':>8s}   ratio p95"
     )
-    for label, server, cpu, bare in measure(user, repeat):
+    for label, server, cpu, bare in measure(user, repeat, only):
         sp50, sp95 = 1000 * statistics.median(server), 1000 * pct(server, 0.95)
         bp50, bp95 = 1000 * statistics.median(bare), 1000 * pct(bare, 0.95)
         flag = "" if sp95 < 200 else "  (over 200 ms)"
@@ -334,6 +346,9 @@ def main() -> None:
         help="import without search indexing and build no search index (a later run builds it)",
     )
     parser.add_argument("--build-only", action="store_true", help="load the data, measure nothing")
+    parser.add_argument(
+        "--pages", default="", help="comma-separated words; measure only pages whose label has one"
+    )
     parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -344,10 +359,12 @@ def main() -> None:
             args.data,
             search_index=not args.skip_search_index,
             build_only=args.build_only,
+            only=args.pages,
         )
         return
     flags = ["--skip-search-index"] if args.skip_search_index else []
     flags += ["--build-only"] if args.build_only else []
+    flags += ["--pages", args.pages] if args.pages else []
     run_per_backend(
         __file__,
         args.backend,
