@@ -22,10 +22,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 
 from crimebook.accounts.access import readable_compartment_ids
 from crimebook.audit.models import AuditEntry
+from crimebook.register.localtime import local_counts
 from crimebook.register.models import (
     Act,
     Deployment,
@@ -77,12 +77,7 @@ def snapshot_compute(compartment_id: int) -> StatsSnapshot:
             Deployment.objects.filter(compartment_id=compartment_id).count(),
             Dismissal.objects.filter(compartment_id=compartment_id),
         )
-        days = (
-            incidents.order_by()
-            .annotate(day=TruncDate("start", tzinfo=MINSK))
-            .values("day")
-            .annotate(n=Count("id"))
-        )
+        days = local_counts(incidents, "start", "day", MINSK)
         types = incidents.order_by().values("violation_types__code").annotate(n=Count("id"))
         places = (
             incidents.exclude(place_name="")
@@ -98,7 +93,7 @@ def snapshot_compute(compartment_id: int) -> StatsSnapshot:
         )
         data = {
             "figures": asdict(figures),
-            "days": {str(r["day"]): int(r["n"]) for r in days if r["day"] is not None},
+            "days": {str(day.date()): n for day, n in sorted(days.items())},
             "types": _counts(types, "violation_types__code"),
             "places": _counts(places, "place_name"),
             "detention": _counts(detention, "detention_place__code"),

@@ -10,10 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, QuerySet
-from django.db.models.functions import TruncDate, TruncDay, TruncHour
 
 from crimebook.register import selectors
 from crimebook.register.attrition import Decline, Headcount, decline_between, dismissals_by_month
+from crimebook.register.localtime import local_counts
 from crimebook.register.models import Incident, Unit
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -32,14 +32,10 @@ def first_incident_day(user: Any) -> date | None:
 def incidents_by_day(user: Any, start: date, end: date) -> list[tuple[date, int]]:
     """Incidents per local day (by the start of their window), every day in range listed."""
     end = min(end, start + timedelta(days=MAX_DAYS))
-    rows = (
-        selectors.incidents_for(user)
-        .filter(start__gte=_day_start(start), start__lt=_day_start(end + timedelta(days=1)))
-        .annotate(day=TruncDate("start", tzinfo=MINSK))
-        .values("day")
-        .annotate(n=Count("id"))
+    within = selectors.incidents_for(user).filter(
+        start__gte=_day_start(start), start__lt=_day_start(end + timedelta(days=1))
     )
-    counts = {r["day"]: r["n"] for r in rows}
+    counts = {day.date(): n for day, n in local_counts(within, "start", "day", MINSK).items()}
     return [
         (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
         for i in range((end - start).days + 1)
@@ -135,14 +131,7 @@ def incidents_over_time(
     first, last = span["first"].astimezone(MINSK), span["last"].astimezone(MINSK)
     if by == "hour" and (last - first) > timedelta(hours=MAX_BUCKETS):
         by = "day"
-    trunc = TruncHour("start", tzinfo=MINSK) if by == "hour" else TruncDay("start", tzinfo=MINSK)
-    counts = {
-        r["bucket"]: r["n"]
-        for r in incidents.order_by()
-        .annotate(bucket=trunc)
-        .values("bucket")
-        .annotate(n=Count("id"))
-    }
+    counts = local_counts(incidents, "start", "hour" if by == "hour" else "day", MINSK)
     step = timedelta(hours=1) if by == "hour" else timedelta(days=1)
     cursor = first.replace(minute=0, second=0, microsecond=0)
     if by == "day":
