@@ -119,3 +119,49 @@ def test_api_refuses_bad_input_in_the_one_error_shape(investigator: Any) -> None
         assert response.status_code == 422, params
         assert response.json()["error"]["code"] == "validation_failed"
     assert Client().get("/api/v1/search").status_code == 401
+
+
+def test_facet_links_keep_the_query_and_drop_the_page(investigator: Any, world: Any) -> None:
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from crimebook.search.selectors import FacetValue, SearchResult
+    from crimebook.search.views import facet_rows
+
+    # GIVEN a query with a page, a facet already chosen in the middle and one given twice
+    request = RequestFactory().get(
+        "/search/?q=a+b&status=verified&page=3&unit=1&unit=2&place=%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"
+    )
+    request.user = investigator
+    facets = {
+        "status": [FacetValue("verified", 2), FacetValue("closed", 1)],
+        "unit": [FacetValue("1", 1), FacetValue("7", 1)],
+        "kind": [FacetValue("incident", 3)],
+        "place": [FacetValue("Минск & Co", 1)],
+    }
+    rows = facet_rows(request, SearchResult([], 3, False, 1, 20, facets))
+
+    # THEN each link is the query without the page, the facet set to the value in place
+    # (else appended); "remove" drops the facet — as a fresh copy per link would build it
+    def expected(param: str, value: str | None) -> str:
+        query: QueryDict = request.GET.copy()
+        query.pop("page", None)
+        if value is None:
+            query.pop(param, None)
+        else:
+            query[param] = value
+        return "?" + query.urlencode()
+
+    params = {"Record kind": "kind", "Status": "status", "Unit": "unit", "Place": "place"}
+    seen = 0
+    for row in rows:
+        param = params[str(row["heading"])]
+        for item, value in zip(row["items"], facets[param], strict=True):
+            assert item["url"] == expected(param, value.value)
+            assert item["clear_url"] == expected(param, None)
+            assert item["chosen"] == (request.GET.get(param) == value.value)
+            seen += 1
+    assert seen == 6
+    place = "place=%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"
+    assert rows[2]["items"][1]["url"] == f"?q=a+b&status=verified&unit=7&{place}"
+    assert rows[2]["items"][1]["clear_url"] == f"?q=a+b&status=verified&{place}"

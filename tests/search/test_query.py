@@ -141,3 +141,41 @@ def test_trigram_candidates_of_long_words_are_four_letter_pieces() -> None:
     assert pieces[0] == '"минг"' and all(len(p) == 6 for p in pieces)
     # one slip (о → а) still leaves pieces the real name contains
     assert any(p.strip('"') in "мингорисполкома" for p in pieces)
+
+
+def _lookbehind_first(item: q.Item) -> re.Pattern[str]:
+    """The patterns as first written (look-behind, then the literal): the reference."""
+    before, after = r"(?<![^\W_])", r"(?![^\W_])"
+    if item.phrase:
+        inner = r"[\W_]+".join(re.escape(q.fold(w)) for w in item.words)
+        return re.compile(before + inner + after)
+    word = item.words[0]
+    if len(word) >= q.FUZZY_MIN_LENGTH:
+        return re.compile(before + re.escape(q.fold(q.prefix(word))))
+    return re.compile(before + re.escape(q.fold(word)) + after)
+
+
+_TEXT = st.text(alphabet="избилметроИЗБ ёй_-.,1\n" + "abcAB", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, words=st.lists(st.sampled_from(["избили", "метро", "из", "ab", "1", "ёлка"]),
+                                  min_size=1, max_size=3), phrase=st.booleans())  # fmt: skip
+def test_literal_first_patterns_match_as_the_look_behind_first_ones(
+    text: str, words: list[str], phrase: bool
+) -> None:
+    # GIVEN any folded text and an item (word long or short, or a phrase)
+    item = q.Item(words=tuple(words) if phrase else (words[0],), phrase=phrase and len(words) > 1)
+    folded = q.fold(text)
+    # THEN the ranking's pattern finds exactly the spans the reference finds
+    found = [m.span() for m in q._item_pattern(item).finditer(folded)]
+    assert found == [m.span() for m in _lookbehind_first(item).finditer(folded)]
+
+
+def test_snippet_pattern_is_built_once_per_words() -> None:
+    q._snippet_pattern.cache_clear()
+    for _ in range(3):
+        assert q.snippet("Задержали у метро, избили", ["избили"]) == (
+            ("Задержали у метро, ", False), ("избили", True),
+        )  # fmt: skip
+    assert q._snippet_pattern.cache_info().misses == 1

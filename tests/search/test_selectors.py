@@ -183,3 +183,46 @@ def test_more_than_the_bound_keeps_the_newest_matches_ranked_best_first(
     assert ids[0] == best.pk  # the title match ranks first
     assert set(ids[1:]) == {i.pk for i in made[-3:]}  # then the newest of the rest
     assert made[0].pk not in ids
+
+
+def _counted_by_hand(result: Any) -> dict[str, dict[str, int]]:
+    """The facet counts computed from the hits' documents and tags, one row at a time."""
+    from collections import Counter
+
+    from crimebook.search.models import SearchTag
+
+    docs = [SearchDoc.objects.get(kind=h.kind, object_id=h.object_id) for h in result.hits]
+    out: dict[str, Counter[str]] = {k: Counter() for k in sel.FACET_COLUMNS}
+    for doc in docs:
+        for column in sel.FACET_COLUMNS:
+            value = getattr(doc, column)
+            if isinstance(value, bool):
+                out[column]["yes" if value else "no"] += 1
+            elif value:
+                out[column][value] += 1
+    tags = {"violation_type": Counter[str](), "unit": Counter[str]()}
+    for tag in SearchTag.objects.filter(doc__in=docs):
+        tags["violation_type" if tag.facet == "violation" else "unit"][tag.value] += 1
+    return {k: dict(v) for k, v in {**out, **tags}.items() if v}
+
+
+@pytest.mark.parametrize(
+    "q", ["", "окрестина", "Okrestyna", "дубинками or omon", "Мингорисполкама"]
+)  # fmt: skip
+def test_facet_counts_are_those_of_the_hits(investigator: Any, world: Any, q: str) -> None:
+    # GIVEN hits found by words, by similar names only ("Okrestyna": the documents of
+    # fuzzy hits are read apart from the words' hits) or by the filters alone
+    result = search_for(investigator, SearchParams(q=q, per_page=100))
+    assert result.hits and result.total == len(result.hits)
+    # THEN every facet counts exactly the hits' values and tags
+    shown = {k: {v.value: v.count for v in values} for k, values in result.facets.items()}
+    assert {k: v for k, v in shown.items() if v} == _counted_by_hand(result)
+
+
+def test_an_inactive_account_searches_nothing_without_an_error(
+    investigator: Any, world: Any
+) -> None:
+    investigator.is_active = False
+    investigator.save(update_fields=["is_active"])
+    result = search_for(investigator, SearchParams(q="окрестина"))
+    assert result.hits == [] and result.total == 0 and result.facets == {}

@@ -8,10 +8,13 @@ the result is bounded, never after. Only parsed, re-quoted words reach the datab
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
 
@@ -23,6 +26,7 @@ FUZZY_CANDIDATES = 200
 FACET_COLUMNS = ("kind", "status", "verification", "place", "has_evidence", "has_suspect")
 Found = tuple[int, float, tuple[Any, ...]]  # (document id, relevance, FACET_COLUMNS values)
 DOC = "search_searchdoc"
+TAG = "search_searchtag"
 # the same list as migration 0002 (Belarusian has no Snowball stemmer in PostgreSQL)
 PG_CONFIGS = ("simple", "russian", "english")
 
@@ -38,6 +42,37 @@ class Backend(Protocol):
         """(document id, similarity) of names resembling ``word``, best first."""
         ...
 
+    def tag_counts(self, ids: Sequence[int]) -> list[tuple[str, str, int]]:
+        """(facet, value, number of tags) over the tags of these documents."""
+        ...
+
+
+def _tag_counts(ids_in: str, ids: Any) -> list[tuple[str, str, int]]:
+    # counted by the database over one parameter holding every id: an ORM ``__in`` of 1,000
+    # ids prepared each value in Python (≈3 ms a search, more than the query)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT facet, value, COUNT(*) FROM {TAG} WHERE doc_id {ids_in} "  # noqa: S608 - constants
+            "GROUP BY facet, value",
+            [ids],
+        )
+        return [(str(f), str(v), int(n)) for f, v, n in cur.fetchall()]
+
+
+def _fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset of text and flag columns on SQLite, without the
+    ORM's per-row converters: the driver already returns a ``bool`` column as ``bool`` (Django
+    declares it ``bool`` and registers the converter; NULL stays ``None``), so the rows are the
+    same — for the 1,000 hits a search reads, ≈1 ms less."""
+    try:
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:  # e.g. ``none()``: nothing the user may see
+        return []
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cur.fetchall()
+        return rows
+
 
 class SqliteBackend:
     def hits(self, qs: QuerySet[SearchDoc], parsed: Q.ParsedQuery, limit: int) -> list[Found]:
@@ -52,7 +87,7 @@ class SqliteBackend:
             order_by=["-search_fts.rowid"],
         ).values_list("id", "title", Substr("body", 1, Q.RANK_TEXT_CHARS), *FACET_COLUMNS)[:limit]
         score = Q.relevance_scorer(parsed)
-        return [(row[0], score(row[1], row[2] or ""), tuple(row[3:])) for row in rows]
+        return [(row[0], score(row[1], row[2] or ""), row[3:]) for row in _fetch(rows)]
 
     def fuzzy(self, qs: QuerySet[SearchDoc], word: str, limit: int) -> list[tuple[int, float]]:
         candidates = qs.extra(  # noqa: S610 - fixed SQL; user text only as a bound parameter
@@ -66,6 +101,9 @@ class SqliteBackend:
         scored = [(pk, s) for pk, s in scored if s >= Q.FUZZY_THRESHOLD]
         scored.sort(key=lambda pair: (-pair[1], -pair[0]))
         return scored[:limit]
+
+    def tag_counts(self, ids: Sequence[int]) -> list[tuple[str, str, int]]:
+        return _tag_counts("IN (SELECT value FROM json_each(%s))", json.dumps(list(ids)))
 
 
 @cache
@@ -112,6 +150,9 @@ class PostgresBackend:
                 order_by=["-sim", "-id"],
             ).values_list("id", "sim")[:limit]
             return [(int(pk), float(sim)) for pk, sim in rows]
+
+    def tag_counts(self, ids: Sequence[int]) -> list[tuple[str, str, int]]:
+        return _tag_counts("= ANY(%s::bigint[])", [int(pk) for pk in ids])
 
 
 def backend() -> Backend:

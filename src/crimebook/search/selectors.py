@@ -218,20 +218,19 @@ def _facets(ids: Sequence[int], known: dict[int, tuple[Any, ...]]) -> dict[str, 
     rows = [known[pk] for pk in ids if pk in known]
     if missing:
         rows += SearchDoc.objects.filter(pk__in=missing).values_list(*columns)
-    for row in rows:
-        for column, value in zip(columns, row, strict=True):
+    for column, values in zip(columns, zip(*rows, strict=True), strict=True) if rows else ():
+        # counted per distinct value (C), then named: a flag as yes/no, no empty value
+        for value, n in Counter(values).items():
             if isinstance(value, bool):
-                counters[column]["yes" if value else "no"] += 1
+                counters[column]["yes" if value else "no"] += n
             elif value:
-                counters[column][value] += 1
+                counters[column][value] += n
     tags: dict[str, Counter[str]] = {
         SearchTag.Facet.VIOLATION: Counter(),
         SearchTag.Facet.UNIT: Counter(),
     }
-    for facet, value in SearchTag.objects.filter(doc_id__in=list(ids)).values_list(
-        "facet", "value"
-    ):
-        tags[facet][value] += 1
+    for facet, value, n in backend().tag_counts(ids):
+        tags[facet][value] += n
 
     def top(counter: Counter[str], limit: int | None = None) -> list[FacetValue]:
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -273,7 +272,13 @@ def _visible_refs(user: Any, kind: str, ids: list[int]) -> dict[int, str]:
 
 
 def _page(user: Any, ids: list[int], fuzzy: set[int], words: list[str]) -> list[Hit]:
-    docs = {d.pk: d for d in SearchDoc.objects.filter(pk__in=ids)}
+    # the columns a hit shows (not ``names``: up to 10,000 characters each)
+    docs = {
+        d.pk: d
+        for d in SearchDoc.objects.filter(pk__in=ids).only(
+            "kind", "object_id", "title", "body", "start", "place"
+        )
+    }
     by_kind: dict[str, list[int]] = defaultdict(list)
     for doc in docs.values():
         by_kind[doc.kind].append(doc.object_id)

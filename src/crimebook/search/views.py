@@ -69,25 +69,29 @@ def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
 
 def facet_rows(request: HttpRequest, result: SearchResult) -> list[dict[str, Any]]:
     labels = facet_labels(result)
+    without_page: QueryDict = request.GET.copy()
+    without_page.pop("page", None)
     rows = []
     for key, param, heading in FACETS:
         values: list[FacetValue] = result.facets.get(key, [])
         if not values:
             continue
         chosen = request.GET.get(param, "")
+        names = labels.get(key, {})
+        # one copy per facet (not two per value): each value's link sets the parameter in
+        # place (where it stood, else last), the "remove" link drops it
+        query = without_page.copy()
         items = []
         for v in values:
-            query: QueryDict = request.GET.copy()
-            query.pop("page", None)
             query[param] = v.value
-            clear = request.GET.copy()
-            clear.pop("page", None)
-            clear.pop(param, None)
             items.append({
-                "label": labels.get(key, {}).get(v.value, v.value), "count": v.count,
+                "label": names.get(v.value, v.value), "count": v.count,
                 "url": "?" + query.urlencode(), "chosen": chosen == v.value,
-                "clear_url": "?" + clear.urlencode(),
             })  # fmt: skip
+        query.pop(param, None)
+        clear_url = "?" + query.urlencode()
+        for item in items:
+            item["clear_url"] = clear_url
         rows.append({"heading": heading, "items": items})
     return rows
 
