@@ -165,3 +165,57 @@ def test_facet_links_keep_the_query_and_drop_the_page(investigator: Any, world: 
     place = "place=%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"
     assert rows[2]["items"][1]["url"] == f"?q=a+b&status=verified&unit=7&{place}"
     assert rows[2]["items"][1]["clear_url"] == f"?q=a+b&status=verified&{place}"
+
+
+_HITS_TEMPLATE = """{% load i18n %}{% for row in hits %}<li>
+      <a href="{{ row.url }}">{{ row.hit.title }}</a> <span class="tag">{{ row.kind }}</span>{% if row.hit.fuzzy %} <span class="tag">{% trans "similar name" %}</span>{% endif %}
+      {% if row.hit.start or row.hit.place %}<div class="muted">{% if row.hit.start %}{{ row.hit.start|date:"Y-m-d H:i" }}{% endif %}{% if row.hit.place %} · {{ row.hit.place }}{% endif %}</div>{% endif %}
+      {% if row.hit.snippet %}<p class="snippet">{% for text, match in row.hit.snippet %}{% if match %}<mark>{{ text }}</mark>{% else %}{{ text }}{% endif %}{% endfor %}</p>{% endif %}
+    </li>{% endfor %}"""  # the loops as page.html had them
+_FACETS_TEMPLATE = """{% load i18n %}{% for facet in facets %}<section>
+      <h3>{{ facet.heading }}</h3>
+      <ul>{% for item in facet.items %}<li>{% if item.chosen %}<strong>{{ item.label }}</strong> ({{ item.count }}) <a href="{{ item.clear_url }}">{% trans "remove" %}<span class="visually-hidden"> {{ item.label }}</span></a>{% else %}<a href="{{ item.url }}">{{ item.label }}</a> ({{ item.count }}){% endif %}</li>{% endfor %}</ul>
+    </section>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "be"])
+def test_results_and_facets_written_in_python_read_as_the_template_wrote_them(
+    language: str,
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from crimebook.search._html import facets_html, hits_html
+    from crimebook.search.selectors import Hit
+
+    # GIVEN hits and facet values with markup, quotes, ampersands, a safe string, a lazy
+    # label, a time near midnight UTC (another day in Minsk), no time, no place, no snippet
+    nasty = '<b>"O\'Neil" & Co</b>'
+    hits = [
+        Hit("incident", 1, "1", nasty, ((nasty, False), ("метро", True), ("<i>", False)),
+            datetime(2020, 8, 9, 22, 30, tzinfo=UTC), nasty, fuzzy=True),
+        Hit("unit", 2, "2", "OMON", (), None, ""),
+        Hit("act", 3, "3", "A", (("x", True),), None, "Минск"),
+        Hit("source", 4, "4", "S", (), datetime(999, 1, 2, 3, 4, tzinfo=UTC), ""),
+    ]  # fmt: skip
+    rows = [{"hit": h, "url": f"/x/{h.ref}/?a=1&b=<2>", "kind": gettext_lazy("Acts")}
+            for h in hits]  # fmt: skip
+    facets = [
+        {"heading": gettext_lazy("Record kind"), "items": [
+            {"label": nasty, "count": 1234, "url": "?q=a&b", "chosen": False, "clear_url": "?"},
+            {"label": mark_safe("<em>safe</em>"), "count": 2, "url": "?x='1'", "chosen": True,
+             "clear_url": "?q=\"a\"&kind="},
+        ]},
+        {"heading": nasty, "items": [
+            {"label": "x", "count": 0, "url": "?", "chosen": True, "clear_url": "?"},
+        ]},
+    ]  # fmt: skip
+    with translation.override(language):
+        # THEN the markup is the template's, character for character
+        assert hits_html(rows) == Template(_HITS_TEMPLATE).render(Context({"hits": rows}))
+        assert facets_html(facets) == Template(_FACETS_TEMPLATE).render(Context({"facets": facets}))
+    assert "<b>" not in hits_html(rows) and "&lt;b&gt;" in hits_html(rows)
