@@ -219,3 +219,21 @@ def test_results_and_facets_written_in_python_read_as_the_template_wrote_them(
         assert hits_html(rows) == Template(_HITS_TEMPLATE).render(Context({"hits": rows}))
         assert facets_html(facets) == Template(_FACETS_TEMPLATE).render(Context({"facets": facets}))
     assert "<b>" not in hits_html(rows) and "&lt;b&gt;" in hits_html(rows)
+
+
+def test_hit_links_reversed_once_per_kind_are_those_of_reverse() -> None:
+    import uuid
+
+    from crimebook.search.models import Kind
+    from crimebook.search.selectors import Hit
+    from crimebook.search.views import hit_url, hit_urls
+
+    # GIVEN hits of every kind: numeric references (one with a 9 in it) and a submission's uuid
+    hits = [Hit(kind, i, str(ref), "t", (), None, "")
+            for i, kind in enumerate(Kind.values)
+            for ref in (i + 1, 9990 + i)
+            if kind != Kind.SUBMISSION]  # fmt: skip
+    hits.append(Hit(Kind.SUBMISSION, 99, str(uuid.uuid4()), "t", (), None, ""))
+    # THEN each link is exactly what reverse() gives for it
+    assert hit_urls(hits) == [hit_url(h) for h in hits]
+    assert hit_urls(hits[:2]) == ["/incidents/1/", "/incidents/9990/"]

@@ -49,6 +49,27 @@ def hit_url(hit: Hit) -> str:
     return reverse(DETAIL_URL[hit.kind], args=[hit.ref])
 
 
+_PLACEHOLDER = "9" * 19  # a key no record has; only digits, like every numeric reference
+
+
+def hit_urls(hits: list[Hit]) -> list[str]:
+    """``hit_url`` of each hit, reversing each kind's URL once per page (not once per hit):
+    a numeric reference takes the placeholder's place in its kind's URL; anything else (a
+    submission's uuid) is reversed as such."""
+    shapes: dict[str, list[str]] = {}
+    urls = []
+    for hit in hits:
+        if not (hit.ref.isascii() and hit.ref.isdigit()):
+            urls.append(hit_url(hit))
+            continue
+        if hit.kind not in shapes:
+            url = reverse(DETAIL_URL[hit.kind], args=[_PLACEHOLDER])
+            shapes[hit.kind] = url.split(_PLACEHOLDER)
+        parts = shapes[hit.kind]
+        urls.append(hit.ref.join(parts) if len(parts) == 2 else hit_url(hit))
+    return urls
+
+
 def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
     """Labels in the current language for the values the facets show."""
     codes = {v.value for v in result.facets.get("violation_type", [])}
@@ -139,8 +160,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "result": result,
     }  # fmt: skip
     if result is not None:
-        context["hits"] = [{"hit": h, "url": hit_url(h), "kind": KIND_LABELS[h.kind]}
-                           for h in result.hits]  # fmt: skip
+        urls = hit_urls(result.hits)
+        context["hits"] = [{"hit": h, "url": url, "kind": KIND_LABELS[h.kind]}
+                           for h, url in zip(result.hits, urls, strict=True)]  # fmt: skip
         context["facets"] = facet_rows(request, result)
         # the two loops in Python (_html.py): most of the template's time otherwise
         context["hits_html"] = hits_html(context["hits"])
