@@ -152,7 +152,9 @@ class PostgresBackend:
             return [(int(pk), float(sim)) for pk, sim in rows]
 
     def tag_counts(self, ids: Sequence[int]) -> list[tuple[str, str, int]]:
-        return _tag_counts("= ANY(%s::bigint[])", [int(pk) for pk in ids])
+        # the array as its text form, cast by the server: psycopg dumped a list of 1,000
+        # ints element by element
+        return _tag_counts("= ANY(%s::bigint[])", "{" + ",".join(str(int(pk)) for pk in ids) + "}")
 
 
 def backend() -> Backend:
