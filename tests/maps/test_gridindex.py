@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -382,3 +383,24 @@ def test_an_import_summary_entry_does_not_rebuild_the_index(make_user: Any) -> N
     assert imported <= set(MapPoint.objects.values_list("incident_id", flat=True))
     (layer,) = map_layers_for(user, MapQuery(bounds=MINSK, layers=("incidents",)))
     assert imported <= {row["pk"] for row in layer.points}
+
+
+def test_key_runs_cover_every_wanted_cell_and_skip_the_widest_gaps() -> None:
+    from crimebook.maps._gridread import MAX_RUNS, key_runs
+    from crimebook.maps.grid import morton_codes
+
+    for bounds in (BELARUS, MINSK, Bounds(27.535, 53.885, 27.575, 53.925)):
+        size = cell_size_for(bounds)
+        keys = sorted(morton_codes(cells_touching(bounds, size)))
+        runs = key_runs(keys)
+        assert 1 <= len(runs) <= MAX_RUNS
+        assert all(a <= b < c for (a, b), (c, _d) in pairwise(runs))
+        assert all(any(a <= k <= b for a, b in runs) for k in keys)
+        assert {a for a, _b in runs} | {b for _a, b in runs} <= set(keys)
+        # the gaps skipped between runs are the widest: none left inside a run is wider
+        skipped = [c - b for (_a, b), (c, _d) in pairwise(runs)]
+        starts = {a for a, _b in runs}
+        inside = [k2 - k1 for k1, k2 in pairwise(keys) if k2 not in starts]
+        assert len(runs) < MAX_RUNS or min(skipped) >= max(inside)
+    assert key_runs([]) == [] and key_runs([7]) == [(7, 7)]
+    assert key_runs([1, 2, 3, 10, 11, 50]) == [(1, 3), (10, 11), (50, 50)]

@@ -19,7 +19,10 @@ from crimebook.maps.grid import (
     BadParameter,
     Bounds,
     cell_bounds,
+    cell_box,
     cell_size_for,
+    morton,
+    morton_codes,
     parse_bbox,
     parse_day,
     parse_layers,
@@ -186,3 +189,20 @@ def test_basemap_files_are_valid_geojson_in_belarus() -> None:
         coords = f["geometry"]["coordinates"]
         points = coords[0] if f["geometry"]["type"] == "Polygon" else coords
         assert all(27.3 < lon < 27.8 and 53.75 < lat < 54.0 for lon, lat in points)
+
+
+@given(
+    st.integers(0, 2**20),
+    st.integers(0, 2**20),
+    st.integers(1, 40),
+    st.integers(1, 40),
+)
+def test_morton_codes_of_a_block_are_each_cells_code(x0: int, y0: int, w: int, h: int) -> None:
+    cells = [(x, y) for x in range(x0, x0 + w) for y in range(y0, y0 + h)]
+    assert morton_codes(cells) == [morton(x, y) for x, y in cells]
+
+
+@given(st.integers(0, 4096), st.integers(0, 2048), st.integers(-12, 4))
+def test_cell_box_is_the_cells_bounds(gx: int, gy: int, exponent: int) -> None:
+    size = 2.0**exponent
+    assert cell_box(gx, gy, size) == cell_bounds(gx, gy, size).as_list()

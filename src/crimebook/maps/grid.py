@@ -11,6 +11,7 @@ each zoom level's cells split exactly into the next one's.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -131,9 +132,14 @@ def cell_size_for(bounds: Bounds, cells: int = GRID_CELLS) -> float:
 
 def cell_bounds(gx: int, gy: int, size: float) -> Bounds:
     """The box of cell ``(gx, gy)`` counted from (-180, -90) in steps of ``size``."""
+    return Bounds(*cell_box(gx, gy, size))
+
+
+def cell_box(gx: int, gy: int, size: float) -> list[float]:
+    """``cell_bounds(gx, gy, size).as_list()`` without the object (hundreds per map answer)."""
     west = -180.0 + gx * size
     south = -90.0 + gy * size
-    return Bounds(west, south, min(west + size, 180.0), min(south + size, 90.0))
+    return [west, south, min(west + size, 180.0), min(south + size, 90.0)]
 
 
 # --- the grid index's fine cells: Morton (Z-order) codes --------------------------------------
@@ -174,6 +180,14 @@ SPREAD_STEPS = (
 
 def morton(x: int, y: int) -> int:
     return _spread(x) | (_spread(y) << 1)
+
+
+def morton_codes(cells: Sequence[tuple[int, int]]) -> list[int]:
+    """``morton(x, y)`` of each cell, each column's and row's bits spread once (the cells of
+    a box share them: 21 + 22 spreads instead of 2 × 462 for a district view)."""
+    xs = {x: _spread(x) for x in {x for x, _ in cells}}
+    ys = {y: _spread(y) << 1 for y in {y for _, y in cells}}
+    return [xs[x] | ys[y] for x, y in cells]
 
 
 def cell_key_range(gx: int, gy: int, size: float) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crimebook.maps import selectors as maps
-from crimebook.maps.grid import LAYERS, cell_bounds
+from crimebook.maps.grid import LAYERS, cell_box
 from crimebook.register.models import Incident
 from crimebook.register.selectors import IncidentFilter
 from crimebook.web.display import format_window
@@ -197,7 +197,7 @@ def _cluster(layer: str, cluster: maps.Cluster, size: float) -> dict[str, Any]:
             "layer": layer,
             "cluster": True,
             "count": cluster.count,
-            "cell": cell_bounds(cluster.gx, cluster.gy, size).as_list(),
+            "cell": cell_box(cluster.gx, cluster.gy, size),
         },
     }
 
