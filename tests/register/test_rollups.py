@@ -76,3 +76,17 @@ def test_only_readable_compartments_count(
     empty = overview_for(outsider)
     assert empty.figures.incidents == 0 and empty.days == {}
     assert StatsSnapshot.objects.visible_to(outsider).count() == 0
+
+
+def test_the_live_reads_are_the_orm_queries_and_units_are_counted_live(
+    investigator: Any, compartment: Any, other_compartment: Any
+) -> None:
+    from crimebook.register.models import Unit
+    from crimebook.register.rollups import _last_write_and_units, last_register_write
+
+    _world(compartment, other_compartment)
+    assert _last_write_and_units() == (last_register_write(), Unit.objects.count())
+    before = overview_for(investigator).figures.units
+    f.unit("live_count_unit")
+    assert _last_write_and_units() == (last_register_write(), Unit.objects.count())
+    assert overview_for(investigator).figures.units == before + 1

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape as django_escape
+from hypothesis import given
+from hypothesis import strategies as hst
 
 from crimebook.demo.load import DEMO_COMPARTMENT, demo_load
 from crimebook.register import statistics as st
@@ -19,6 +22,7 @@ from crimebook.register.attrition import (
     suppress_small,
 )
 from crimebook.register.models import Unit
+from crimebook.web import charts
 from crimebook.web.charts import Bar, column_chart, hbar_chart
 
 SERIES = [
@@ -170,3 +174,26 @@ def test_incident_page_lists_its_evidence(
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "photo-at-stela.jpg" in page
     assert f"/evidence/{item.pk}/" in page
+
+
+@pytest.mark.django_db
+def test_attrition_overview_names_units_and_sources_as_the_records_do(make_user: Any) -> None:
+    demo_load(scale=0.05)
+    from crimebook.accounts.models import Compartment
+    from crimebook.register import selectors
+
+    user = make_user("analyst", (Compartment.objects.get(name=DEMO_COMPARTMENT),))
+    rows = st.attrition_overview(user, date(2020, 8, 1), date(2020, 11, 1))
+    records = list(selectors.staffing_for(user))
+    assert rows and {a.unit for a in rows} == {r.unit for r in records}
+    expected = {
+        (r.unit_id, r.on, r.headcount, f"{r.source.title} ({r.source.grade})") for r in records
+    }
+    got = {(a.unit.pk, h.on, h.headcount, h.source) for a in rows for h in a.series}
+    assert got == expected
+
+
+@given(hst.text())
+def test_chart_text_is_escaped_as_django_escapes_it(text: str) -> None:
+    assert charts.escape(text) == str(django_escape(text))
+    assert f"<title>{django_escape(text)}</title>" in hbar_chart([Bar(text, 1)], text)

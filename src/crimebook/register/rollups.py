@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 
 from crimebook.accounts.access import readable_compartment_ids
 from crimebook.audit.models import AuditEntry
@@ -46,15 +46,39 @@ MAX_PLACES = 500
 READ_ACTIONS = ("reveal_identity", "identity_lookup", "export")
 
 
-def last_register_write() -> int:
-    seq = (
+def _last_register_write_query() -> QuerySet[AuditEntry, Any]:
+    return (
         AuditEntry.objects.filter(object_type__startswith="register.")
         .exclude(action__in=READ_ACTIONS)
         .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
+        .values("seq")[:1]
     )
+
+
+def last_register_write() -> int:
+    seq = _last_register_write_query().values_list("seq", flat=True).first()
     return int(seq or 0)
+
+
+# The overview's two live reads per request — the newest register write (is each snapshot
+# current?) and the number of units — as one statement. Its SQL is compiled from the ORM query
+# once per process and database: building the query cost more than running it.
+_LIVE_SQL: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _last_write_and_units() -> tuple[int, int]:
+    key = (connection.alias, connection.vendor)
+    compiled = _LIVE_SQL.get(key)
+    if compiled is None:
+        sql, params = _last_register_write_query().query.sql_with_params()
+        units = connection.ops.quote_name(Unit._meta.db_table)
+        # the ORM's own SQL and a quoted table name; the values stay parameters
+        statement = f"SELECT ({sql}), (SELECT COUNT(*) FROM {units})"  # noqa: S608
+        compiled = _LIVE_SQL[key] = (statement, params)
+    with connection.cursor() as cursor:
+        cursor.execute(*compiled)
+        row = cursor.fetchone()
+    return int(row[0] or 0), int(row[1])
 
 
 def _counts(rows: Any, key: str) -> dict[str, int]:
@@ -128,7 +152,7 @@ def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
 def overview_for(user: Any) -> Overview:
     """The sums of the current snapshots of every compartment ``user`` may read."""
     ids = readable_compartment_ids(user)
-    last = last_register_write()
+    last, units = _last_write_and_units()
     snapshots = {s.compartment_id: s for s in StatsSnapshot.objects.visible_to(user)}
     recomputed = 0
     for cid in sorted(ids):
@@ -148,7 +172,7 @@ def overview_for(user: Any) -> Overview:
         types.update(s.data["types"])
         places.update(s.data["places"])
         detention.update(s.data["detention"])
-    totals["units"] = Unit.objects.count()
+    totals["units"] = units
     figures = RegisterStats(**{f.name: int(totals.get(f.name, 0)) for f in fields(RegisterStats)})
     return Overview(
         figures=figures,
