@@ -240,6 +240,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Sessions and cookies: short idle lifetime, never readable by scripts.
+# Django's database sessions, loaded by one plain statement (web/sessions.py)
+SESSION_ENGINE = "crimebook.web.sessions"
 SESSION_COOKIE_NAME = "crimebook_ws"
 SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
 SESSION_SAVE_EVERY_REQUEST = True

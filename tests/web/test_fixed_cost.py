@@ -222,3 +222,27 @@ def test_one_replacement_per_transaction_however_many_writes(
     mine = [c for c in callbacks if c is refcache._at_commit("units")]
     assert len(mine) == 1
     assert refcache._token("units") != before_commit  # replaced again at commit
+
+
+def test_the_session_store_reads_what_djangos_database_store_reads(settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.utils import timezone
+
+    from crimebook.web.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "crimebook.web.sessions"
+    live = SessionStore()
+    live["k"] = "v"
+    live.save()
+    assert SessionStore(live.session_key).load() == DjangoStore(live.session_key).load()
+    assert SessionStore(live.session_key)["k"] == "v"
+    for seconds in (-1, -3600):  # expired a moment ago, an hour ago: empty, key dropped
+        Session.objects.filter(session_key=live.session_key).update(
+            expire_date=timezone.now() + timedelta(seconds=seconds)
+        )
+        store = SessionStore(live.session_key)
+        assert store.load() == {} and store.session_key is None
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None
