@@ -131,6 +131,7 @@ def test_facet_links_keep_the_query_and_drop_the_page(investigator: Any, world: 
     # GIVEN a query with a page, a facet already chosen in the middle and one given twice
     request = RequestFactory().get(
         "/search/?q=a+b&status=verified&page=3&unit=1&unit=2&place=%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"
+        "&x+y=%26%2B%25~*/"
     )
     request.user = investigator
     facets = {
@@ -163,8 +164,9 @@ def test_facet_links_keep_the_query_and_drop_the_page(investigator: Any, world: 
             seen += 1
     assert seen == 6
     place = "place=%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"
-    assert rows[2]["items"][1]["url"] == f"?q=a+b&status=verified&unit=7&{place}"
-    assert rows[2]["items"][1]["clear_url"] == f"?q=a+b&status=verified&{place}"
+    tail = "x+y=%26%2B%25~%2A%2F"
+    assert rows[2]["items"][1]["url"] == f"?q=a+b&status=verified&unit=7&{place}&{tail}"
+    assert rows[2]["items"][1]["clear_url"] == f"?q=a+b&status=verified&{place}&{tail}"
 
 
 _HITS_TEMPLATE = """{% load i18n %}{% for row in hits %}<li>

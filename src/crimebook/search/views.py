@@ -4,8 +4,9 @@ paginated result, and a separate POST form for the exact identity lookup."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -89,10 +90,22 @@ def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
     }
 
 
+def _pair(key: str, value: str, encoding: str) -> str:
+    """``key=value`` as ``QueryDict.urlencode`` writes it (``urllib.parse.urlencode`` of the
+    encoded bytes: ``quote_plus``, nothing kept safe)."""
+    k, v = key.encode(encoding), value.encode(encoding)
+    return f"{quote_plus(k, safe='')}={quote_plus(v, safe='')}"
+
+
 def facet_rows(request: HttpRequest, result: SearchResult) -> list[dict[str, Any]]:
     labels = facet_labels(result)
-    without_page: QueryDict = request.GET.copy()
-    without_page.pop("page", None)
+    encoding = request.GET.encoding
+    # the query without the page, encoded once: (key, its pairs) in the query's order
+    rest = [
+        (key, [_pair(key, str(v), encoding) for v in values])
+        for key, values in request.GET.lists()
+        if key != "page"
+    ]
     rows = []
     for key, param, heading in FACETS:
         values: list[FacetValue] = result.facets.get(key, [])
@@ -100,20 +113,19 @@ def facet_rows(request: HttpRequest, result: SearchResult) -> list[dict[str, Any
             continue
         chosen = request.GET.get(param, "")
         names = labels.get(key, {})
-        # one copy per facet (not two per value): each value's link sets the parameter in
-        # place (where it stood, else last), the "remove" link drops it
-        query = without_page.copy()
+        # a value's link sets the parameter where it stood (else last), one value only, as
+        # ``query[param] = value`` on a copy of the query; "remove" drops it
+        at = next((i for i, (k, _pairs) in enumerate(rest) if k == param), len(rest))
+        before = [pair for _k, pairs in rest[:at] for pair in pairs]
+        after = [pair for _k, pairs in rest[at + 1 :] for pair in pairs]
+        clear_url = "?" + "&".join(before + after)
         items = []
         for v in values:
-            query[param] = v.value
+            url = "?" + "&".join([*before, _pair(param, v.value, encoding), *after])
             items.append({
                 "label": names.get(v.value, v.value), "count": v.count,
-                "url": "?" + query.urlencode(), "chosen": chosen == v.value,
+                "url": url, "chosen": chosen == v.value, "clear_url": clear_url,
             })  # fmt: skip
-        query.pop(param, None)
-        clear_url = "?" + query.urlencode()
-        for item in items:
-            item["clear_url"] = clear_url
         rows.append({"heading": heading, "items": items})
     return rows
 
