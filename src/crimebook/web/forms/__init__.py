@@ -7,14 +7,21 @@ from typing import Any
 
 from django import forms
 
+from crimebook.web.forms.rendering import FastRenderer
+
 __all__ = ["UserForm"]
+
+_RENDERER = FastRenderer()
 
 
 class UserForm(forms.Form):
-    """A form whose choices depend on who is asking."""
+    """A form whose choices depend on who is asking. Rendered by :class:`FastRenderer`
+    (``rendering.py``): Django's field, label, error and widget HTML without a template
+    render per widget and per option."""
 
     required_css_class = "required"
     error_css_class = "has-error"
+    default_renderer = _RENDERER
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
