@@ -32,6 +32,7 @@ from crimebook.register.models import (
     Unit,
     UnitRelation,
 )
+from crimebook.web import refdata  # reference data shared by all staff (core/refcache.py)
 
 M = TypeVar("M", bound=models.Model)
 logger = logging.getLogger(__name__)
@@ -74,11 +75,8 @@ def incidents_for(user: Any, filters: IncidentFilter | None = None) -> QuerySet[
     if f.verification:
         qs = qs.filter(verification=f.verification)
     if f.violation_type:  # EXISTS, not a join: no DISTINCT over a million rows
-        term_ids = list(
-            Term.objects.filter(
-                vocabulary__code="violation_type", code=f.violation_type
-            ).values_list("pk", flat=True)
-        )
+        # the term's id from the shared reference cache (invalidated by every term write)
+        term_ids = refdata.term_ids("violation_type", f.violation_type)
         typed = Incident.violation_types.through.objects.filter(
             incident_id=OuterRef("pk"), term_id__in=term_ids
         )

@@ -3,10 +3,12 @@ places with their uncertainty radius, periods of dates, person roles. All transl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, numberformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crimebook.register.models import Precision
@@ -67,19 +69,48 @@ def _number(value: float, places: int) -> str:
     return formats.number_format(value, decimal_pos=places)
 
 
-def place_text(record: Any) -> str:
-    """Place name, then the point and its uncertainty radius: "… 53.90, 27.56 ± 50 m"."""
+class PlaceWriter:
+    """:func:`place_text` for many records in one language: the number format's separators
+    and the translated words are looked up once, not three times per record (a list page
+    writes fifty places). The text is the same as ``place_text``'s."""
+
+    def __init__(self) -> None:
+        language = get_language()
+        self._separators = tuple(
+            formats.get_format(name, language, use_l10n=True)
+            for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+        self._radius = _("± %(radius)s m")
+        self._unknown = _("place unknown")
+
+    def _number(self, value: float, places: int) -> str:
+        # formats.number_format(value, decimal_pos=places) with the separators looked up
+        decimal, grouping, thousands = self._separators
+        return numberformat.format(value, decimal, places, grouping, thousands, use_l10n=True)
+
+    def __call__(self, record: Any) -> str:
+        return _place_text(record, self._number, self._radius, self._unknown)
+
+
+def _place_text(
+    record: Any, number: Callable[[float, int], str], radius_text: str, unknown: str
+) -> str:
     parts: list[str] = []
     if getattr(record, "place_name", ""):
         parts.append(record.place_name)
     lat, lon = getattr(record, "latitude", None), getattr(record, "longitude", None)
     if lat is not None and lon is not None:
-        point = f"{_number(lat, 5)}, {_number(lon, 5)}"
+        point = f"{number(lat, 5)}, {number(lon, 5)}"
         radius = getattr(record, "radius_m", None)
         if radius is not None:
-            point += " " + _("± %(radius)s m") % {"radius": _number(radius, 0)}
+            point += " " + radius_text % {"radius": number(radius, 0)}
         parts.append(point)
-    return " · ".join(parts) if parts else _("place unknown")
+    return " · ".join(parts) if parts else unknown
+
+
+def place_text(record: Any) -> str:
+    """Place name, then the point and its uncertainty radius: "… 53.90, 27.56 ± 50 m"."""
+    return _place_text(record, _number, _("± %(radius)s m"), _("place unknown"))
 
 
 def period_text(start: date | None, end: date | None) -> str:

@@ -1,6 +1,7 @@
 """Reference data that every staff account sees alike, read once and kept in the shared
-cache (``core/refcache.py``): the active terms of each vocabulary, the unit list, and whether
-the demo compartment exists. Nothing here depends on the user's compartments.
+cache (``core/refcache.py``): the active terms of each vocabulary, every term's id by code,
+the unit list, and whether the demo compartment exists. Nothing here depends on the user's
+compartments.
 
 Invalidated by saves and deletions of ``Vocabulary``/``Term``, ``Unit`` and ``Compartment``
 (receivers connected in ``WebConfig.ready``) and after every ``migrate`` (data migrations
@@ -54,6 +55,42 @@ def term_labels(vocabulary: str, *, retired: bool = False) -> dict[str, str]:
     """code → label in the current language, of the active terms (and of the retired ones
     with ``retired=True``: records keep the terms they were given)."""
     return dict(_labelled(vocabulary, retired=retired))
+
+
+def _by_id() -> dict[int, tuple[str, str, str, str, str]]:
+    from crimebook.register.models import Term
+
+    rows = Term.objects.values_list(
+        "pk", "vocabulary__code", "code", "label_en", "label_ru", "label_be"
+    )
+    return {pk: (vocabulary, code, en, ru, be) for pk, vocabulary, code, en, ru, be in rows}
+
+
+def _term_ids() -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for pk, (vocabulary, code, *_labels) in refcache.get_or_compute(TERMS, "by_id", _by_id).items():
+        out.setdefault(vocabulary, {})[code] = pk
+    return out
+
+
+def term_ids(vocabulary: str, code: str) -> list[int]:
+    """The id of the term ``code`` of the vocabulary, active or retired (filters find
+    records by the terms they were given), as a list: empty for an unknown code."""
+    pk = refcache.get_or_compute(TERMS, "ids", _term_ids).get(vocabulary, {}).get(code)
+    return [] if pk is None else [pk]
+
+
+def terms_by_id() -> dict[int, tuple[tuple[str, str], str]]:
+    """term id → ((vocabulary code, term code), label in the current language) of every
+    term, active or retired (records keep the terms they were given); the first item sorts
+    terms as ``Term``'s ordering does, the label is ``Term.label``."""
+    language = (get_language() or "en")[:2]
+    return {
+        pk: ((vocabulary, code), {"ru": ru, "be": be}.get(language, en) or en)
+        for pk, (vocabulary, code, en, ru, be) in refcache.get_or_compute(
+            TERMS, "by_id", _by_id
+        ).items()
+    }
 
 
 def _units() -> list[tuple[int, str]]:

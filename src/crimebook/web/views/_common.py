@@ -132,11 +132,16 @@ def list_page(
     query: Callable[[dict[str, Any]], QuerySet[Any]],
     template: str,
     context: Mapping[str, Any] | None = None,
+    rows: Callable[[list[Any]], None] | None = None,
 ) -> HttpResponse:
     """A filtered, paginated list. An invalid filter shows its error beside the field and
-    an empty list (never an unfiltered one that the reader might take for the result)."""
+    an empty list (never an unfiltered one that the reader might take for the result).
+    ``rows`` may add what the template shows to the page's records (once, for all)."""
     items: QuerySet[Any] | list[Any] = query(form.cleaned_data) if form.is_valid() else []
     page = paginate(request, items)
+    if rows is not None:
+        page.object_list = list(page.object_list)
+        rows(page.object_list)
     return render(
         request,
         template,

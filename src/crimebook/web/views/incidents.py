@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,9 @@ from crimebook.accounts.access import writable_compartment_ids
 from crimebook.evidence.selectors import evidence_for
 from crimebook.register import selectors, services
 from crimebook.register import statistics as st
-from crimebook.register.models import Incident
+from crimebook.register.models import Incident, Term
 from crimebook.register.selectors import IncidentFilter
+from crimebook.web import refdata
 from crimebook.web.charts import Bar, column_chart
 from crimebook.web.forms.filters import IncidentFilterForm
 from crimebook.web.forms.incidents import IncidentForm
@@ -51,18 +51,35 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             violation_type=data["violation_type"], date_from=data["date_from"],
             date_to=data["date_to"],
         )  # fmt: skip
-        # a plain list per row: a prefetch into ``.all()`` builds a filtered queryset and a
-        # related manager for each of the 50 rows, which cost more than the query itself
-        types = Prefetch("violation_types", to_attr="violation_type_list")
-        return selectors.incidents_for(user, filters).prefetch_related(types)
+        return selectors.incidents_for(user, filters)
 
     form = IncidentFilterForm(request.GET, user=user)
     context: dict[str, Any] = {"can_create": bool(writable_compartment_ids(user))}
     if request.GET.get("view") == "timeline" and form.is_valid():
         context["timeline"] = _timeline(query(form.cleaned_data), request.GET.get("by", "day"))
     return list_page(
-        request, form=form, query=query, template="web/incidents/list.html", context=context
-    )
+        request, form=form, query=query, template="web/incidents/list.html", context=context,
+        rows=attach_violation_type_labels,
+    )  # fmt: skip
+
+
+def attach_violation_type_labels(incidents: list[Incident]) -> None:
+    """Give each incident ``violation_type_labels``: its types' labels in the current
+    language, in the terms' order. One query on the link table, the labels from the shared
+    reference cache; a prefetch of the terms built a model per type and per row (and into
+    ``.all()`` a queryset and a manager per row), which cost more than the query itself."""
+    terms = refdata.terms_by_id()
+    found: dict[int, list[tuple[tuple[str, str], str]]] = {i.pk: [] for i in incidents}
+    links = Incident.violation_types.through.objects.filter(incident_id__in=list(found))
+    for incident_id, term_id in links.values_list("incident_id", "term_id"):
+        term = terms.get(term_id)
+        if term is None:  # written since the cache was read: from the database
+            row = Term.objects.select_related("vocabulary").get(pk=term_id)
+            term = terms[term_id] = ((row.vocabulary.code, row.code), row.label)
+        found[incident_id].append(term)
+    for incident in incidents:
+        labels = [label for _order, label in sorted(found[incident.pk])]
+        incident.violation_type_labels = labels  # type: ignore[attr-defined]
 
 
 def _timeline(incidents: Any, by: str) -> dict[str, Any]:
