@@ -192,6 +192,42 @@ def test_detention_places_are_units_of_that_type_with_a_position(
     assert feature["properties"]["url"] == f"/units/{centre.pk}/"
 
 
+def test_detention_places_follow_unit_and_type_writes(db: Any, inv_client: Client) -> None:
+    """The places are cached with the units: every Unit or Term write shows at once, and the
+    answer is the one the units_for query gives."""
+    from crimebook.maps import selectors as maps
+    from crimebook.maps.grid import Bounds
+    from crimebook.register.models import Term
+
+    centre = make_unit("okrestina-cip", "Okrestina TsIP", "detention_centre")
+    centre.latitude, centre.longitude = 53.8627, 27.4789
+    centre.save()
+    assert ids(data(inv_client, layers="detention"), "detention") == {centre.pk}
+    prison = make_unit("prison-1", "Prison No. 1", "prison")
+    prison.latitude, prison.longitude = 53.9, 27.55
+    prison.save()
+    assert ids(data(inv_client, layers="detention"), "detention") == {centre.pk, prison.pk}
+    box = "27.50,53.88,27.60,53.95"  # the prison only; bounds inclusive as the query's
+    assert ids(data(inv_client, layers="detention", bbox=box), "detention") == {prison.pk}
+    edge = "27.55,53.9,27.56,53.91"
+    assert ids(data(inv_client, layers="detention", bbox=edge), "detention") == {prison.pk}
+    term = Term.objects.get(vocabulary__code="unit_type", code="prison")
+    term.code = "prison_renamed"
+    term.save()
+    assert ids(data(inv_client, layers="detention"), "detention") == {centre.pk}
+    user = inv_client.session["_auth_user_id"]
+    from crimebook.accounts.models import User
+
+    reader = User.objects.get(pk=user)
+    for bounds in (Bounds(23.0, 51.0, 33.0, 57.0), Bounds(27.55, 53.9, 27.56, 53.91)):
+        query = maps.MapQuery(bounds=bounds, layers=("detention",))
+        (cached,) = maps.map_layers_for(reader, query)
+        direct = maps._layer("detention", maps._detention(reader), query)
+        assert sorted(cached.points, key=lambda p: p["pk"]) == sorted(
+            direct.points, key=lambda p: p["pk"]
+        )
+
+
 def test_bbox_bounds_the_answer(world: World, inv_client: Client) -> None:
     assert ids(data(inv_client, bbox="27.49,53.90,27.50,53.92"), "incidents") == {world.incident.pk}
     assert ids(data(inv_client, bbox="27.60,53.90,27.70,53.92"), "incidents") == set()

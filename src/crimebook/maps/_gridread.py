@@ -71,7 +71,7 @@ class CellCount(NamedTuple):
 
     gx: int
     gy: int
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as intended
     latitude: float
     longitude: float
 

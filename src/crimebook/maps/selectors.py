@@ -19,7 +19,8 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, F, Func, IntegerField, OuterRef, QuerySet
 from django.utils import timezone
 
-from crimebook.accounts.access import readable_compartment_ids
+from crimebook.accounts.access import is_staff_user, readable_compartment_ids
+from crimebook.core import refcache
 from crimebook.correlation.geo import haversine_scalar_m
 from crimebook.evidence.commrules import MAX_RADIUS_M
 from crimebook.evidence.models import Camera, EvidenceItem, Recording
@@ -35,6 +36,7 @@ from crimebook.maps.grid import FINE_EXPONENT, LAYERS, WORLD, Bounds, cell_size_
 from crimebook.register import selectors
 from crimebook.register.models import Incident, Involvement, Post, Unit
 from crimebook.register.selectors import IncidentFilter
+from crimebook.web.refdata import UNITS
 
 __all__ = [
     "DETENTION_UNIT_TYPES",
@@ -154,6 +156,37 @@ def _evidence(user: Any, query: MapQuery) -> QuerySet[EvidenceItem]:
 
 def _detention(user: Any) -> QuerySet[Unit]:
     return selectors.units_for(user).filter(unit_type__code__in=DETENTION_UNIT_TYPES)
+
+
+def _detention_places() -> list[dict[str, Any]]:
+    return list(
+        Unit.objects.filter(
+            unit_type__code__in=DETENTION_UNIT_TYPES, latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .order_by("pk")
+        .values(*POINT_FIELDS["detention"])
+    )  # fmt: skip
+
+
+def _detention_layer(user: Any, query: MapQuery) -> LayerResult:
+    """Places of detention in the box. Units are public reference data, the same for every
+    staff account (``units_for`` checks only that the reader is one): their positioned
+    places of detention are read once into the shared reference cache (group ``units``,
+    replaced on every ``Unit`` write and, see ``MapsConfig.ready``, every ``Term`` write) and
+    boxed here, with ``_in_box``'s inclusive bounds. More than ``max_points`` in the box: the
+    database groups them into cells as before."""
+    if not is_staff_user(user):
+        return LayerResult("detention")  # what units_for answers: nothing
+    b = query.bounds
+    places = refcache.get_or_compute(UNITS, "map-detention", _detention_places)
+    rows = [
+        p for p in places
+        if b.south <= p["latitude"] <= b.north and b.west <= p["longitude"] <= b.east
+    ]  # fmt: skip
+    if len(rows) > query.max_points:
+        return _layer("detention", _detention(user), query)
+    return LayerResult("detention", count=len(rows), points=rows)
 
 
 def _in_box(qs: QuerySet[Any], bounds: Bounds) -> QuerySet[Any]:
@@ -280,14 +313,14 @@ def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
 def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
     """Each requested layer, bounded, for this user."""
     sources: dict[str, Any] = {
-        "incidents": lambda: map_incidents_for(user, query),
-        "detention": lambda: _detention(user),
         "cameras": lambda: _cameras(user, query),
         "evidence": lambda: _evidence(user, query),
     }
     return [
         _incidents_layer(user, query)
         if name == "incidents"
+        else _detention_layer(user, query)
+        if name == "detention"
         else _layer(name, sources[name](), query)
         for name in query.layers
     ]

@@ -21,6 +21,9 @@ __all__ = ["SessionStore"]
 
 class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Any:
+        key = self.session_key
+        if key is None:  # what the ORM read found for no key: nothing
+            return None
         model = self.model
         connection = connections[router.db_for_read(model)]
         quote = connection.ops.quote_name
@@ -30,10 +33,10 @@ class SessionStore(DatabaseSessionStore):
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
+            cursor.execute(sql, [key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
         # load() reads session_data only; the expiry was checked by the statement
-        return model(session_key=self.session_key, session_data=row[0])
+        return model(session_key=key, session_data=row[0])
