@@ -2,6 +2,9 @@
 
 Every layer starts from the selector its list page uses — ``incidents_for``, ``units_for``,
 ``cameras_for``, ``evidence_for`` — so the map can never show a record the lists would not.
+(Places of detention are units, public reference data the same for every staff account: they
+are read from the shared reference cache after the same staff check ``units_for`` makes, and
+through ``units_for`` when more than ``max_points`` are in view.)
 Each layer is bounded: at most ``max_points`` rows leave the database as points; beyond that
 the database groups the rows in the box into aligned grid cells (``GROUP BY FLOOR(...)``, see
 :mod:`crimebook.maps.grid`) and only the cells (count, mean position) are returned.
