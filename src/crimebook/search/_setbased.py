@@ -81,7 +81,7 @@ def _statements(vendor: str) -> tuple[str, str, str, str, str]:
         # one aggregate over the run's type links, joined to the incidents: as a correlated
         # subquery per incident PostgreSQL chose, without statistics (a new register, or an
         # import before ANALYZE), to scan every term per incident and probe the links' index
-        # once per term (ARCHITECTURE "Interchange": the step's server CPU −20–30 %)
+        # once per term (ARCHITECTURE "Interchange": the step's server CPU −15–27 %)
         labels = "lb.labels"
         labels_join = (
             f"LEFT JOIN (SELECT it.incident_id, string_agg({term_labels}, '' ORDER BY "
