@@ -3,21 +3,16 @@ so the strict Content-Security-Policy holds). Pure: strings in, markup out."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
+from crimebook.web.escaping import escape
+
 BAR = "#0b5cad"
 GRID = "#d0d7de"
 TEXT = "#1b1f24"
-
-
-def escape(text: object) -> str:
-    """What ``django.utils.html.escape`` returns (``html.escape`` of ``str(text)``), without
-    its lazy-string wrapper: a chart escapes a few hundred labels and titles per page."""
-    return html.escape(str(text))
 
 
 @dataclass(frozen=True)
