@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from django.db.models import CharField, Count, Func, QuerySet
 
-__all__ = ["UTCHour", "local_counts"]
+__all__ = ["UTCHour", "local_counts", "local_counts_by"]
 
 Unit = Literal["day", "hour"]
 _HOUR = timedelta(hours=1)
@@ -54,25 +54,36 @@ def local_counts(
     """How many of ``records`` have ``field`` in each local day or hour of ``zone``: keys are
     aware datetimes at the start of the local day/hour; rows whose ``field`` is null are not
     counted. ``records`` must already be filtered by whoever asks (a selector's queryset)."""
+    return local_counts_by(records, field, unit, zone, None).get(None, {})
+
+
+def local_counts_by(
+    records: QuerySet[Any], field: str, unit: Unit, zone: tzinfo, by: str | None
+) -> dict[Any, dict[datetime, int]]:
+    """:func:`local_counts` per value of the field or annotation ``by`` of ``records`` (one
+    grouped query for all groups); ``by=None`` puts every row in the group ``None``."""
+    keys = (by,) if by else ()
     rows = (
         records.order_by()
         .annotate(utc_hour=UTCHour(field))
-        .values_list("utc_hour")
+        .values_list(*keys, "utc_hour")
         .annotate(n=Count("pk"))
     )
-    counts: Counter[datetime] = Counter()
+    counts: dict[Any, Counter[datetime]] = {}
     straddling: list[datetime] = []
-    for hour, n in rows:
+    for row in rows:
+        group, hour, n = (row[0], row[1], row[2]) if by else (None, row[0], row[1])
         if hour is None:
             continue
         start = datetime.fromisoformat(hour).replace(tzinfo=UTC)
         first = _truncate(start.astimezone(zone), unit)
         if first == _truncate((start + _LAST_INSTANT).astimezone(zone), unit):
-            counts[first] += int(n)
+            counts.setdefault(group, Counter())[first] += int(n)
         else:
             straddling.append(start)
-    for start in straddling:
+    for start in dict.fromkeys(straddling):
         within = records.filter(**{f"{field}__gte": start, f"{field}__lt": start + _HOUR})
-        for value in within.order_by().values_list(field, flat=True):
-            counts[_truncate(value.astimezone(zone), unit)] += 1
-    return dict(counts)
+        for row in within.order_by().values_list(*keys, field):
+            group, value = (row[0], row[1]) if by else (None, row[0])
+            counts.setdefault(group, Counter())[_truncate(value.astimezone(zone), unit)] += 1
+    return {group: dict(c) for group, c in counts.items()}

@@ -16,16 +16,16 @@ the top 12).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from crimebook.accounts.access import readable_compartment_ids
+from crimebook.accounts.models import Compartment
 from crimebook.audit.models import AuditEntry
-from crimebook.register.localtime import local_counts
 from crimebook.register.models import (
     Act,
     Deployment,
@@ -33,15 +33,29 @@ from crimebook.register.models import (
     Incident,
     Person,
     Source,
+    StatsBucket,
     StatsSnapshot,
     Unit,
 )
-from crimebook.register.statistics import MINSK
+from crimebook.register.rollup_buckets import (
+    EVERYTHING,
+    SCALARS,
+    Counts,
+    Everything,
+    bucket_counts,
+    combine,
+    empty,
+    touched,
+)
 from crimebook.register.stats import RegisterStats, figures_compute
 
 __all__ = ["Overview", "overview_for", "snapshot_compute"]
 
 MAX_PLACES = 500
+# beyond this many register writes since a snapshot, or buckets touched by them, every
+# bucket is counted again (one grouped scan is then cheaper than the bookkeeping)
+MAX_ENTRIES = 2000
+MAX_BUCKETS = 64
 # audited reads of register records: they change no figure
 READ_ACTIONS = ("reveal_identity", "identity_lookup", "export")
 
@@ -81,50 +95,115 @@ def _last_write_and_units() -> tuple[int, int]:
     return int(row[0] or 0), int(row[1])
 
 
-def _counts(rows: Any, key: str) -> dict[str, int]:
-    return {str(r[key]): int(r["n"]) for r in rows if r[key] is not None}
+def _since(after: int, upto: int) -> set[int] | Everything:
+    """The buckets the register writes audited in ``(after, upto]`` may have changed."""
+    entries = list(
+        AuditEntry.objects.filter(seq__gt=after, seq__lte=upto, object_type__startswith="register.")
+        .exclude(action__in=READ_ACTIONS)
+        .order_by("seq")
+        .values_list("object_type", "action", "object_id", "changes")[: MAX_ENTRIES + 1]
+    )
+    if len(entries) > MAX_ENTRIES:
+        return EVERYTHING
+    act_ids = {int(e[2]) for e in entries if e[0] == "register.act" and str(e[2]).isdigit()}
+    act_incidents = dict(Act.objects.filter(pk__in=act_ids).values_list("pk", "incident_id"))
+    buckets = touched(entries, act_incidents)
+    if not isinstance(buckets, set) or len(buckets) > MAX_BUCKETS:
+        return EVERYTHING
+    return buckets
+
+
+def _totals(snapshot: StatsSnapshot) -> Counts:
+    figures, data = snapshot.data["figures"], snapshot.data
+    return {
+        **{key: int(figures.get(key, 0)) for key in SCALARS},
+        "days": data["days"],
+        "types": data["types"],
+        "places": snapshot.places_all,
+        "detention": data["detention"],
+    }
+
+
+def _recount(compartment_id: int, totals: Counts, buckets: set[int] | Everything) -> Counts:
+    """New totals: every bucket counted again (``EVERYTHING``), or ``totals`` with the given
+    buckets' old counts replaced by their recount. The stored buckets follow."""
+    stored = StatsBucket.objects.filter(compartment_id=compartment_id)
+    if not isinstance(buckets, set):
+        fresh = bucket_counts(compartment_id)
+        stored.delete()
+        StatsBucket.objects.bulk_create(
+            StatsBucket(compartment_id=compartment_id, bucket=b, data=c) for b, c in fresh.items()
+        )
+        totals = empty()
+        for counts in fresh.values():
+            totals = combine(totals, empty(), counts)
+        return totals
+    old = {b.bucket: b for b in stored.filter(bucket__in=buckets)}
+    fresh = bucket_counts(compartment_id, buckets)
+    for bucket in sorted(buckets):
+        before = old.get(bucket)
+        after = fresh.get(bucket)
+        totals = combine(totals, before.data if before else empty(), after or empty())
+        if after is None:
+            if before is not None:
+                before.delete()
+        elif before is None:
+            StatsBucket.objects.create(compartment_id=compartment_id, bucket=bucket, data=after)
+        elif before.data != after:
+            before.data = after
+            before.save(update_fields=["data"])
+    return totals
 
 
 def snapshot_compute(compartment_id: int) -> StatsSnapshot:
-    """Compute and store the aggregates of one compartment (inside one transaction, so the
-    audit position and the figures belong together)."""
+    """Bring the compartment's snapshot up to the newest register write, in one transaction
+    (so the audit position and the figures belong together): the buckets the writes since
+    the snapshot touched are counted again, or every bucket when the writes do not say which
+    records they changed (or there is no snapshot yet). Refreshes of one compartment take
+    turns (its row is locked on PostgreSQL; SQLite has one writer)."""
     with transaction.atomic():
+        list(Compartment.objects.select_for_update().filter(pk=compartment_id).values("pk"))
         seq = last_register_write()
-        incidents = Incident.objects.filter(compartment_id=compartment_id)
-        acts = Act.objects.filter(incident__compartment_id=compartment_id)
+        current = StatsSnapshot.objects.filter(compartment_id=compartment_id).first()
+        if current is not None and current.audit_seq >= seq:
+            return current  # another request brought it up to date meanwhile
+        buckets: set[int] | Everything
+        if current is None or current.places_all is None:  # none yet, or stored without
+            totals, buckets = empty(), EVERYTHING  # its places (an older version): count all
+        else:
+            totals, buckets = _totals(current), _since(current.audit_seq, seq)
+        totals = _recount(compartment_id, totals, buckets)
+        persons = Person.objects.filter(compartment_id=compartment_id)
         figures = figures_compute(
-            incidents,
-            acts.count(),
-            Person.objects.filter(compartment_id=compartment_id),
+            Incident.objects.none(),  # counted by buckets (below)
+            totals["acts"],
+            persons,
             0,
             Source.objects.filter(compartment_id=compartment_id).count(),
             Deployment.objects.filter(compartment_id=compartment_id).count(),
             Dismissal.objects.filter(compartment_id=compartment_id),
         )
-        days = local_counts(incidents, "start", "day", MINSK)
-        types = incidents.order_by().values("violation_types__code").annotate(n=Count("id"))
-        places = (
-            incidents.exclude(place_name="")
-            .values("place_name")
-            .annotate(n=Count("id"))
-            .order_by("-n", "place_name")[:MAX_PLACES]
+        figures = replace(
+            figures,
+            incidents=totals["incidents"],
+            torture_and_injury_9_21_aug_2020=totals["torture_and_injury_9_21_aug_2020"],
         )
-        detention = (
-            acts.exclude(detention_place=None)
-            .order_by()
-            .values("detention_place__code")
-            .annotate(n=Count("id"))
-        )
+        places = sorted(totals["places"].items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PLACES]
         data = {
             "figures": asdict(figures),
-            "days": {str(day.date()): n for day, n in sorted(days.items())},
-            "types": _counts(types, "violation_types__code"),
-            "places": _counts(places, "place_name"),
-            "detention": _counts(detention, "detention_place__code"),
+            "days": dict(sorted(totals["days"].items())),
+            "types": totals["types"],
+            "places": dict(places),
+            "detention": totals["detention"],
         }
         snapshot, _ = StatsSnapshot.objects.update_or_create(
             compartment_id=compartment_id,
-            defaults={"audit_seq": seq, "computed_at": datetime.now(UTC), "data": data},
+            defaults={
+                "audit_seq": seq,
+                "computed_at": datetime.now(UTC),
+                "data": data,
+                "places_all": totals["places"],
+            },
         )
     return snapshot
 
@@ -153,7 +232,8 @@ def overview_for(user: Any) -> Overview:
     """The sums of the current snapshots of every compartment ``user`` may read."""
     ids = readable_compartment_ids(user)
     last, units = _last_write_and_units()
-    snapshots = {s.compartment_id: s for s in StatsSnapshot.objects.visible_to(user)}
+    visible = StatsSnapshot.objects.visible_to(user).defer("places_all")
+    snapshots = {s.compartment_id: s for s in visible}
     recomputed = 0
     for cid in sorted(ids):
         current = snapshots.get(cid)

@@ -20,7 +20,13 @@ from crimebook.register.models import (
     Unit,
 )
 
-__all__ = ["RegisterStats", "figures_compute", "register_stats", "register_stats_all"]
+__all__ = [
+    "RegisterStats",
+    "figures_compute",
+    "register_stats",
+    "register_stats_all",
+    "torture_window",
+]
 
 MINSK = ZoneInfo("Europe/Minsk")
 # The headline figure counts incidents of torture or ill-treatment, or with a recorded injury.
@@ -50,6 +56,16 @@ def _local_day(d: date, end: bool = False) -> datetime:
     return datetime.combine(d, time.max if end else time.min, tzinfo=MINSK)
 
 
+def torture_window(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """The incidents of the headline figure: torture or major injury, 9–21 August 2020
+    (Minsk days), each counted once however many types and injuries it has."""
+    window = incidents.filter(
+        start__gte=_local_day(date(2020, 8, 9)),
+        start__lte=_local_day(date(2020, 8, 21), end=True),
+    ).filter(Q(violation_types__code__in=TORTURE_OR_MAJOR_INJURY) | Q(acts__injuries__isnull=False))
+    return incidents.filter(pk__in=window.values("pk"))
+
+
 def figures_compute(
     incidents: QuerySet[Incident],
     acts: int,
@@ -59,11 +75,7 @@ def figures_compute(
     deployments: int,
     dismissals: QuerySet[Dismissal],
 ) -> RegisterStats:
-    window = incidents.filter(
-        start__gte=_local_day(date(2020, 8, 9)),
-        start__lte=_local_day(date(2020, 8, 21), end=True),
-    ).filter(Q(violation_types__code__in=TORTURE_OR_MAJOR_INJURY) | Q(acts__injuries__isnull=False))
-    window = incidents.filter(pk__in=window.values("pk"))
+    window = torture_window(incidents)
     dismissed = dismissals.aggregate(total=Sum("count"))["total"] or 0
     return RegisterStats(
         incidents=incidents.count(),

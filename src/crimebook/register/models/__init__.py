@@ -3,7 +3,7 @@
 from crimebook.register.models.common import Confidentiality, Precision
 from crimebook.register.models.incidents import Act, Incident, Involvement, MedicalGrade
 from crimebook.register.models.people import Person, PersonIndex
-from crimebook.register.models.snapshots import StatsSnapshot
+from crimebook.register.models.snapshots import StatsBucket, StatsSnapshot
 from crimebook.register.models.sources import Dismissal, Source, StaffingRecord
 from crimebook.register.models.units import Deployment, Post, Unit, UnitRelation
 from crimebook.register.models.vocab import Term, Vocabulary
@@ -22,6 +22,7 @@ __all__ = [
     "Precision",
     "Source",
     "StaffingRecord",
+    "StatsBucket",
     "StatsSnapshot",
     "Term",
     "Unit",

@@ -22,6 +22,9 @@ class StatsSnapshot(models.Model):
     audit_seq = models.BigIntegerField()
     computed_at = models.DateTimeField()
     data = models.JSONField()
+    # every place's count (``data`` keeps the largest ones for the overview): what a bucket's
+    # recount is subtracted from, never read by a page; null: not known, count all again
+    places_all = models.JSONField(default=dict, null=True)
 
     objects = StatsSnapshotQuerySet.as_manager()
 
@@ -30,3 +33,20 @@ class StatsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"statistics of compartment {self.compartment_id} at audit entry {self.audit_seq}"
+
+
+class StatsBucket(models.Model):
+    """The counts of one compartment's incidents whose ids fall in one range (see
+    :mod:`crimebook.register.rollup_buckets`); the compartment's snapshot is their sum."""
+
+    compartment = models.ForeignKey(Compartment, on_delete=models.CASCADE, related_name="+")
+    bucket = models.BigIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["compartment", "bucket"], name="stats_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"statistics of compartment {self.compartment_id}, bucket {self.bucket}"
