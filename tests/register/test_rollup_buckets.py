@@ -3,12 +3,15 @@ every kind of register write the totals equal a count from scratch and the live 
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from crimebook.interchange.formats import csvio
+from crimebook.interchange.imports import ImportOptions, records_import
 from crimebook.register import rollup_buckets as rb
 from crimebook.register import rollups
 from crimebook.register import services as s
@@ -29,11 +32,22 @@ def test_touched_names_the_buckets_of_incidents_and_acts() -> None:
     assert rb.touched(entries, {7: 2 * rb.BUCKET}) == {3, 2, 0, 9}
 
 
+def test_an_imports_batches_name_their_buckets_and_its_summary_none() -> None:
+    batch: dict[str, Any] = {"ids": [[1, 3], [2 * rb.BUCKET, 2 * rb.BUCKET + 1]]}
+    entries = [
+        ("register.incident", "import", "1..8193", batch),
+        ("register.incident", "import", "*", {"created": 5}),  # its rows have entries
+    ]
+    assert rb.touched(entries, {}) == {0, 2}
+
+
 @pytest.mark.parametrize(
     "entry",
     [
-        ("register.incident", "import", "*", {}),  # a summary names no records
-        ("register.incident", "import", "1..40", {}),
+        ("register.incident", "import", "1..40", {}),  # a batch that does not say
+        ("register.incident", "import", "1..40", {"ids": [["1", "40"]]}),
+        ("register.incident", "import", "1..9", {"ids": [[1, 10**9]]}),  # too many to list
+        ("register.act", "import", "1..40", {"ids": [[1, 40]]}),
         ("register.term", "update", "4", {}),  # a code may be renamed
         ("register.vocabulary", "import", "injury_type", {}),
         ("register.somethingnew", "create", "1", {}),  # unknown: never guessed
@@ -138,9 +152,10 @@ def test_every_kind_of_write_keeps_the_totals_exact(
         actor=None, incident=incidents[5], data=f.incident_data(other_compartment, title="Moved")
     )
     _same(both)
-    assert overview_for(investigator).figures.incidents == Incident.objects.filter(
-        compartment=compartment
-    ).count()
+    assert (
+        overview_for(investigator).figures.incidents
+        == Incident.objects.filter(compartment=compartment).count()
+    )
 
     # acts: created with an injury, moved to an incident in another bucket
     act = f.act(incidents[1], victim, injuries=("fracture",), detention_place="zhodino_prison_8")
@@ -165,8 +180,37 @@ def test_every_kind_of_write_keeps_the_totals_exact(
     _same(both)
 
 
+def _bulk_import(compartment: Any, rows: int, start: int = 0) -> None:
+    text = "external_id,title,start,place_name,violation_types\r\n" + "".join(
+        f"bk-{i},Imported {i},2020-08-1{i % 9}T10:00+03:00,Place {i % 2},torture\r\n"
+        for i in range(start, start + rows)
+    )
+    summary = records_import(
+        actor=None, kind="incidents",
+        rows=csvio.read_records(io.StringIO(text, newline=""), "incidents"),
+        options=ImportOptions(compartment_id=compartment.pk, bulk=True, batch_size=3),
+        on_error=lambda row: pytest.fail(f"unexpected error {row}"),
+    )  # fmt: skip
+    assert summary.created == rows
+
+
 @pytest.mark.django_db
-def test_an_import_counts_every_bucket_again(
+def test_a_bulk_import_recounts_the_buckets_of_its_batches(
+    small_buckets: list[Any], investigator: Any, compartment: Any
+) -> None:
+    f.incident(compartment)
+    overview_for(investigator)
+    small_buckets.clear()
+    _bulk_import(compartment, 7)
+    overview_for(investigator)
+    assert len(small_buckets) == 1 and small_buckets[0] is not None
+    imported = Incident.objects.filter(external_id__startswith="bk-").values_list("pk", flat=True)
+    assert set(small_buckets[0]) == {pk // 2 for pk in imported}
+    _same(investigator)
+
+
+@pytest.mark.django_db
+def test_a_vocabulary_entry_counts_every_bucket_again(
     small_buckets: list[Any], investigator: Any, compartment: Any
 ) -> None:
     from crimebook.audit.services import audit_record
@@ -176,7 +220,7 @@ def test_an_import_counts_every_bucket_again(
     small_buckets.clear()
     f.incident(compartment, place_name="Second")
     audit_record(
-        actor=None, action="import", object_type="register.incident", object_id="*", changes={}
+        actor=None, action="update", object_type="register.term", object_id="4", changes={}
     )
     overview_for(investigator)
     assert small_buckets == [None]

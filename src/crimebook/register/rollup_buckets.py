@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 BUCKET: Final = 4096
+MAX_RUN_BUCKETS: Final = 1024  # a run of imported ids spanning more is "everything"
 # keys of a bucket's (and a compartment's) counts: scalar figures, then dictionaries
 SCALARS: Final = ("incidents", "acts", "torture_and_injury_9_21_aug_2020")
 MAPS: Final = ("days", "types", "places", "detention")
@@ -95,6 +96,14 @@ def touched(
             continue
         if object_type not in ("register.incident", "register.act"):
             return EVERYTHING
+        if action == "import":
+            if object_id == "*":
+                continue  # an import's summary: its rows have their own entries
+            imported = _import_buckets(object_type, changes)
+            if imported is None:
+                return EVERYTHING
+            buckets |= imported
+            continue
         if action not in ("create", "update") or not str(object_id).isdigit():
             return EVERYTHING
         named: list[Any] = []
@@ -112,6 +121,23 @@ def touched(
             if bucket is None:
                 return EVERYTHING
             buckets.add(bucket)
+    return buckets
+
+
+def _import_buckets(object_type: str, changes: Mapping[str, Any]) -> set[int] | None:
+    """The buckets of a bulk import's batch of incidents (``ids`` as ``[first, last]`` runs),
+    or None when the entry does not say (or names too many buckets to list)."""
+    runs = changes.get("ids")
+    if object_type != "register.incident" or not isinstance(runs, list):
+        return None
+    buckets: set[int] = set()
+    for run in runs:
+        if not (isinstance(run, list) and len(run) == 2 and all(isinstance(v, int) for v in run)):
+            return None
+        first, last = sorted(run)
+        if last // BUCKET - first // BUCKET > MAX_RUN_BUCKETS:
+            return None
+        buckets.update(range(first // BUCKET, last // BUCKET + 1))
     return buckets
 
 
