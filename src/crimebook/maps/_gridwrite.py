@@ -39,7 +39,7 @@ answers None otherwise (a time-zone change, a DST date), and the caller counts p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -62,6 +62,7 @@ from crimebook.maps._gridsql import (
 )
 from crimebook.maps.grid import FINE_EXPONENT
 from crimebook.maps.models import MapCell, MapFacetCell, MapPoint, MapSync
+from crimebook.register.changes import incidents_named
 
 __all__ = ["rebuild", "refresh_statistics", "sync"]
 
@@ -278,36 +279,6 @@ def refresh_statistics() -> None:
             cursor.execute(f"{command} {_q(model._meta.db_table)}")
 
 
-def _named(
-    entries: Iterable[tuple[str, Any, str]],
-) -> tuple[list[int], list[tuple[int, int]]] | None:
-    """Incident ids and id ranges the audit entries name; None when one cannot be read. An
-    import's closing summary (``object_id="*"``, no ids) is skipped: the entries before it
-    name every row it wrote (a bulk batch's ``ids``, a service-mode row's own entry)."""
-    ids: list[int] = []
-    ranges: list[tuple[int, int]] = []
-    for object_id, changes, action in entries:
-        if action == "import" and object_id == "*" and not _names_rows(changes):
-            continue
-        if str(object_id).isdigit():
-            ids.append(int(object_id))
-            continue
-        runs = changes.get("ids") if isinstance(changes, dict) else None
-        if not isinstance(runs, list):
-            return None
-        for run in runs:
-            if not (
-                isinstance(run, list) and len(run) == 2 and all(isinstance(v, int) for v in run)
-            ):
-                return None
-            ranges.append((run[0], run[1]))
-    return sorted(set(ids)), ranges
-
-
-def _names_rows(changes: Any) -> bool:
-    return isinstance(changes, dict) and "ids" in changes
-
-
 def _current() -> bool:
     """Whether the index has reached the audit head: one statement reading both (the
     audit table's primary key and the one ``MapSync`` row), the check every map answer makes."""
@@ -345,7 +316,7 @@ def sync() -> None:
             seq__gt=state.audit_seq, seq__lte=head, object_type="register.incident"
         ).values_list("object_id", "changes", "action")[: MAX_ENTRIES + 1]
         rows = list(entries)
-        named = _named(rows) if len(rows) <= MAX_ENTRIES else None
+        named = incidents_named(rows) if len(rows) <= MAX_ENTRIES else None
         if named is None:
             rebuild()
             return

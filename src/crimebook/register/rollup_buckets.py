@@ -23,6 +23,7 @@ from typing import Any, Final
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import CombinedExpression
 
+from crimebook.register.changes import incidents_named
 from crimebook.register.localtime import local_counts_by
 from crimebook.register.models import Act, Incident
 from crimebook.register.statistics import MINSK
@@ -78,11 +79,6 @@ def empty() -> Counts:
     return {**dict.fromkeys(SCALARS, 0), **{m: {} for m in MAPS}}
 
 
-def _bucket_of(value: Any) -> int | None:
-    text = str(value)
-    return int(text) // BUCKET if text.isdigit() else None
-
-
 def touched(
     entries: Iterable[tuple[str, str, str, Mapping[str, Any]]],
     act_incidents: Mapping[int, int],
@@ -91,53 +87,37 @@ def touched(
     changed, or :data:`EVERYTHING`. ``act_incidents`` maps the ids of the acts named to their
     incident now; an act moved to another incident also touches its old one (``changes``)."""
     buckets: set[int] = set()
+    incident_entries: list[tuple[str, Any, str]] = []
     for object_type, action, object_id, changes in entries:
         if object_type in COMPARTMENT_LEVEL:
             continue
-        if object_type not in ("register.incident", "register.act"):
-            return EVERYTHING
-        if action == "import":
-            if object_id == "*":
-                continue  # an import's summary: its rows have their own entries
-            imported = _import_buckets(object_type, changes)
-            if imported is None:
-                return EVERYTHING
-            buckets |= imported
-            continue
-        if action not in ("create", "update") or not str(object_id).isdigit():
-            return EVERYTHING
-        named: list[Any] = []
         if object_type == "register.incident":
-            named.append(object_id)
-        else:
-            if int(object_id) not in act_incidents:
-                return EVERYTHING  # an act that is gone: its incident is not known
-            named.append(act_incidents[int(object_id)])
-            moved = changes.get("incident")
-            if isinstance(moved, list):
-                named.extend(moved)
+            incident_entries.append((object_id, changes, action))
+            continue
+        if object_type != "register.act":
+            return EVERYTHING
+        if action == "import" and object_id == "*":
+            continue  # an import's summary: its rows have their own entries
+        if not str(object_id).isdigit() or int(object_id) not in act_incidents:
+            return EVERYTHING  # no act named, or an act that is gone: its incident unknown
+        named: list[Any] = [act_incidents[int(object_id)]]
+        moved = changes.get("incident")
+        if isinstance(moved, list):
+            named.extend(moved)
         for value in named:
-            bucket = _bucket_of(value)
-            if bucket is None:
+            if not str(value).isdigit():
                 return EVERYTHING
-            buckets.add(bucket)
-    return buckets
-
-
-def _import_buckets(object_type: str, changes: Mapping[str, Any]) -> set[int] | None:
-    """The buckets of a bulk import's batch of incidents (``ids`` as ``[first, last]`` runs),
-    or None when the entry does not say (or names too many buckets to list)."""
-    runs = changes.get("ids")
-    if object_type != "register.incident" or not isinstance(runs, list):
-        return None
-    buckets: set[int] = set()
-    for run in runs:
-        if not (isinstance(run, list) and len(run) == 2 and all(isinstance(v, int) for v in run)):
-            return None
-        first, last = sorted(run)
-        if last // BUCKET - first // BUCKET > MAX_RUN_BUCKETS:
-            return None
-        buckets.update(range(first // BUCKET, last // BUCKET + 1))
+            buckets.add(int(value) // BUCKET)
+    incidents = incidents_named(incident_entries)
+    if incidents is None:
+        return EVERYTHING
+    ids, ranges = incidents
+    buckets.update(pk // BUCKET for pk in ids)
+    for first, last in ranges:
+        low, high = sorted((first // BUCKET, last // BUCKET))
+        if high - low > MAX_RUN_BUCKETS:
+            return EVERYTHING
+        buckets.update(range(low, high + 1))
     return buckets
 
 
