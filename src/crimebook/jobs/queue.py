@@ -5,7 +5,8 @@ Embedded default: ``SqliteHuey`` on ``$CRIMEBOOK_DATA_DIR/jobs.sqlite3`` (no ser
 (name ``CRIMEBOOK_JOBS_QUEUE``). The queue carries only job ids; the ``Job`` row is the truth.
 Huey removes a task from the queue when a worker takes it, so a worker that dies takes its
 task with it: :func:`crimebook.jobs.services.jobs_recover` puts such jobs back (run when a
-worker starts and every minute by every worker).
+worker starts and every minute by every worker). Every hour a worker also refreshes the
+SQLite planner's statistics of tables that grew (:mod:`crimebook.core.planner`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
 
-__all__ = ["HUEY", "build_huey", "enqueue", "recover_jobs", "run_job"]
+__all__ = ["HUEY", "build_huey", "enqueue", "planner_statistics", "recover_jobs", "run_job"]
 
 TASK_NAME = "crimebook.run_job"
 
@@ -69,6 +70,18 @@ def recover_jobs() -> None:
     try:
         jobs_recover()
         remove_stale_plaintext()
+    finally:
+        _fresh_connections()
+
+
+@HUEY.periodic_task(crontab(minute="17"), name="crimebook.planner_statistics")
+def planner_statistics() -> None:
+    """Every hour: the SQLite planner's statistics of tables that grew (``core/planner.py``)."""
+    from crimebook.core.planner import refresh_if_stale
+
+    _fresh_connections()
+    try:
+        refresh_if_stale()
     finally:
         _fresh_connections()
 
