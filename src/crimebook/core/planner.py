@@ -5,8 +5,8 @@ hundredth of its size) its planner misjudges the large tables — measured at 1,
 incidents, a list page scanned a whole compartment (0.8 s instead of 50 ms). A bulk import
 analyses after it commits; a register that grows by forms, the API and small imports is
 covered here: every hour a worker (``crimebook.jobs.queue.planner_statistics``) analyses each
-large table that was never analysed or has doubled since, with a bounded sample
-(``PRAGMA analysis_limit``: ≈1.5 s for all of them at a million incidents). PostgreSQL's
+large table that was never analysed or has doubled since, in full (0.2–0.7 s per table of
+a million rows; a sampled ``ANALYZE`` would only estimate the row counts). PostgreSQL's
 autovacuum analyses by itself, so nothing is done there.
 """
 
@@ -20,7 +20,6 @@ __all__ = ["MIN_ROWS", "refresh_if_stale", "stale_tables", "watched_tables"]
 
 MIN_ROWS = 10_000  # smaller tables are read quickly whatever the plan
 GROWTH = 2  # analysed again once a table has this many times the rows it had
-ANALYSIS_LIMIT = 1000  # rows sampled per index (SQLite's PRAGMA analysis_limit)
 
 
 def watched_tables() -> list[str]:
@@ -58,20 +57,29 @@ def stale_tables(min_rows: int = MIN_ROWS) -> list[str]:
     with connection.cursor() as cursor:
         analysed = _analysed_rows(cursor)
         for table in watched_tables():
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - a model's table
-            rows = int(cursor.fetchone()[0])
+            name = connection.ops.quote_name(table)
             before = analysed.get(table)
-            if rows >= min_rows and (before is None or rows >= GROWTH * max(before, 1)):
+            threshold = max(min_rows, GROWTH * before if before is not None else 0, 1)
+            # the largest rowid bounds the rows from above and is read from the end of the
+            # b-tree; only a table that may have grown enough is counted (COUNT(*) of nine
+            # tables of a million rows: 1.7 s)
+            cursor.execute(f"SELECT MAX(rowid) FROM {name}")  # noqa: S608 - a model's table
+            if int(cursor.fetchone()[0] or 0) < threshold:
+                continue
+            cursor.execute(f"SELECT COUNT(*) FROM {name}")  # noqa: S608 - a model's table
+            if int(cursor.fetchone()[0]) >= threshold:
                 stale.append(table)
     return stale
 
 
 def refresh_if_stale(min_rows: int = MIN_ROWS) -> list[str]:
-    """Analyse the stale tables (see :func:`stale_tables`); the names of those analysed."""
+    """Analyse the stale tables (see :func:`stale_tables`) in full, so ``sqlite_stat1`` holds
+    their exact row counts (a sampled ``ANALYZE`` estimates them: 182,336 for 1,000,000);
+    0.2–0.7 s per table of a million rows. The names of those analysed."""
     tables = stale_tables(min_rows)
     if tables:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            cursor.execute("PRAGMA analysis_limit = 0")  # no sampling: exact counts
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return tables
