@@ -195,17 +195,27 @@ def _summed(
 ) -> list[CellCount]:
     """(key, count, sum of latitudes, sum of longitudes) rows, several per cell, as one
     :class:`CellCount` per wanted non-empty cell (mean position), in key order."""
-    totals: dict[int, list[float]] = {}
+    # numbers in three dicts, not a list per cell: no container to allocate per row (the
+    # garbage collector's passes over hundreds of them cost as much as the sums)
+    counts: dict[int, int] = {}
+    lats: dict[int, float] = {}
+    lons: dict[int, float] = {}
     for key, n, sum_lat, sum_lon in rows:
-        if int(key) in wanted:
-            total = totals.setdefault(int(key), [0, 0.0, 0.0])
-            total[0] += int(n)
-            total[1] += sum_lat
-            total[2] += sum_lon
+        k = int(key)
+        if k in counts:
+            counts[k] += int(n)
+            lats[k] += sum_lat
+            lons[k] += sum_lon
+        elif k in wanted:
+            counts[k] = int(n)
+            lats[k] = 0.0 + sum_lat
+            lons[k] = 0.0 + sum_lon
+    # tuple.__new__: what CellCount(...) calls, without its argument handling
+    new, cell = tuple.__new__, CellCount
     return [
-        CellCount(*wanted[key], int(n), lat / n, lon / n)
-        for key, (n, lat, lon) in sorted(totals.items())
-        if n > 0
+        new(cell, (*wanted[k], n, lats[k] / n, lons[k] / n))
+        for k in sorted(counts)
+        if (n := counts[k]) > 0
     ]
 
 

@@ -139,7 +139,9 @@ def cell_box(gx: int, gy: int, size: float) -> list[float]:
     """``cell_bounds(gx, gy, size).as_list()`` without the object (hundreds per map answer)."""
     west = -180.0 + gx * size
     south = -90.0 + gy * size
-    return [west, south, min(west + size, 180.0), min(south + size, 90.0)]
+    east, north = west + size, south + size
+    # min(east, 180.0) and min(north, 90.0), without the calls
+    return [west, south, 180.0 if east > 180.0 else east, 90.0 if north > 90.0 else north]
 
 
 # --- the grid index's fine cells: Morton (Z-order) codes --------------------------------------

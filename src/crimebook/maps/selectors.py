@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import cos, radians
@@ -34,7 +35,7 @@ from crimebook.evidence.selectors import (
     evidence_for,
     recordings_for,
 )
-from crimebook.maps import gridindex
+from crimebook.maps import _compiled, gridindex
 from crimebook.maps.grid import FINE_EXPONENT, LAYERS, WORLD, Bounds, cell_size_for
 from crimebook.register import selectors
 from crimebook.register.models import Incident, Involvement, Post, Unit
@@ -227,16 +228,14 @@ class GridIndex(Func):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS INTEGER)")
 
 
-def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
-    """Points when at most ``max_points`` lie in the box, else grid cells computed by the
-    database. The first query reads at most ``max_points + 1`` rows either way."""
-    boxed = _in_box(qs.order_by(), query.bounds)
-    rows = list(boxed.values(*POINT_FIELDS[name])[: query.max_points + 1])
-    if len(rows) <= query.max_points:
-        return LayerResult(name, count=len(rows), points=rows)
-    size = cell_size_for(query.bounds)
-    cells = (
-        boxed.annotate(
+def _points(name: str, qs: QuerySet[Any], bounds: Bounds, limit: int) -> QuerySet[Any]:
+    return _in_box(qs.order_by(), bounds).values(*POINT_FIELDS[name])[:limit]
+
+
+def _cells(qs: QuerySet[Any], bounds: Bounds, size: float) -> QuerySet[Any]:
+    cells: QuerySet[Any] = (
+        _in_box(qs.order_by(), bounds)
+        .annotate(
             gx=GridIndex((F("longitude") + 180.0) / size),
             gy=GridIndex((F("latitude") + 90.0) / size),
         )
@@ -244,9 +243,20 @@ def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
         .annotate(n=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude"))
         .order_by()
     )
+    return cells
+
+
+def _layer_result(name: str, query: MapQuery, points: Any, cells: Any) -> LayerResult:
+    """Points when at most ``max_points`` lie in the box, else grid cells computed by the
+    database. ``points()`` reads at most ``max_points + 1`` rows either way; ``cells(size)``
+    the cells' (gx, gy, n, lat, lon) rows."""
+    rows = points()
+    if len(rows) <= query.max_points:
+        return LayerResult(name, count=len(rows), points=rows)
+    size = cell_size_for(query.bounds)
     clusters = [
         Cluster(int(c["gx"]), int(c["gy"]), int(c["n"]), float(c["lat"]), float(c["lon"]))
-        for c in cells
+        for c in cells(size)
     ]
     return LayerResult(
         name,
@@ -255,6 +265,47 @@ def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
         cell_deg=size,
         clusters=clusters,
     )
+
+
+def _layer(name: str, qs: QuerySet[Any], query: MapQuery) -> LayerResult:
+    """A layer read through the ORM (see :func:`_layer_result`)."""
+    return _layer_result(
+        name,
+        query,
+        lambda: list(_points(name, qs, query.bounds, query.max_points + 1)),
+        lambda size: _cells(qs, query.bounds, size),
+    )
+
+
+def _compiled_layer(
+    name: str, source: Callable[[], QuerySet[Any]], user: Any, query: MapQuery
+) -> LayerResult:
+    """:func:`_layer` of ``source()`` through statements compiled once per reader's
+    compartments, dates and limit (:mod:`crimebook.maps._compiled`): only the box and the
+    cell size vary between runs of one statement. ``source`` must depend on the user only
+    through ``readable_compartment_ids`` — what ``visible_to`` filters by — and on the query
+    only through its period (tested). No compartment: the ORM path, which answers nothing."""
+    ids = tuple(sorted(readable_compartment_ids(user)))
+    if not ids:
+        return _layer(name, source(), query)
+    # the dates become datetimes at midnight of the current time zone
+    key = (name, ids, query.period(), timezone.get_current_timezone_name(), query.max_points)
+    box = query.bounds.as_list()
+
+    def points() -> list[dict[str, Any]]:
+        limit = query.max_points + 1
+        rows = _compiled.values_rows(
+            (*key, "points"), lambda *b: _points(name, source(), Bounds(*b), limit), box
+        )
+        return rows if rows is not None else list(_points(name, source(), query.bounds, limit))
+
+    def cells(size: float) -> list[dict[str, Any]]:
+        rows = _compiled.values_rows(
+            (*key, "cells"), lambda *v: _cells(source(), Bounds(*v[:4]), v[4]), [*box, size]
+        )
+        return rows if rows is not None else list(_cells(source(), query.bounds, size))
+
+    return _layer_result(name, query, points, cells)
 
 
 def _index_filter(user: Any, query: MapQuery) -> gridindex.IndexFilter | None:
@@ -315,7 +366,7 @@ def _incidents_layer(user: Any, query: MapQuery) -> LayerResult:
 
 def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
     """Each requested layer, bounded, for this user."""
-    sources: dict[str, Any] = {
+    sources: dict[str, Callable[[], QuerySet[Any]]] = {
         "cameras": lambda: _cameras(user, query),
         "evidence": lambda: _evidence(user, query),
     }
@@ -324,7 +375,7 @@ def map_layers_for(user: Any, query: MapQuery) -> list[LayerResult]:
         if name == "incidents"
         else _detention_layer(user, query)
         if name == "detention"
-        else _layer(name, sources[name](), query)
+        else _compiled_layer(name, sources[name], user, query)
         for name in query.layers
     ]
 

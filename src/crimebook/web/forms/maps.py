@@ -20,15 +20,22 @@ LAYER_LABELS = {
 }
 
 
-class MapFilterForm(IncidentFilterForm):
+class _LayersForm(forms.Form):
+    layers = forms.MultipleChoiceField(
+        label=_("Layers"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(key, LAYER_LABELS[key]) for key in LAYERS],
+    )  # fmt: skip
+
+    def clean_layers(self) -> tuple[str, ...]:
+        chosen = set(self.cleaned_data.get("layers") or ())
+        return tuple(key for key in LAYERS if key in chosen) or LAYERS
+
+
+class MapFilterForm(_LayersForm, IncidentFilterForm):
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     unit = forms.TypedChoiceField(
         label=_("Unit (alleged perpetrators' posts)"), required=False, coerce=int,
         empty_value=None,
-    )  # fmt: skip
-    layers = forms.MultipleChoiceField(
-        label=_("Layers"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(key, LAYER_LABELS[key]) for key in LAYERS],
     )  # fmt: skip
     field_order = [
         "q", "status", "verification", "violation_type", "date_from", "date_to", "place",
@@ -39,10 +46,6 @@ class MapFilterForm(IncidentFilterForm):
         super().__init__(*args, **kwargs)
         choices = unit_choices(self.user, blank=ANY)
         self.fields["unit"].choices = choices  # type: ignore[attr-defined]
-
-    def clean_layers(self) -> tuple[str, ...]:
-        chosen = set(self.cleaned_data.get("layers") or ())
-        return tuple(key for key in LAYERS if key in chosen) or LAYERS
 
 
 BBOX_MESSAGES = {
@@ -57,9 +60,9 @@ BBOX_MESSAGES = {
 }
 
 
-class MapDataForm(MapFilterForm):
-    """The JSON endpoint: the same filters, the view box and one day. ``layers`` may also
-    be given comma-separated (``layers=incidents,cameras``)."""
+class _ViewForm(forms.Form):
+    """The view box and one day; ``layers`` may also be given comma-separated
+    (``layers=incidents,cameras``)."""
 
     bbox = forms.CharField(required=False, max_length=200)
     day = forms.CharField(required=False, max_length=20)
@@ -84,3 +87,23 @@ class MapDataForm(MapFilterForm):
             return parse_day(self.cleaned_data.get("day"))
         except BadParameter:
             raise forms.ValidationError(_("Give the day as YYYY-MM-DD."), code="day") from None
+
+
+class MapDataForm(_ViewForm, MapFilterForm):
+    """The JSON endpoint: the same filters, the view box and one day."""
+
+
+class MapViewForm(_ViewForm, _LayersForm):
+    """The JSON endpoint when no filter has a value (:func:`has_filters`): layers, box and
+    day only, without the filters' choices to build. Its cleaned data is the
+    :class:`MapDataForm`'s for the same request (an empty filter cleans to its empty value),
+    and so are its errors."""
+
+
+# the filters of the data endpoint, all but the layers (which MapViewForm has)
+FILTER_FIELDS = tuple(name for name in MapFilterForm.base_fields if name != "layers")
+
+
+def has_filters(data: Any) -> bool:
+    """Whether any filter of the query string has a value (an empty value is no filter)."""
+    return any(value for name in FILTER_FIELDS for value in data.getlist(name))
