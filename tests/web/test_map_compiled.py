@@ -234,6 +234,8 @@ def test_cells_written_as_json_dumps_writes_them() -> None:
         Cluster(92_159, 46_079, 2, 89.999, 179.999),  # the last cell: clamped at 180 and 90
         Cluster(5, 6, 3, float("nan"), 1.0),  # not finite: through json.dumps
         Cluster(5, 6, 3, 1e-300, -0.0),
+        *(Cluster(100_000 + i % 3, 20_000 + i // 3, i, 53.9 + i / 7, 27.5) for i in range(9)),
+        Cluster(0, 46_079, 4, 89.9, -179.9),  # a column and a row seen before
     ]
     for layer, box in (("incidents", size), ("cameras", 0.5), ("evidence", 180.0)):
         written = views._clusters_json(layer, cells, box)

@@ -226,18 +226,26 @@ def _clusters_json(layer: str, clusters: list[maps.Cluster], size: float) -> lis
     """``_dumps`` of each feature of ``_clusters(layer, clusters, size)``, written directly:
     a district view has hundreds of cells, and building their dicts and encoding them cost
     more than the SQL. ``json`` writes a finite float as its ``repr`` and an int as ``str``;
-    anything else (a NaN, a subclass) goes through ``_dumps``. Tested equal byte for byte."""
+    anything else (a NaN, a subclass) goes through ``_dumps``. A cell's west and east edges
+    depend on its column only, south and north on its row: written once per column and row
+    (a district's 462 cells lie in 21 columns and 22 rows). Tested equal byte for byte."""
     name = _dumps(layer)
+    columns: dict[int, tuple[str, str]] = {}
+    rows: dict[int, tuple[str, str]] = {}
     out = []
     for cluster in clusters:
         gx, gy, count, lat, lon = cluster
         plain = type(count) is int and type(lat) is float and type(lon) is float
         if plain and math.isfinite(lat) and math.isfinite(lon) and math.isfinite(size):
-            w, s, e, n = cell_box(gx, gy, size)
+            x, y = columns.get(gx), rows.get(gy)
+            if x is None or y is None:
+                w, s, e, n = cell_box(gx, gy, size)
+                x = columns[gx] = (repr(w), repr(e))
+                y = rows[gy] = (repr(s), repr(n))
             out.append(
                 '{"type": "Feature", "geometry": {"type": "Point", "coordinates": '
                 f'[{lon!r}, {lat!r}]}}, "properties": {{"layer": {name}, "cluster": true, '
-                f'"count": {count}, "cell": [{w!r}, {s!r}, {e!r}, {n!r}]}}}}'
+                f'"count": {count}, "cell": [{x[0]}, {y[0]}, {x[1]}, {y[1]}]}}}}'
             )
         else:
             out.append(_dumps(_clusters(layer, [cluster], size)[0]))
