@@ -141,7 +141,7 @@ def child(backend: str, rows: int, repeat: int) -> None:
 
     user = build(rows)
     client = Client()
-    client.force_login(user, "allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(user, "crimebook.accounts.backends.StaffAuthenticationBackend")
     from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 
     session = client.session

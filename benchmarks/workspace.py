@@ -230,7 +230,7 @@ def measure(
     from django.urls import NoReverseMatch, reverse
 
     client = Client()
-    client.force_login(user, "allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(user, "crimebook.accounts.backends.StaffAuthenticationBackend")
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         {"method": "password", "at": time.time()},

@@ -58,7 +58,7 @@ def _force_login_passes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     original = Client.force_login
 
     def force_login(self: Client, user: Any, backend: str | None = None) -> None:
-        original(self, user, backend or "allauth.account.auth_backends.AuthenticationBackend")
+        original(self, user, backend or "crimebook.accounts.backends.StaffAuthenticationBackend")
         session = self.session
         session[AUTHENTICATION_METHODS_SESSION_KEY] = [
             {"method": "password", "at": time.time()},

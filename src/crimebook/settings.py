@@ -121,7 +121,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account before the password
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, loading the signed-in user with their compartments in one statement
+    "crimebook.accounts.backends.StaffAuthenticationBackend",
 ]
 
 # Login: django-allauth with its MFA app (TOTP + recovery codes). Staff accounts only.

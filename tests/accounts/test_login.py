@@ -117,7 +117,7 @@ def test_session_that_skipped_the_second_factor_is_ended(enrolled: tuple[Any, st
 
     session = client.session
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session[BACKEND_SESSION_KEY] = "crimebook.accounts.backends.StaffAuthenticationBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
