@@ -105,6 +105,24 @@ def test_an_evicted_token_is_never_reused() -> None:
     assert refcache._token("terms") != token
 
 
+def test_a_value_kept_in_the_process_follows_the_version_token() -> None:
+    """``kept`` skips reading the value from the shared cache again, never the version token:
+    another process's write (a new token) is seen at the next call."""
+    computed: list[int] = []
+
+    def compute() -> list[int]:
+        computed.append(len(computed) + 1)
+        return list(computed)
+
+    assert refcache.get_or_compute("test", "x", compute, kept=True) == [1]
+    cache.delete(f"{refcache.PREFIX}:test:{refcache._token('test')}:x")
+    assert refcache.get_or_compute("test", "x", compute, kept=True) == [1]  # kept here
+    refcache._replace_token("test")  # what a write in any process does
+    assert refcache.get_or_compute("test", "x", compute, kept=True) == [1, 2]
+    cache.delete(refcache._token_key("test"))  # evicted: a fresh token, computed again
+    assert refcache.get_or_compute("test", "x", compute, kept=True) == [1, 2, 3]
+
+
 def _session_row(client: Client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
 
@@ -246,3 +264,44 @@ def test_the_session_store_reads_what_djangos_database_store_reads(settings: Any
         assert store.load() == {} and store.session_key is None
     unknown = SessionStore("x" * 32)
     assert unknown.load() == {} and unknown.session_key is None
+
+
+# the navigation and the language menu as base.html's loops wrote them
+_NAV_LOOP = (
+    '{% for item in nav_items %}<li><a href="{{ item.url }}"{% if item.active %} '
+    'aria-current="{{ item.current }}"{% endif %}>{{ item.label }}</a></li>{% endfor %}'
+)
+_LANGUAGE_LOOP = (
+    "{% load i18n %}{% get_current_language as LANG %}"
+    "{% get_available_languages as LANGUAGES %}"
+    "{% get_language_info_list for LANGUAGES as languages %}"
+    '{% for language in languages %}<option value="{{ language.code }}"'
+    "{% if language.code == LANG %} selected{% endif %}>{{ language.name_local }}</option>"
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "be"])
+def test_navigation_and_language_menu_write_what_the_loops_wrote(language: str, world: Any) -> None:
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.urls import resolve, reverse
+
+    from crimebook.web.context import language_options, nav_html, nav_items
+
+    engine = engines["django"]
+    paths = [
+        reverse("web:home"),
+        reverse("web:incident_list"),
+        reverse("web:act_detail", args=[world.act.pk]),
+        reverse("web:communication_list"),
+        "/accounts/login/",
+    ]
+    with translation.override(language):
+        for _ in range(2):  # written, then kept
+            assert language_options() == engine.from_string(_LANGUAGE_LOOP).render({})
+            for path in paths:
+                request = RequestFactory().get(path)
+                request.resolver_match = resolve(path)
+                expected = engine.from_string(_NAV_LOOP).render({"nav_items": nav_items(request)})
+                assert nav_html(request) == expected

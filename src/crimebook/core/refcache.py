@@ -42,13 +42,27 @@ def _token(group: str) -> str:
     return str(token)
 
 
-def get_or_compute(group: str, name: str, compute: Callable[[], T]) -> T:
-    """The cached value ``name`` of ``group``, computed (and stored) when missing."""
+# Values also kept in this process by their versioned key (``kept=True``): the version token
+# is still read from the shared cache on every call, so a write elsewhere is seen at once; the
+# value itself is not read and unpickled again. Only for values no caller changes.
+_KEPT: dict[str, Any] = {}
+_KEPT_MAX = 64  # versions of a few values; forgotten all at once beyond
+
+
+def get_or_compute(group: str, name: str, compute: Callable[[], T], *, kept: bool = False) -> T:
+    """The cached value ``name`` of ``group``, computed (and stored) when missing. With
+    ``kept`` the value is shared by every caller of this process: callers must not change it."""
     key = f"{PREFIX}:{group}:{_token(group)}:{name}"
+    if kept and key in _KEPT:
+        return _KEPT[key]  # type: ignore[no-any-return]
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(key, value, TIMEOUT)
+    if kept:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[key] = value
     return value  # type: ignore[no-any-return]
 
 

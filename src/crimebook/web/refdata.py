@@ -1,7 +1,8 @@
 """Reference data that every staff account sees alike, read once and kept in the shared
 cache (``core/refcache.py``): the active terms of each vocabulary, every term's id by code,
 the unit list, and whether the demo compartment exists. Nothing here depends on the user's
-compartments.
+compartments. The values are also kept in each process (``kept=True``; the version token is
+still read every time): nothing here changes them.
 
 Invalidated by saves and deletions of ``Vocabulary``/``Term``, ``Unit`` and ``Compartment``
 (receivers connected in ``WebConfig.ready``) and after every ``migrate`` (data migrations
@@ -36,7 +37,7 @@ def _terms() -> dict[str, list[tuple[str, str, str, str, bool]]]:
 
 
 def _labelled(vocabulary: str, *, retired: bool) -> list[tuple[str, str]]:
-    terms = refcache.get_or_compute(TERMS, "all", _terms).get(vocabulary, [])
+    terms = refcache.get_or_compute(TERMS, "all", _terms, kept=True).get(vocabulary, [])
     language = (get_language() or "en")[:2]
     out: list[tuple[str, str]] = []
     for code, en, ru, be, is_retired in terms:
@@ -68,7 +69,9 @@ def _by_id() -> dict[int, tuple[str, str, str, str, str]]:
 
 def _term_ids() -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for pk, (vocabulary, code, *_labels) in refcache.get_or_compute(TERMS, "by_id", _by_id).items():
+    for pk, (vocabulary, code, *_labels) in refcache.get_or_compute(
+        TERMS, "by_id", _by_id, kept=True
+    ).items():
         out.setdefault(vocabulary, {})[code] = pk
     return out
 
@@ -76,7 +79,7 @@ def _term_ids() -> dict[str, dict[str, int]]:
 def term_ids(vocabulary: str, code: str) -> list[int]:
     """The id of the term ``code`` of the vocabulary, active or retired (filters find
     records by the terms they were given), as a list: empty for an unknown code."""
-    pk = refcache.get_or_compute(TERMS, "ids", _term_ids).get(vocabulary, {}).get(code)
+    pk = refcache.get_or_compute(TERMS, "ids", _term_ids, kept=True).get(vocabulary, {}).get(code)
     return [] if pk is None else [pk]
 
 
@@ -88,7 +91,7 @@ def terms_by_id() -> dict[int, tuple[tuple[str, str], str]]:
     return {
         pk: ((vocabulary, code), {"ru": ru, "be": be}.get(language, en) or en)
         for pk, (vocabulary, code, en, ru, be) in refcache.get_or_compute(
-            TERMS, "by_id", _by_id
+            TERMS, "by_id", _by_id, kept=True
         ).items()
     }
 
@@ -104,7 +107,7 @@ def _units() -> list[tuple[int, str]]:
 def units() -> list[tuple[int, str]]:
     """(id, name) of every unit by name. Units are public structure, shared by all
     compartments: callers still check that the reader is an active staff account."""
-    return list(refcache.get_or_compute(UNITS, "all", _units))
+    return list(refcache.get_or_compute(UNITS, "all", _units, kept=True))
 
 
 def _demo_exists() -> bool:
@@ -115,7 +118,7 @@ def _demo_exists() -> bool:
 
 def demo_data_present() -> bool:
     """Whether a compartment of fictitious demo data exists (the banner on every page)."""
-    return bool(refcache.get_or_compute(COMPARTMENTS, "demo", _demo_exists))
+    return bool(refcache.get_or_compute(COMPARTMENTS, "demo", _demo_exists, kept=True))
 
 
 def _invalidate_all(sender: Any, **kwargs: Any) -> None:

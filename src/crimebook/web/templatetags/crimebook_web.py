@@ -1,4 +1,5 @@
-"""Template filters for register values: ``{% load crimebook_web %}``."""
+"""Template filters for register values, and the workspace layout's language menu:
+``{% load crimebook_web %}``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from crimebook.register.models import Incident
-from crimebook.web import display
+from crimebook.web import context, display
+from crimebook.web.escaping import conditional_escape as _escaped
 
 register = template.Library()
 
@@ -109,3 +111,29 @@ def incident_rows(incidents: Iterable[Any]) -> SafeString:
             "</tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def language_options() -> SafeString:
+    """The language menu's options, the current language selected (``web/base.html``)."""
+    return context.language_options()
+
+
+@register.simple_tag
+def date_inputs(form: Any, *names: str) -> SafeString:
+    """A ``<p>`` with a label, a date input and the field's errors for each named field of
+    ``form`` (the overview's periods): what the template's loop over the fields wrote, with
+    about thirty fewer template lookups per page (``tests/web/test_statistics.py``)."""
+    out = []
+    for name in names:
+        field = form[name]
+        ident = _escaped(field.id_for_label)
+        value = field.value()
+        errors = field.errors
+        out.append(
+            f'<p><label for="{ident}">{_escaped(field.label)}</label><input type="date" '
+            f'name="{_escaped(field.html_name)}" id="{ident}" '
+            f'value="{_escaped("" if value is None else value)}">'
+            f"{_escaped(errors) if errors else ''}</p>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
