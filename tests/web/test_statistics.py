@@ -197,3 +197,48 @@ def test_attrition_overview_names_units_and_sources_as_the_records_do(make_user:
 def test_chart_text_is_escaped_as_django_escapes_it(text: str) -> None:
     assert charts.escape(text) == str(django_escape(text))
     assert f"<title>{django_escape(text)}</title>" in hbar_chart([Bar(text, 1)], text)
+
+
+def test_attrition_compiled_once_reads_what_the_selector_reads(
+    world: Any, investigator: Any, outsider: Any
+) -> None:
+    """The overview's staffing read is compiled once per set of readable compartments: it
+    runs the selector's own SQL, and other compartments get their own statement."""
+    expected = list(st._staffing_query(investigator))
+    assert expected
+    for _ in range(2):  # compiled, then the compiled statement again
+        assert st._staffing_rows(investigator) == expected
+    assert st._staffing_query(investigator).query.sql_with_params() in st._STAFFING_SQL.values()
+    assert st._staffing_rows(outsider) == list(st._staffing_query(outsider)) == []
+
+
+# the overview's period fields as the template's loop over the form wrote them
+_PERIOD_LOOP = (
+    "{% for field in form %}"
+    '{% if field.name != "publication" and field.name != "threshold" %}'
+    '<p><label for="{{ field.id_for_label }}">{{ field.label }}</label><input type="date" '
+    'name="{{ field.html_name }}" id="{{ field.id_for_label }}" '
+    "value=\"{{ field.value|default_if_none:'' }}\">{{ field.errors }}</p>"
+    "{% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"date_from": "2020-08-09", "date_to": "2020-08-21"},
+        {"date_from": "2020-08-21", "date_to": "2020-08-09", "staff_from": '"><script>'},
+    ],
+)
+def test_date_inputs_write_what_the_template_loop_wrote(data: dict[str, str] | None) -> None:
+    from django.template import engines
+
+    from crimebook.web.templatetags.crimebook_web import date_inputs
+    from crimebook.web.views.home import PeriodForm
+
+    form = PeriodForm(data)
+    if data:
+        form.is_valid()
+    expected = engines["django"].from_string(_PERIOD_LOOP).render({"form": form})
+    assert date_inputs(form, "date_from", "date_to", "staff_from", "staff_to") == expected

@@ -195,7 +195,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "as_of": overview.as_of,
         "form": form,
         "charts": charts,
-        "query": query.urlencode(),
+        # the page's own query before a download's "format=…" (escaped by the template)
+        "query_prefix": f"{encoded}&" if (encoded := query.urlencode()) else "",
         "period": (start, end),
         "staff_period": (staff_start, staff_end),
         "attrition": attrition,
