@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crimebook.accounts.access import readable_compartment_ids
 from crimebook.accounts.backends import StaffAuthenticationBackend
-from crimebook.accounts.models import Compartment, Membership
+from crimebook.accounts.models import Compartment, Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,12 @@ def test_one_statement_loads_the_user_and_their_compartments(make_user: Any) -> 
         assert loaded is not None
         assert readable_compartment_ids(loaded) == {first.pk, second.pk}
     assert len(queries) == 1
-    assert (loaded.pk, loaded.username, loaded.role, loaded.password) == (
-        user.pk, user.username, user.role, user.password,
-    )  # fmt: skip
-    assert loaded.last_login == user.last_login and loaded.date_joined == user.date_joined
+    # every column as the ORM reads it (types and time zones included)
+    orm = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        value, expected = getattr(loaded, field.attname), getattr(orm, field.attname)
+        assert (value, type(value)) == (expected, type(expected)), field.name
+    assert not loaded._state.adding and loaded._state.db == orm._state.db
 
 
 def test_no_member_compartments_reads_nothing(make_user: Any) -> None:

@@ -4,7 +4,8 @@ Every signed-in request loads its user (``django.contrib.auth.get_user``) and ne
 page then reads the compartments the user is a member of (``access.readable_compartment_ids``).
 Through the ORM these were two queries, each costing more to build than to run (and on
 PostgreSQL a round trip each). :meth:`StaffAuthenticationBackend.get_user` reads the user row
-and the member compartments' ids in one ``SELECT`` by primary key.
+and the member compartments' ids in one ``SELECT`` by primary key; the row goes through the
+ORM's converters for each column and ``Model.from_db``, as a queryset's rows do.
 
 Nothing else changes: logging in is allauth's ``authenticate`` (after django-axes' lockout
 check, the first backend), a deactivated account is refused (``user_can_authenticate``), and
@@ -50,18 +51,45 @@ def _statement(vendor: str, quote: Any) -> str:
     return sql
 
 
+def _converters(connection: Any) -> list[tuple[list[Any], Any]]:
+    """Per user column, the converters the ORM applies to a value read from ``connection``
+    (``SQLCompiler.get_converters``: the backend's, then the field's), and the column."""
+    found = _CONVERTERS.get(connection.alias)
+    if found is None:
+        found = []
+        for field in User._meta.concrete_fields:
+            column = field.get_col(User._meta.db_table)
+            found.append(
+                (
+                    connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+                    column,
+                )
+            )
+        _CONVERTERS[connection.alias] = found
+    return found
+
+
+_CONVERTERS: dict[str, list[tuple[list[Any], Any]]] = {}
+_ATTNAMES = [f.attname for f in User._meta.concrete_fields]
+
+
 class StaffAuthenticationBackend(AuthenticationBackend):
     def get_user(self, user_id: Any) -> User | None:
         """The active user of this id with their member compartments' ids, or None."""
         connection = connections[router.db_for_read(User)]
         if connection.vendor not in _AGGREGATE:  # another database: the ORM's two reads
             return super().get_user(user_id)
-        sql = _statement(connection.vendor, connection.ops.quote_name)
         key = User._meta.pk.to_python(user_id)  # as the ORM's lookup would convert it
-        found = list(User._default_manager.db_manager(connection.alias).raw(sql, [key]))
-        if not found:
+        with connection.cursor() as cursor:
+            cursor.execute(_statement(connection.vendor, connection.ops.quote_name), [key])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        user = found[0]
-        ids = user.__dict__.pop("cb_readable", None)
+        values = list(row[:-1])
+        for i, (converters, column) in enumerate(_converters(connection)):
+            for convert in converters:
+                values[i] = convert(values[i], column, connection)
+        user = User.from_db(connection.alias, _ATTNAMES, values)
+        ids = row[-1]
         remember_readable(user, {int(i) for i in ids.split(",")} if ids else set())
         return user if self.user_can_authenticate(user) else None
