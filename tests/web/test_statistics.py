@@ -242,3 +242,20 @@ def test_date_inputs_write_what_the_template_loop_wrote(data: dict[str, str] | N
         form.is_valid()
     expected = engines["django"].from_string(_PERIOD_LOOP).render({"form": form})
     assert date_inputs(form, "date_from", "date_to", "staff_from", "staff_to") == expected
+
+
+def test_overview_charts_are_kept_per_input_labels_and_language() -> None:
+    from django.utils import translation
+
+    from crimebook.web.views.home import _drawn
+
+    args = (date(2020, 8, 9), (1, 2), (("Torture", 1),), (("Okrestina", 3),), (), None)
+    first = _drawn(*args, "en")
+    assert _drawn(*args, "en") is first  # kept
+    assert first[1]["by_type"] == hbar_chart([Bar("Torture", 1)], "Incidents by violation type")
+    renamed = _drawn(args[0], args[1], (("Пытки", 1),), *args[3:], "en")
+    assert "Пытки" in renamed[1]["by_type"] and "Torture" not in renamed[1]["by_type"]
+    with translation.override("ru"):
+        russian = _drawn(*args, "ru")
+        assert russian is not first
+        assert translation.gettext("Incidents per day") in russian[1]["by_day"]

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from crimebook.interchange.formats.csvio import neutralise
 from crimebook.register import selectors
@@ -121,6 +123,46 @@ def _attrition_row(row: st.UnitAttrition, rule: Rule) -> dict[str, object]:
 CHARTS = ("by_day", "by_type", "by_place", "by_detention")
 
 
+@lru_cache(maxsize=32)
+def _drawn(
+    start: date,
+    day_counts: tuple[int, ...],
+    types: tuple[tuple[str, int], ...],
+    places: tuple[tuple[str, int], ...],
+    detention: tuple[tuple[str, int], ...],
+    rule: Rule | None,
+    language: str | None,
+) -> tuple[dict[str, list[Bar]], dict[str, SafeString]]:
+    """The bars and the four charts: a pure function of its arguments (labelled series, the
+    rule, the language of the titles), kept for the last few — overviews of the same
+    compartments between two writes draw the same charts. Callers must not change them."""
+    days = [start + timedelta(days=i) for i in range(len(day_counts))]
+    bars = {
+        "by_day": _bars(
+            [(d.strftime("%d.%m"), n) for d, n in zip(days, day_counts, strict=True)],
+            rule,
+            [
+                f"{d.isoformat()}: {n}" if rule is None else d.isoformat()
+                for d, n in zip(days, day_counts, strict=True)
+            ],
+        ),
+        "by_type": _bars(list(types), rule),
+        "by_place": _bars(list(places), rule),
+        "by_detention": _bars(list(detention), rule),
+    }
+    titles = {
+        "by_day": _("Incidents per day"),
+        "by_type": _("Incidents by violation type"),
+        "by_place": _("Incidents by place"),
+        "by_detention": _("Acts by place of detention"),
+    }
+    charts = {
+        name: (column_chart if name == "by_day" else hbar_chart)(bars[name], titles[name])
+        for name in CHARTS
+    }
+    return bars, charts
+
+
 @register_view
 def home(request: HttpRequest) -> HttpResponse:
     """The overview page; ``?format=csv`` downloads its figures and series, and
@@ -145,28 +187,15 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     type_labels = refdata.term_labels("violation_type")
     place_labels = refdata.term_labels("detention_place")
-    bars = {
-        "by_day": _bars(
-            [(d.strftime("%d.%m"), n) for d, n in days],
-            rule,
-            [f"{d.isoformat()}: {n}" if rule is None else d.isoformat() for d, n in days],
-        ),
-        "by_type": _bars([(type_labels.get(code, code), n) for code, n in overview.types], rule),
-        "by_place": _bars(overview.places[:12], rule),
-        "by_detention": _bars(
-            [(place_labels.get(code, code), n) for code, n in overview.detention], rule
-        ),
-    }
-    titles = {
-        "by_day": _("Incidents per day"),
-        "by_type": _("Incidents by violation type"),
-        "by_place": _("Incidents by place"),
-        "by_detention": _("Acts by place of detention"),
-    }
-    charts = {
-        name: (column_chart if name == "by_day" else hbar_chart)(bars[name], titles[name])
-        for name in CHARTS
-    }
+    bars, charts = _drawn(
+        start,
+        tuple(n for _d, n in days),
+        tuple((type_labels.get(code, code), n) for code, n in overview.types),
+        tuple((place, n) for place, n in overview.places[:12]),
+        tuple((place_labels.get(code, code), n) for code, n in overview.detention),
+        rule,
+        get_language(),
+    )
     figures: dict[str, str] = {k: str(v) for k, v in asdict(overview.figures).items()}
     if rule is not None:
         figures = {k: single(int(v), rule).text for k, v in asdict(overview.figures).items()}
