@@ -27,7 +27,7 @@ from crimebook.register.changes import incidents_named
 from crimebook.register.localtime import local_counts_by
 from crimebook.register.models import Act, Incident
 from crimebook.register.statistics import MINSK
-from crimebook.register.stats import torture_window
+from crimebook.register.stats import torture_window_q
 
 __all__ = [
     "BUCKET",
@@ -163,11 +163,13 @@ def bucket_counts(compartment_id: int, buckets: Iterable[int] | None = None) -> 
         return out.setdefault(int(bucket), empty())
 
     by_bucket = incidents.annotate(bucket=_bucket_expr("pk"))
-    for row in by_bucket.order_by().values("bucket").annotate(n=Count("pk")):
+    # the headline window as a conditional count beside the total: the id range drives the
+    # plan (filtered by the window's dates, SQLite chose the date index: 0.2 s per bucket)
+    totals = by_bucket.order_by().values("bucket")
+    totals = totals.annotate(n=Count("pk"), w=Count("pk", filter=torture_window_q()))
+    for row in totals:
         counts(row["bucket"])["incidents"] = int(row["n"])
-    window = torture_window(incidents).annotate(bucket=_bucket_expr("pk"))
-    for row in window.order_by().values("bucket").annotate(n=Count("pk")):
-        counts(row["bucket"])["torture_and_injury_9_21_aug_2020"] = int(row["n"])
+        counts(row["bucket"])["torture_and_injury_9_21_aug_2020"] = int(row["w"])
     acts_by_bucket = acts.annotate(bucket=_bucket_expr("incident_id"))
     for row in acts_by_bucket.order_by().values("bucket").annotate(n=Count("pk")):
         counts(row["bucket"])["acts"] = int(row["n"])
