@@ -7,7 +7,9 @@ The register is filled directly with ``executemany`` (fictitious incidents aroun
 of Belarus, 60 % in Minsk) so that a million rows load in well under a minute; the map reads
 them through the normal selectors with a signed-in investigator. For each request the SQL it
 ran is captured and then executed bare on the same connection. Printed: p50/p95 of each, the
-ratio of the p95s, the number of features returned and whether the layer was aggregated.
+ratio of the p95s, the number of features returned, whether the layer was aggregated, and
+the first 10 hex digits of the answer's SHA-256 (to compare answers of two versions byte for
+byte).
 
 Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30]
 [--data /tmp/cb-map-bench] [--backend sqlite|postgres|both] [--pg-url …]``.
@@ -16,6 +18,7 @@ Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import statistics
 import tempfile
@@ -43,6 +46,8 @@ PAGES = (
      "&status=reported&day=2020-08-10"),
     ("one district, incidents", f"/map/data/?bbox={DISTRICT}&layers=incidents"),
     ("one district, one day", f"/map/data/?bbox={DISTRICT}&layers=incidents&day=2020-08-10"),
+    ("one district, torture, a week", f"/map/data/?bbox={DISTRICT}&layers=incidents"
+     "&violation_type=torture&date_from=2020-08-10&date_to=2020-08-16"),
     ("page /map/, torture, Aug", f"/map/?{TORTURE_AUG}"),
 )  # fmt: skip
 
@@ -173,7 +178,7 @@ def child(backend: str, rows: int, repeat: int) -> None:
         print(f"  incremental sync after one write: {1000 * (time.perf_counter() - t0):.1f} ms")
     print(f"{backend}: {Incident.objects.count():,} incidents; {repeat} requests each; ms")
     print(f"  {'request':30s} {'server p50':>10s} {'p95':>7s}  {'bare p50':>8s} {'p95':>7s}"
-          f"  {'ratio':>5s}  features")  # fmt: skip
+          f"  {'ratio':>5s}  features, answer's SHA-256")  # fmt: skip
     for label, target in PAGES:
         first = client.get(target)
         assert first.status_code == 200, first.content[:300]
@@ -205,7 +210,8 @@ def child(backend: str, rows: int, repeat: int) -> None:
             f"  {label:30s} {1000 * statistics.median(server):10.1f} {1000 * sp95:7.1f}  "
             f"{1000 * statistics.median(bare):8.1f} {1000 * bp95:7.1f}  "
             f"{sp95 / max(bp95, 1e-9):5.1f}×  {len(body['features'])}"
-            f"{' (cells: ' + ','.join(aggregated) + ')' if aggregated else ''}",
+            f"{' (cells: ' + ','.join(aggregated) + ')' if aggregated else ''}"
+            f"  {hashlib.sha256(first.content).hexdigest()[:10]}",
             flush=True,
         )
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from crimebook.maps._gridday import day_cell_counts, day_points_in
 from crimebook.maps._gridsql import (
     FACET_LEVELS,
     LEVELS,
@@ -89,6 +90,20 @@ def violation_bit(code: str) -> int | None:
     return rank if rank < MAX_BITS else None
 
 
+def _period(f: IndexFilter) -> tuple[datetime, datetime] | None:
+    """The selector's bounds of a date range closed at both ends (midnight starting
+    ``date_from`` and the midnight ending ``date_to`` in the current time zone), as ``_facets``
+    filters by them; None for an open range or bounds the calendar cannot reach."""
+    if f.date_from is None or f.date_to is None:
+        return None
+    try:
+        first = timezone.make_aware(datetime.combine(f.date_from, time.min))
+        after = timezone.make_aware(datetime.combine(f.date_to, time.min)) + timedelta(days=1)
+    except (OverflowError, ValueError):
+        return None
+    return first, after
+
+
 def _facets(f: IndexFilter) -> tuple[str, list[Any]]:
     marks = ", ".join(["%s"] * len(f.compartment_ids))
     sql = [f"compartment_id IN ({marks})"]
@@ -122,6 +137,14 @@ def cell_counts(f: IndexFilter, bounds: Bounds, size: float) -> list[CellCount]:
     if size < 2.0**FINE_EXPONENT:
         raise ValueError("cells smaller than the index's fine cells")
     facets, facet_params = _facets(f)
+    period = _period(f)
+    if period is not None:  # a short date range: the points of its days only (_gridday)
+        wanted = _wanted(bounds, size)
+        by_day = day_cell_counts(
+            (facets, facet_params), period, wanted, key_runs(sorted(wanted)), size
+        )
+        if by_day is not None:
+            return [tuple.__new__(CellCount, c) for c in by_day]
     table = _q(MapPoint._meta.db_table)
     cells = cells_touching(bounds, size)
     out: list[CellCount] = []
@@ -308,6 +331,12 @@ def points_in(f: IndexFilter, bounds: Bounds, size: float, limit: int) -> list[i
     if not f.compartment_ids:
         return []
     facets, facet_params = _facets(f)
+    period = _period(f)
+    if period is not None:  # a short date range: the points of its days only (_gridday)
+        runs = key_runs(sorted(_wanted(bounds, size)))
+        found = day_points_in((facets, facet_params), period, bounds, runs, size, limit)
+        if found is not None:
+            return found
     table = _q(MapPoint._meta.db_table)
     ids: list[int] = []
     with connection.cursor() as cursor:

@@ -27,6 +27,8 @@ LEVELS = tuple(range(FINE_EXPONENT, 5))
 FACET_LEVELS = tuple(range(-6, 5))
 SHORT_SPAN = 7  # windows of at most this many days are read by a bounded range of start days
 NO_DAY = 1 << 30  # an unknown start (its negative: an unknown end); outside any date filter
+SPAN_LONG = SHORT_SPAN + 1  # MapPoint.span: a longer window, one end unknown, end before start
+SPAN_NONE = SHORT_SPAN + 2  # MapPoint.span: no time at all
 
 FACET_COLUMNS = (
     "compartment_id", "level", "violation", "kind", "first_day", "last_day", "key", "status",
@@ -86,11 +88,12 @@ def _insert_sql(condition: str, offset_s: int, terms: Sequence[int]) -> str:
     else:  # non-negative: CAST truncates, which is the floor
         x = f"CAST((longitude + 180.0) * {FINE_PER_DEGREE}.0 AS INTEGER)"
         y = f"CAST((latitude + 90.0) * {FINE_PER_DEGREE}.0 AS INTEGER)"
+    last = f"s{len(SPREAD_STEPS) + 1}"  # the step that adds the day numbers
     if terms:
         whens = " ".join(f"WHEN {int(tid)} THEN {1 << bit}" for bit, tid in enumerate(terms))
         mask = (
             f"(SELECT COALESCE(SUM(CASE vt.term_id {whens} ELSE 0 END), 0) FROM {through} vt "
-            f"WHERE vt.incident_id = s5.id)"
+            f"WHERE vt.incident_id = {last}.id)"
         )
     else:
         mask = "0"
@@ -102,15 +105,29 @@ def _insert_sql(condition: str, offset_s: int, terms: Sequence[int]) -> str:
             f"s{i} AS (SELECT {cols}, (x | (x << {shift})) & {m} AS x, "
             f"(y | (y << {shift})) & {m} AS y FROM s{i - 1})"
         )
+    steps.append(
+        f"{last} AS (SELECT {cols}, x, y, {_day_sql('start', offset_s)} AS start_day, "
+        f"{_day_sql(_q('end'), offset_s)} AS end_day FROM s{len(SPREAD_STEPS)})"
+    )
     target = _q(MapPoint._meta.db_table)
-    days = f"{_day_sql('start', offset_s)}, {_day_sql(_q('end'), offset_s)}"
     return (
         "WITH " + ", ".join(steps) + f" INSERT INTO {target} (incident_id, compartment_id, "
         f"{_q('key')}, latitude, longitude, status, verification, violation_mask, start, "
-        f"{_q('end')}, start_day, end_day) SELECT id, compartment_id, x | (y << 1), latitude, "
-        f"longitude, status, verification, {mask}, start, {_q('end')}, {days} FROM s5 "
+        f"{_q('end')}, start_day, end_day, span) SELECT id, compartment_id, x | (y << 1), "
+        f"latitude, longitude, status, verification, {mask}, start, {_q('end')}, start_day, "
+        f"end_day, {_span_sql()} FROM {last} "
         "ORDER BY compartment_id, 3"
     )  # in index order: a rebuild appends to the covering index instead of scattering
+
+
+def _span_sql() -> str:
+    """SQL of ``MapPoint.span`` from the row's ``start_day`` and ``end_day``."""
+    return (
+        f"CASE WHEN start_day IS NULL AND end_day IS NULL THEN {SPAN_NONE} "
+        "WHEN start_day IS NULL OR end_day IS NULL OR end_day < start_day "
+        f"OR end_day - start_day > {SHORT_SPAN} THEN {SPAN_LONG} "
+        "ELSE end_day - start_day END"
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ class MapPoint(models.Model):
     # per-day counts (``MapFacetCell``) are derived from these, added and taken away alike.
     start_day = models.IntegerField(null=True)
     end_day = models.IntegerField(null=True)
+    # ``end_day - start_day`` for a window of at most ``gridindex.SHORT_SPAN`` days (0 … 7);
+    # 8 a longer one, one end unknown or an end before the start; 9 no time at all. With
+    # ``start_day`` it lets a day filter seek the days it wants (``maps_point_days``).
+    span = models.SmallIntegerField(default=9)
 
     class Meta:
         indexes = [
@@ -42,7 +46,26 @@ class MapPoint(models.Model):
                     "start", "end", "latitude", "longitude",
                 ],
                 name="maps_point_cover",
-            )
+            ),
+            # covering, for a day filter: a short window's start day is one of the few the
+            # filter can reach (its days minus the span), so a district and one day reads that
+            # day's points of the district instead of every day's (``_gridday``)
+            models.Index(
+                fields=[
+                    "compartment_id", "span", "start_day", "key", "status", "verification",
+                    "violation_mask", "start", "end", "latitude", "longitude",
+                ],
+                name="maps_point_days",
+            ),
+            # covering, for the longer and half-open windows a day filter reads by key alone
+            models.Index(
+                fields=[
+                    "compartment_id", "key", "status", "verification", "violation_mask",
+                    "start", "end", "latitude", "longitude",
+                ],
+                condition=models.Q(span=8),
+                name="maps_point_long",
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
