@@ -12,6 +12,8 @@ from typing import Any
 
 import pyrage
 import pytest
+from django.test import Client
+from django.utils import translation
 from pypdf import PdfReader
 from pyrage import x25519
 
@@ -208,3 +210,51 @@ def test_exhibits_come_from_the_store_they_were_written_to(
     row = json.loads(archive.read("manifest.json"))["exhibits"][0]
     plain = pyrage.decrypt(archive.read(row["sealed_file"]), [identity])
     assert hashlib.sha256(plain).hexdigest() == world.exhibit_ok.sha256
+
+
+def test_pdf_is_in_the_dossier_language_not_the_readers(world: CaseWorld, lead: Any) -> None:
+    # GIVEN a reader working in English and a case with a left-out exhibit and testimony
+    # WHEN they ask for the dossier in Belarusian
+    with translation.override("en"):
+        pdf = dossier_pdf(actor=lead, case=world.case, language="be")
+    text = " ".join(_text(pdf).split())
+    # THEN the legal elements are in Belarusian (not in the reader's language)
+    assert "Асобе прычынены моцны боль" in text
+    assert "Severe pain or suffering" not in text
+    # AND so is every reason something was left out, with the kind of record
+    assert "згода крыніцы не распаўсюджваецца на перадачу пракурорам" in text
+    assert "consent does not cover" not in text
+    assert "паказанне" in text and "testimony" not in text
+
+
+def test_dossier_page_states_what_is_left_out_in_the_readers_language(
+    world: CaseWorld, lead: Any, settings: Any
+) -> None:
+    # GIVEN a legal reviewer reading in Russian
+    client = Client()
+    client.force_login(lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    # WHEN they open the dossier page of a case with left-out material
+    page = client.get(f"/cases/{world.case.pk}/dossier/", HTTP_ACCEPT_LANGUAGE="ru")
+    html = page.content.decode()
+    # THEN what is left out, and why, is said in Russian
+    assert page.status_code == 200
+    assert "согласие источника не распространяется на передачу прокурорам" in html
+    assert "показание" in html
+    assert "does not cover" not in html
+
+
+def test_refusal_is_in_the_readers_language(
+    world: CaseWorld, lead: Any, compartment: Any, settings: Any
+) -> None:
+    # GIVEN a case with nothing consented, and a reader working in Belarusian
+    case = cs.case_create(actor=lead, data=cs.CaseData(
+        compartment_id=compartment.pk, title="Nothing to share", purpose="p", mechanism="un"))  # fmt: skip
+    cs.case_material_add(actor=lead, case=case, kind="testimony", ids=[world.refusing.pk])
+    client = Client()
+    client.force_login(lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "be"
+    # WHEN they open its dossier page THEN the refusal is in Belarusian
+    html = client.get(f"/cases/{case.pk}/dossier/", HTTP_ACCEPT_LANGUAGE="be").content.decode()
+    assert "Нічога з гэтай справы нельга перадаць пракурору" in html
+    assert "Nothing in this case may be shared" not in html

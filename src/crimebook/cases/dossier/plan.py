@@ -24,6 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from crimebook.audit.models import AuditEntry
 from crimebook.cases.matrix import ElementIn, MatrixRow, SupportIn, build_matrix, gap_count
@@ -46,9 +47,25 @@ class DossierRefused(ValidationFailed):
 
 @dataclass(frozen=True)
 class Omission:
+    """``kind`` and ``reason`` are stable English (the manifest carries them as such);
+    ``kind_shown`` and ``reason_shown`` are in the active language, read when the page or
+    the PDF is rendered (under the dossier's language, not the reader's)."""
+
     kind: str  # exhibit, testimony, incident
     label: str
-    reason: str
+    reason: str  # an English message id (gettext_noop)
+
+    @property
+    def kind_shown(self) -> str:
+        return {
+            "exhibit": pgettext("dossier omission", "exhibit"),
+            "testimony": pgettext("dossier omission", "testimony"),
+            "incident": pgettext("dossier omission", "incident"),
+        }.get(self.kind, self.kind)
+
+    @property
+    def reason_shown(self) -> str:
+        return gettext(self.reason)
 
 
 @dataclass(frozen=True)
@@ -106,10 +123,12 @@ class DossierPlan:
 
 def _consent_reason(source: Source | None) -> str:
     if source is None:
-        return "no source recorded, so no consent to sharing with prosecutors is on record"
+        return gettext_noop(
+            "no source recorded, so no consent to sharing with prosecutors is on record"
+        )
     if not source.consent_investigation:
-        return "the source did not consent to use in investigation"
-    return "the source's consent does not cover sharing with prosecutors"
+        return gettext_noop("the source did not consent to use in investigation")
+    return gettext_noop("the source's consent does not cover sharing with prosecutors")
 
 
 def _entry_text(entry: AuditEntry) -> str:
@@ -150,7 +169,10 @@ def _timestamps(head_seq: int) -> list[Any]:
 
 
 def dossier_plan(case: Case) -> DossierPlan:
-    """Everything the dossier will show, consent applied. Raises DossierRefused."""
+    """Everything the dossier will show, consent applied. Raises DossierRefused.
+
+    Texts that come from translated data (the legal elements) are read in the active
+    language: build the plan under the dossier's language (``translation.override``)."""
     omissions: list[Omission] = []
     testimonies = []
     for source in case.testimonies.order_by("received_on", "pk"):
@@ -182,14 +204,18 @@ def dossier_plan(case: Case) -> DossierPlan:
         else:
             omissions.append(Omission(
                 "incident", f"#{incident.pk}",
-                "none of its sources consented to sharing with prosecutors and no included "
-                "exhibit shows it",
+                gettext_noop(
+                    "none of its sources consented to sharing with prosecutors and no "
+                    "included exhibit shows it"
+                ),
             ))  # fmt: skip
     if not (incidents or exhibit_items or testimonies):
         raise DossierRefused.single(
             "__all__",
-            "Nothing in this case may be shared with a prosecutor: no exhibit, testimony or "
-            "incident rests on a source that consented to it. No dossier was produced.",
+            gettext(
+                "Nothing in this case may be shared with a prosecutor: no exhibit, testimony "
+                "or incident rests on a source that consented to it. No dossier was produced."
+            ),
         )
     incident_ids = {i.pk for i in incidents}
     acts = list(

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import pyrage
 from django.db import transaction
+from django.utils import translation
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.cases.dossier.bundle import (
@@ -72,7 +73,8 @@ def _pdf(plan: DossierPlan, actor: Actor | None, language: str) -> bytes:
 def dossier_pdf(*, actor: Actor | None, case: Case, language: str = "en") -> bytes:
     """The PDF alone (to read on screen); audited as an export of the case."""
     _allowed(actor, case)
-    plan = dossier_plan(case)
+    with translation.override(language):  # element texts in the dossier's language
+        plan = dossier_plan(case)
     data = _pdf(plan, actor, language)
     with transaction.atomic():
         audit_record(
@@ -106,7 +108,8 @@ def dossier_export(
         key = parse_recipient(recipient)
     except BundleError as exc:
         raise ValidationFailed.single("recipient", str(exc)) from None
-    plan = dossier_plan(case)
+    with translation.override(language):  # element texts in the dossier's language
+        plan = dossier_plan(case)
     pdf = _pdf(plan, actor, language)
     extra = [("dossier.pdf.age", pyrage.encrypt(pdf, [key]))]
     for t in plan.timestamps:
