@@ -3,7 +3,10 @@ demo reproduces the order of decline the article reports."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +262,34 @@ def test_overview_charts_are_kept_per_input_labels_and_language() -> None:
         russian = _drawn(*args, "ru")
         assert russian is not first
         assert translation.gettext("Incidents per day") in russian[1]["by_day"]
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LONG_LABELS = [
+    "Жестокое, бесчеловечное или унижающее достоинство обращение",
+    "Жорсткае, бесчалавечнае або такое, што зневажае годнасць, абыходжанне",
+    "Cruel, inhuman or degrading treatment",
+    "ШУМ ЩИТ ЖЮРИ ФЫШ ШШШ ЩЩЩ ЖЖЖ ЮЮЮ ШШШ ЩЩЩ ЖЖЖ ЮЮЮ",
+    "Офицерское общежитие Министерства внутренних дел на ул. Окрестина",
+    "Offender Isolation Centre of the Minsk GUVD (TsIP, Okrestina)",
+    "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm",
+]
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="needs Debian's fonts-dejavu-core")
+def test_bar_labels_fit_left_of_the_bars_in_every_script() -> None:
+    # GIVEN long category labels in Russian, Belarusian and English, and the widest common
+    # sans-serif face a browser falls back to (DejaVu Sans, 12 px as the chart sets it)
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), 12)
+    # WHEN they are drawn as a bar chart
+    svg = hbar_chart([Bar(label, 3) for label in [*LONG_LABELS, "Пытки", "Torture"]], "x")
+    shown = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', svg)
+    # THEN every label ends inside the chart (right-aligned at x=244, so it must not be wider)
+    assert len(shown) == len(LONG_LABELS) + 2
+    for text in shown:
+        assert font.getlength(html.unescape(text)) <= 244, text
+    # AND short labels are whole, long ones cut with an ellipsis after a real prefix
+    assert shown[-2:] == ["Пытки", "Torture"]
+    assert shown[0].startswith("Жестокое, бесчеловечное") and shown[0].endswith("…")

@@ -27,8 +27,44 @@ class Bar:
         return self.shown if self.shown is not None else str(self.value)
 
 
-def _short(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# Advance widths in em, rounded up from DejaVu Sans (the widest of the common sans-serif
+# faces a browser falls back to; Liberation Sans, Arial and Noto Sans are narrower), so a
+# label cut to fit in these widths fits whatever the reader's font. Latin and Cyrillic
+# letters differ a lot (Ж, Ш, Щ, Ю are a full em): counting characters cut Russian and
+# Belarusian labels off at the chart's left edge.
+_EM_NARROW = 0.4  # i j l f r t I J . , : ; ' ! | ( ) [ ] space
+_EM_WIDE = 1.1  # m w M W ж ш щ ю ы ф Ж Ш Щ Ю Ы Ф — … №
+_EM_UPPER = 0.8
+_EM_OTHER = 0.66
+_NARROW = frozenset("ijlfrtIJ.,:;'!|()[]{} ")
+_WIDE = frozenset("mwMWжшщюыфмЖШЩЮЫФМ—…№%@")
+
+
+def _em(char: str) -> float:
+    if char in _NARROW:
+        return _EM_NARROW
+    if char in _WIDE:
+        return _EM_WIDE
+    return _EM_UPPER if char.isupper() else _EM_OTHER
+
+
+def text_width(text: str, font_size: float) -> float:
+    """An upper estimate of ``text``'s width in pixels at ``font_size``."""
+    return sum(_em(c) for c in text) * font_size
+
+
+def _short(text: str, max_width: float, font_size: float = 12) -> str:
+    """``text``, or as much of it as fits in ``max_width`` pixels followed by "…"."""
+    if text_width(text, font_size) <= max_width:
+        return text
+    room = max_width - _EM_WIDE * font_size  # the ellipsis
+    kept, width = [], 0.0
+    for char in text:
+        width += _em(char) * font_size
+        if width > room:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip(" ,;:-–") + "…"
 
 
 def _svg(width: int, height: int, label: str, body: list[str], kind: str) -> SafeString:
@@ -42,7 +78,7 @@ def _svg(width: int, height: int, label: str, body: list[str], kind: str) -> Saf
 
 def hbar_chart(bars: Sequence[Bar], label: str, width: int = 640) -> SafeString:
     """Horizontal bars with their labels and values: categories (types, places)."""
-    row, pad, text_w = 22, 4, 230
+    row, pad, text_w = 22, 4, 250
     height = max(1, len(bars)) * row + pad
     top = max((b.value for b in bars), default=0) or 1
     body: list[str] = []
@@ -51,7 +87,7 @@ def hbar_chart(bars: Sequence[Bar], label: str, width: int = 640) -> SafeString:
         w = int((width - text_w - 60) * b.value / top)
         body.append(
             f'<text x="{text_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" '
-            f'fill="{TEXT}">{escape(_short(b.label))}</text>'
+            f'fill="{TEXT}">{escape(_short(b.label, text_w - 8))}</text>'
             f'<rect x="{text_w}" y="{y + 2}" width="{max(w, 1)}" height="{row - 6}" fill="{BAR}">'
             f"<title>{escape(b.title or f'{b.label}: {b.text}')}</title></rect>"
             f'<text x="{text_w + w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">'
