@@ -188,3 +188,27 @@ def test_edit_case_and_remove_material(world: CaseWorld, lead: Any) -> None:
                           {"kind": "incident", "record": world.incident.pk}, follow=True)  # fmt: skip
     assert "classified in the case" in refused.content.decode()
     assert world.case.incidents.filter(pk=world.incident.pk).exists()
+
+
+def _ids_and_label_targets(html: str) -> tuple[list[str], list[str]]:
+    return re.findall(r'\sid="([^"]+)"', html), re.findall(r'<label for="([^"]+)"', html)
+
+
+def test_case_page_labels_name_their_own_fields(world: CaseWorld, lead: Any) -> None:
+    # GIVEN the case page, with one "add material" form per kind of material
+    client = _client(lead)
+    pages = [client.get(f"/cases/{world.case.pk}/").content.decode()]
+    # (and as it is shown again after a rejected submission)
+    bad = client.post(f"/cases/{world.case.pk}/material/add/",
+                      {"kind": "suspect", "numbers": "not-a-number"})  # fmt: skip
+    assert bad.status_code == 400
+    pages.append(bad.content.decode())
+    for html in pages:
+        ids, targets = _ids_and_label_targets(html)
+        # THEN no id is used twice, so each label (and a screen reader) names its own field
+        assert [i for i in set(ids) if ids.count(i) > 1] == []
+        assert set(targets) <= set(ids)
+        # AND the suspects' "Choose" label points at the suspects' list
+        chooser = re.search(r'<select name="choice" id="id_suspect_choice"', html)
+        assert chooser is not None
+        assert 'for="id_suspect_choice"' in html

@@ -145,6 +145,12 @@ def _definition_choices() -> list[tuple[str, str]]:
             for d in selectors.definitions_active()]  # fmt: skip
 
 
+def material_auto_id(kind: str) -> str:
+    """The case page holds one material form per kind: ids per kind, so each label names
+    its own field (``id_suspect_choice``), not the first form's."""
+    return f"id_{kind}_%s"
+
+
 def _detail(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     user = user_of(request)
     contribute = selectors.can_contribute(user, case)
@@ -152,8 +158,9 @@ def _detail(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -
     if contribute:
         for kind in services.MATERIAL_KINDS:
             material_forms[kind] = forms.get(f"material_{kind}") or MaterialForm(
-                initial={"kind": kind}, candidates=_candidates(user, case, kind)
-            )
+                initial={"kind": kind}, candidates=_candidates(user, case, kind),
+                auto_id=material_auto_id(kind),
+            )  # fmt: skip
     classifications = []
     for c in selectors.classifications_of(case):
         rows = classification_matrix(c)
@@ -202,7 +209,9 @@ def case_material_add(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in services.MATERIAL_KINDS:
         return forbidden(request, _("Unknown kind of material."))
-    form = MaterialForm(request.POST, candidates=_candidates(user, case, kind))
+    form = MaterialForm(
+        request.POST, candidates=_candidates(user, case, kind), auto_id=material_auto_id(kind)
+    )
     if form.is_valid():
         try:
             added = services.case_material_add(actor=user, case=case, kind=kind, ids=form.ids())
