@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import connection
 
-from crimebook.maps._gridsql import SHORT_SPAN, SPAN_LONG, _basis, _q
+from crimebook.maps._gridsql import SHORT_SPAN, SPAN_LONG, _q
 from crimebook.maps.grid import FINE_EXPONENT, Bounds
 from crimebook.maps.models import MapPoint, MapSync
 
@@ -50,10 +50,9 @@ def _day_range(date_from: datetime, date_to: datetime) -> tuple[int, int] | None
     and ``start < date_to`` (the selector's bounds as ``_facets`` passes them): its end day is
     at least the first, its start day at most the second. None: no index yet, or a range of
     more than ``MAX_DAYS`` days."""
-    state = MapSync.objects.only("day_offset_s").first()
-    if state is None:
+    offset = MapSync.objects.values_list("day_offset_s", flat=True).first()
+    if offset is None:
         return None
-    offset = _basis(state).offset_s
     # start < date_to ⇒ start ≤ date_to - 1 µs (stored times have microseconds at most)
     low, high = _day(date_from, offset), _day(date_to - timedelta(microseconds=1), offset)
     return None if high - low + 1 > MAX_DAYS else (low, high)
@@ -73,7 +72,10 @@ def _parts(
     branches = []
     for span in range(SHORT_SPAN + 1):
         starts = ", ".join(str(d) for d in range(low - span, high + 1))
-        branches.append((f"span = {span} AND start_day IN ({starts})", runs if span < 2 else whole))
+        if starts:  # none when the range ends before it starts (reversed dates)
+            branches.append(
+                (f"span = {span} AND start_day IN ({starts})", runs if span < 2 else whole)
+            )
     branches.append((f"span = {SPAN_LONG}", whole))
     table, key = _q(MapPoint._meta.db_table), _q("key")
     return " UNION ALL ".join(
