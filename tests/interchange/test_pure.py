@@ -241,6 +241,23 @@ def test_nan_is_not_json() -> None:
         load_capped(io.BytesIO(b'{"a": NaN}'))
 
 
+def test_an_integer_of_thousands_of_digits_is_a_json_problem_not_a_crash() -> None:
+    # GIVEN a coordinate written as a 5,000-digit integer (Python's int() refuses > 4,300)
+    doc = b'{"coordinates": [1' + b"0" * 5000 + b", 1]}"
+    # WHEN it is read THEN the reader's own error names the problem
+    with pytest.raises(JsonProblem, match="more than 100 digits"):
+        load_capped(io.BytesIO(doc))
+    assert load_capped(io.BytesIO(b'{"n": -12345678901234567890}')) == {"n": -12345678901234567890}
+
+
+def test_a_key_twice_in_one_object_is_refused_not_silently_overwritten() -> None:
+    # GIVEN a FeatureCollection whose 'features' list is given twice
+    doc = b'{"type": "FeatureCollection", "features": [{"a": 1}], "features": []}'
+    # WHEN it is read THEN it is refused: the first list would be dropped without a word
+    with pytest.raises(JsonProblem, match="'features' appears twice"):
+        load_capped(io.BytesIO(doc))
+
+
 # --- GeoJSON -----------------------------------------------------------------------------
 
 
@@ -308,6 +325,36 @@ def test_timemap_events_sources_associations() -> None:
     assert rec.source_refs == ("s1",)
     assert rec.start == datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
     assert notes and "At night" in notes[0]
+
+
+def test_timemap_dangling_associations_and_non_list_ids_reject_the_event() -> None:
+    import json
+
+    # GIVEN events citing an association the file does not define, ids given as a bare string
+    # (not a list), an association as an object, and associations without an id
+    doc = {
+        "events": [
+            {"id": "e1", "description": "a", "associations": ["torture", "ghost"], "sources": []},
+            {"id": "e2", "description": "b", "associations": "torture", "sources": "s1"},
+            {"id": "e3", "description": "c", "associations": [{"id": "torture"}]},
+            {"id": "e4", "description": "d", "associations": ["torture"], "sources": ["s1"]},
+        ],
+        "associations": [{"id": "torture", "title": "Torture"}, {"title": "no id"}, "junk"],
+    }
+    # WHEN it is read
+    _, events, notes = timemap.read_timemap(
+        io.BytesIO(json.dumps(doc).encode()), known_terms={"torture"}
+    )
+    e1, e2, e3, e4 = events
+    # THEN each bad event is a row error naming the field (never split into characters or
+    # kept as a stringified object), the good one is read, and the ignored ones are noted
+    assert isinstance(e1, RowError) and "'ghost'" in e1.errors["associations"][0]
+    assert e1.external_id == "e1"
+    assert isinstance(e2, RowError) and set(e2.errors) == {"associations", "sources"}
+    assert isinstance(e3, RowError) and "list of ids" in e3.errors["associations"][0]
+    assert isinstance(e4, RowOk) and e4.record.violation_types == ("torture",)
+    assert e4.record.source_refs == ("s1",)
+    assert "2 association(s) without an id ignored" in " ".join(notes)
 
 
 def test_timemap_aggregate_hides_titles_places_and_exact_points() -> None:

@@ -61,6 +61,62 @@ def test_zip_bomb_and_non_zip_are_refused() -> None:
         list(xlsx.read_workbook(io.BytesIO(b"title\r\nx\r\n"), "incidents"))
 
 
+def _rewrite_sheet(data: io.BytesIO, change: Any) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(data) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = change(part)
+            dst.writestr(info.filename, part)
+    out.seek(0)
+    return out
+
+
+def test_a_formula_without_a_saved_result_rejects_its_row_not_read_as_empty() -> None:
+    # GIVEN a workbook written by a script: formulas, no cached results (as openpyxl writes)
+    data = _book(
+        [
+            ["external_id", "title", "description"],
+            ["f-1", "Formula in description", '=A2&" at the metro"'],
+            ["f-2", "=UPPER(A3)", "plain"],
+            ["f-3", "No formula", "plain"],
+        ]
+    )
+    # WHEN it is read
+    rows = list(xlsx.read_workbook(data, "incidents"))
+    # THEN each formula row is rejected with its cell (not imported with an empty cell)
+    assert [type(r).__name__ for r in rows] == ["RowError", "RowError", "RowOk"]
+    assert [r.line for r in rows] == [2, 3, 4]
+    first, second = rows[0], rows[1]
+    assert isinstance(first, RowError) and "C2" in first.errors["__all__"][0]
+    assert isinstance(second, RowError) and "B3" in second.errors["__all__"][0]
+
+
+def test_a_formula_with_its_saved_result_is_read_as_that_value() -> None:
+    # GIVEN a workbook as Excel saves it: the formula and its cached result
+    data = _rewrite_sheet(
+        _book([["external_id", "title"], ["f-1", "placeholder"]]),
+        lambda xml: xml.replace(
+            b'<c r="B2" t="inlineStr"><is><t>placeholder</t></is></c>',
+            b'<c r="B2" t="str"><f>UPPER(A2)</f><v>F-1</v></c>',
+        ),
+    )
+    # WHEN it is read THEN the saved value is the cell's value
+    (row,) = xlsx.read_workbook(data, "incidents")
+    assert isinstance(row, RowOk) and row.record.title == "F-1"
+
+
+def test_a_sheet_damaged_after_its_first_rows_is_a_file_problem_not_a_crash() -> None:
+    # GIVEN a workbook whose sheet XML breaks off after the rows
+    data = _rewrite_sheet(
+        _book([["title"], ["one"], ["two"]]), lambda xml: xml.replace(b"</sheetData>", b"<row><c")
+    )
+    # WHEN it is read THEN the reader's own error says so
+    with pytest.raises(FileProblem, match="cannot read the workbook after sheet row"):
+        list(xlsx.read_workbook(data, "incidents"))
+
+
 @pytest.mark.django_db
 def test_cli_imports_xlsx(compartment: Any, tmp_path: Path) -> None:
     path = tmp_path / "sheet.xlsx"

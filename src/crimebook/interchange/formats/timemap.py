@@ -13,7 +13,9 @@ Import reads one JSON object ``{"events": [...], "sources": [...], "associations
 (what the three datasheet-server endpoints return, put together). Event dates are
 month-first (``8/23/2020``, as datasheet-server writes them) or ISO. An association becomes
 a violation type when its id, title or last filter path is a known vocabulary code;
-the others are kept in the description as "TimeMap associations: …" (never dropped).
+the others are kept in the description as "TimeMap associations: …" (never dropped). An
+event citing an association that the file does not define, or whose ``associations`` or
+``sources`` is not a list of ids, is a rejected row.
 
 Export is for publication: aggregate (one event per day × ~1 km cell × violation type, with
 a count) or anonymised (one event per incident, day and ~1 km cell only); never titles,
@@ -76,8 +78,10 @@ def read_timemap(
         raise JsonProblem("'sources' and 'associations' must be lists.")
     terms: dict[str, str | None] = {}
     labels: dict[str, str] = {}
+    without_id = 0
     for assoc in associations:
-        if not isinstance(assoc, dict) or "id" not in assoc:
+        if not isinstance(assoc, dict) or not _str(assoc.get("id")):
+            without_id += 1  # no event can refer to it: said in the notes, not imported
             continue
         key = _str(assoc["id"])
         title = _str(assoc.get("title")) or key
@@ -93,6 +97,8 @@ def read_timemap(
         if unmapped
         else []
     )
+    if without_id:
+        notes.append(f"{without_id} association(s) without an id ignored (no event can cite them)")
     opts = CsvOptions(us_dates=True, region=region, zone=zone)
     return (
         (_source(i, s) for i, s in enumerate(sources, start=1)),
@@ -128,7 +134,27 @@ def _event(
     if not isinstance(item, dict):
         return RowError(number, {"__all__": ["An event must be an object."]})
     description = _str(item.get("description")).strip()
-    assoc_ids = [_str(a) for a in item.get("associations") or [] if a is not None]
+    problems: dict[str, list[str]] = {}
+    ids: dict[str, list[str]] = {}
+    for field in ("associations", "sources"):
+        value = item.get(field)
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        ):
+            problems[field] = [f"'{field}' must be a list of ids (strings)."]
+            value = []
+        ids[field] = [str(v) for v in value]
+    dangling = [a for a in ids["associations"] if a not in terms]
+    if dangling and "associations" not in problems:
+        problems["associations"] = [
+            f"No association with id {', '.join(repr(a) for a in dangling[:10])} in the file's "
+            "'associations'."
+        ]
+    if problems:
+        return RowError(number, problems, external_id=_str(item.get("id")) or None)
+    assoc_ids = ids["associations"]
     codes = [terms[a] for a in assoc_ids if terms.get(a)]
     extra = [labels.get(a, a) for a in assoc_ids if not terms.get(a)]
     if extra:
@@ -153,7 +179,7 @@ def _event(
         "latitude": _str(item.get("latitude")),
         "longitude": _str(item.get("longitude")),
         "violation_types": ";".join(dict.fromkeys(c for c in codes if c)),
-        "source_refs": ";".join(_str(s) for s in item.get("sources") or []),
+        "source_refs": ";".join(ids["sources"]),
     }
     return _incident(number, values, opts)
 

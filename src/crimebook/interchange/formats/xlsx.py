@@ -4,7 +4,9 @@ turned into the same (line, cells) rows as CSV, then parsed by :func:`csvio.read
 Defences: an XLSX is a ZIP, so the declared uncompressed size of all parts is capped and a
 part that expands more than ``MAX_RATIO`` times is refused (zip bomb) *before* openpyxl
 opens it; cached values are read, never formulas (``data_only``); XML entity expansion is
-bounded by the expat that ships with Python 3.11. Excel dates become ISO strings (a date at
+bounded by the expat that ships with Python 3.11. A formula cell with no saved result
+rejects its row (never read as an empty cell); a sheet damaged past its first rows is a
+:class:`FileProblem`, not a crash. Excel dates become ISO strings (a date at
 midnight becomes a day, so its precision is ``day``); times have no zone in Excel and are
 read as local time (Europe/Minsk), as CSV values are.
 """
@@ -12,12 +14,13 @@ read as local time (Europe/Minsk), as CSV values are.
 from __future__ import annotations
 
 import zipfile
+from collections import deque
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, BinaryIO
 
 from crimebook.interchange.formats.csvio import FileProblem, read_cells
-from crimebook.interchange.formats.records import CsvOptions, Row
+from crimebook.interchange.formats.records import CsvOptions, Row, RowError
 
 MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
 MAX_RATIO = 200
@@ -59,35 +62,78 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+def _rows(raw: BinaryIO) -> Iterator[tuple[int, list[str], list[str]]]:
+    """(sheet row number, cells, coordinates of formula cells with no saved value).
+
+    The sheet is read twice in step: once for the cached values (what is imported) and once
+    for the formulas, so that a formula whose result was never saved (a workbook written by a
+    script and never opened in Excel) is a rejected row, not a silently empty cell."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(raw, read_only=True, data_only=True)
+        values_book = load_workbook(raw, read_only=True, data_only=True)
+        formulas_book = load_workbook(raw, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileProblem(f"cannot read the workbook ({exc.__class__.__name__}).") from None
+    number = 0
     try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in values]
-            while cells and cells[-1] == "":
-                cells.pop()  # Excel pads rows to the sheet's width
-            yield number, cells
+        values = values_book.worksheets[0].iter_rows(values_only=True)
+        formulas = formulas_book.worksheets[0].iter_rows()
+        for number, (row, cells) in enumerate(zip(values, formulas, strict=True), start=1):
+            unsaved = [
+                str(getattr(cell, "coordinate", ""))
+                for value, cell in zip(row, cells, strict=False)
+                if value is None and getattr(cell, "data_type", None) == "f"
+            ]
+            texts = [_cell(v) for v in row]
+            while texts and texts[-1] == "":
+                texts.pop()  # Excel pads rows to the sheet's width
+            yield number, texts, unsaved
+    except FileProblem:
+        raise
+    except Exception as exc:  # a damaged sheet (bad XML, bad CRC) shows only while reading
+        raise FileProblem(
+            f"cannot read the workbook after sheet row {number} ({exc.__class__.__name__})."
+        ) from None
     finally:
-        book.close()
+        values_book.close()
+        formulas_book.close()
 
 
 def read_workbook(raw: BinaryIO, kind: str, options: CsvOptions | None = None) -> Iterator[Row]:
     check_zip(raw)
     rows = _rows(raw)
-    header = next(rows, None)
-    if header is None:
+    first = next(rows, None)
+    if first is None:
         raise FileProblem("the workbook's first sheet is empty.")
+    header = (first[0], first[1])
     width = len(header[1])
+    unsaved_rows: deque[RowError] = deque()
 
     def padded() -> Iterator[tuple[int, list[str]]]:
         yield header
-        for line, cells in rows:
+        for line, cells, unsaved in rows:
+            if unsaved:
+                unsaved_rows.append(
+                    RowError(
+                        line,
+                        {
+                            "__all__": [
+                                f"cell(s) {', '.join(unsaved)} hold a formula whose result was "
+                                "never saved; open the workbook in Excel or LibreOffice and save "
+                                "it, or paste the values."
+                            ]
+                        },
+                    )
+                )
+                continue
             yield line, cells + [""] * (width - len(cells)) if len(cells) < width else cells
 
-    return read_cells(padded(), kind, options)
+    def merged() -> Iterator[Row]:
+        for row in read_cells(padded(), kind, options):
+            while unsaved_rows and unsaved_rows[0].line < row.line:
+                yield unsaved_rows.popleft()
+            yield row
+        yield from unsaved_rows
+
+    return merged()
