@@ -290,3 +290,43 @@ def test_cli_missing_file_and_unknown_compartment(compartment: Any, tmp_path: Pa
     path.write_text(GOOD, encoding="utf-8")
     unknown = _cli("import", str(path), "--compartment", "Case Z")
     assert unknown.exit_code == 1 and "no compartment named" in unknown.output
+
+
+@pytest.mark.django_db
+def test_a_rejected_source_in_a_full_json_document_does_not_fail_every_incident(
+    compartment: Any,
+) -> None:
+    # GIVEN a full JSON document whose second source is invalid (credibility 9)
+    from crimebook.interchange.formats import fulljson
+    from crimebook.interchange.imports import bundle_import
+
+    def source(ext: str, credibility: int) -> dict[str, Any]:
+        return {"external_id": ext, "title": ext, "kind": "media", "credibility": credibility}
+
+    def incident(ext: str, ref: str) -> dict[str, Any]:
+        return {"external_id": ext, "title": ext, "source_refs": [ref]}
+
+    doc = {"format": "crimebook-interchange", "version": 1,
+           "sources": [source("s-good", 2), source("s-bad", 9)],
+           "incidents": [incident("i-1", "s-good"), incident("i-2", "s-good"),
+                         incident("i-3", "s-bad")]}  # fmt: skip
+    sources, incidents = fulljson.read_document(io.BytesIO(json.dumps(doc).encode()))
+    counts = Incident.objects.count(), Source.objects.count(), AuditEntry.objects.count()
+    errors: list[tuple[str, RowError]] = []
+    # WHEN it is imported
+    src, inc = bundle_import(
+        actor=None,
+        sources=sources,
+        incidents=incidents,
+        options=ImportOptions(compartment_id=compartment.pk),
+        on_error=lambda part, row: errors.append((part, row)),
+    )
+    # THEN only the bad source and the incident citing it are reported (the incidents citing
+    # the good source are checked against it), and nothing is written
+    assert [(part, row.line, sorted(row.errors)) for part, row in errors] == [
+        ("sources", 2, ["credibility"]),
+        ("incidents", 3, ["source_refs"]),
+    ]
+    assert (src.created, src.rejected, inc.created, inc.rejected) == (1, 1, 2, 1)
+    assert not src.committed and not inc.committed
+    assert (Incident.objects.count(), Source.objects.count(), AuditEntry.objects.count()) == counts

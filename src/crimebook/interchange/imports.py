@@ -85,9 +85,15 @@ def records_import(
     on_error: ErrorSink,
     on_progress: Progress | None = None,
     notes: Iterable[str] = (),
+    outcome_by_caller: bool = False,
 ) -> ImportSummary:
     """Import parsed rows of ``kind`` into ``options.compartment_id`` (see module docstring).
     ``rows`` may hold incident rows packed by ``_packed.pack`` (the bulk parse process).
+
+    ``outcome_by_caller``: the caller's own transaction decides (``bundle_import``): rejected
+    rows do not roll back the good rows here, so that later parts of the same document that
+    refer to them are checked against them (and not all reported as missing); the summary
+    is not ``committed`` and no audit entry is written when a row was rejected.
 
     Raises ``NotFound`` / ``PermissionDenied`` before reading anything if the actor may not
     write to the compartment. Exceptions from the parser (a broken file) propagate after
@@ -135,8 +141,10 @@ def records_import(
                     on_progress(run.summary.rows)
             if bulk is not None:
                 bulk.flush()
-            if run.summary.rejected or options.dry_run:
+            if options.dry_run or (run.summary.rejected and not outcome_by_caller):
                 raise Abort
+            if run.summary.rejected:
+                return run.summary  # the caller rolls its transaction back
             audit_record(
                 actor=actor,
                 action="import",
@@ -194,7 +202,8 @@ def bundle_import(
     notes: Iterable[str] = (),
 ) -> tuple[ImportSummary, ImportSummary]:
     """Sources, then incidents that may refer to them, in one all-or-nothing transaction
-    (full JSON and TimeMap documents)."""
+    (full JSON and TimeMap documents). A rejected source does not take the good sources
+    out before the incidents are checked: only incidents citing the rejected one fail."""
     require_compartment_write(actor, options.compartment_id)
     live = ImportOptions(**{**asdict(options), "dry_run": False})
     try:
@@ -205,6 +214,7 @@ def bundle_import(
                 rows=sources,
                 options=live,
                 on_error=lambda row: on_error("sources", row),
+                outcome_by_caller=True,
             )
             inc = records_import(
                 actor=actor,
@@ -214,6 +224,7 @@ def bundle_import(
                 on_error=lambda row: on_error("incidents", row),
                 on_progress=on_progress,
                 notes=notes,
+                outcome_by_caller=True,
             )
             if not (src.committed and inc.committed) or options.dry_run:
                 raise Abort
