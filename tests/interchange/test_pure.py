@@ -114,6 +114,22 @@ def test_mixed_encodings_fail_clearly_not_as_mojibake(monkeypatch: pytest.Monkey
         list(csvio.read_records(text, "incidents"))
 
 
+def test_half_utf8_half_cp1251_is_refused_not_decoded_into_mojibake() -> None:
+    # GIVEN a file whose rows come from two sources: as many UTF-8 as Windows-1251 letters
+    utf8 = "external_id,title\r\nu-1,Задержание у метро\r\n".encode()
+    cp1251 = "c-1,Избиение в автозаке\r\nc-2,Мінск, Акрэсціна\r\n".encode("cp1251")
+    # WHEN its encoding is decided THEN it is refused, naming the UTF-8 line (decoded as
+    # Windows-1251 that line would have become "Р—Р°РґРµСЂР¶Р°РЅРёРµ")
+    for data in (utf8 + cp1251, cp1251 + utf8):
+        with pytest.raises(EncodingProblem, match=r"Line [0-9] is UTF-8 .* mixes encodings"):
+            detect_encoding(data)
+    # a Windows-1251 file of Belarusian and Russian text on its own is still read as such
+    assert (
+        detect_encoding(("title\r\n" + "Сёння ў Мінску, Сіняя вуліца\r\n" * 3).encode("cp1251"))
+        == "cp1251"
+    )
+
+
 # --- CSV shape ---------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Rule: a BOM decides (UTF-8, UTF-16); else the first ``SNIFF_BYTES`` must decode as strict
 UTF-8; else they must decode as Windows-1251 *and* look like Cyrillic text (most letters
-Cyrillic); else the file is refused with a message that says how to save it. The rest of
+Cyrillic) *and* hold no line that is itself UTF-8 Cyrillic (a file that mixes the two,
+e.g. rows pasted from another export, would otherwise become mojibake); else the file is refused with a message that says how to save it. The rest of
 the file is decoded strictly while streaming: a later byte sequence that is not valid in
 the chosen encoding stops the import with the line where it happened.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from typing import Any, BinaryIO, cast
 
 SNIFF_BYTES = 1 << 20  # 1 MiB
@@ -27,6 +29,26 @@ def _looks_cyrillic(text: str) -> bool:
         return False
     cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
     return cyr / len(letters) >= CYRILLIC_SHARE
+
+
+def _first_utf8_cyrillic_line(head: bytes, *, complete: bool) -> int | None:
+    """The number of the first line that is valid UTF-8 holding two or more Cyrillic letters,
+    in a sample that is not UTF-8 as a whole. In Windows-1251 text such a line practically
+    never occurs by chance (a lower-case letter is never a UTF-8 continuation byte), so one
+    means the file mixes the two encodings. The last line of a cut sample is not judged."""
+    lines = re.split(rb"\r\n|\r|\n", head)
+    if not complete:
+        lines = lines[:-1]
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(1 for c in decoded if "\u0400" <= c <= "\u04ff") >= 2:
+            return number
+    return None
 
 
 def detect_encoding(head: bytes) -> str:
@@ -59,6 +81,13 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError:
         text = ""
     if text and _looks_cyrillic(text):
+        utf8_line = _first_utf8_cyrillic_line(head, complete=len(head) < SNIFF_BYTES)
+        if utf8_line is not None:
+            # decoded as Windows-1251, that line would become mojibake ("РџСЂРёРІРµС‚")
+            raise EncodingProblem(
+                f"Line {utf8_line} is UTF-8 but other lines are not (Windows-1251?): the file "
+                "mixes encodings. Save it again as CSV UTF-8."
+            )
         return "cp1251"
     raise EncodingProblem(
         "The file is not UTF-8 and does not look like Windows-1251 Cyrillic text. "
