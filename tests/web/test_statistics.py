@@ -150,6 +150,34 @@ def test_incident_timeline_per_day_and_hour_with_filters(compartment: Any, make_
 
 
 @pytest.mark.django_db
+def test_timeline_says_when_it_shows_days_instead_of_the_hours_asked_for(
+    compartment: Any, make_user: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests import factories as f
+
+    # GIVEN incidents two months apart: too many hours to draw one column each
+    user = make_user("read_only", (compartment,))
+    for month in (8, 10):
+        f.incident(compartment, title=f"Okrestina {month}", place_name="Okrestina",
+                   start=datetime(2020, month, 11, 18, tzinfo=UTC),
+                   end=datetime(2020, month, 11, 19, tzinfo=UTC))  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    # WHEN the reader asks for the timeline per hour
+    body = client.get("/incidents/", {"view": "timeline", "by": "hour"}).content.decode()
+    # THEN it is drawn per day, and the page says so (and how to get hours)
+    assert "11.08.2020: 1" in body and "11.10.2020: 1" in body
+    assert "too long to show hour by hour" in body
+    # AND a period short enough is drawn per hour, without the note
+    short = client.get(
+        "/incidents/", {"view": "timeline", "by": "hour", "date_to": "2020-09-01"}
+    ).content.decode()
+    assert "11.08 21:00: 1" in short and "too long to show hour by hour" not in short
+
+
+@pytest.mark.django_db
 def test_incident_page_lists_its_evidence(
     compartment: Any, other_compartment: Any, make_user: Any, tmp_path: Any, settings: Any
 ) -> None:
@@ -253,10 +281,12 @@ def test_overview_charts_are_kept_per_input_labels_and_language() -> None:
     from crimebook.web.views.home import _drawn
 
     args = (date(2020, 8, 9), (1, 2), (("Torture", 1),), (("Okrestina", 3),), (), None)
-    first = _drawn(*args, "en")
-    assert _drawn(*args, "en") is first  # kept
-    assert first[1]["by_type"] == hbar_chart([Bar("Torture", 1)], "Incidents by violation type")
-    renamed = _drawn(args[0], args[1], (("Пытки", 1),), *args[3:], "en")
+    with translation.override("en"):  # not whatever an earlier test left active
+        first = _drawn(*args, "en")
+        assert _drawn(*args, "en") is first  # kept
+        title = "Incidents by violation type"
+        assert first[1]["by_type"] == hbar_chart([Bar("Torture", 1)], title)
+        renamed = _drawn(args[0], args[1], (("Пытки", 1),), *args[3:], "en")
     assert "Пытки" in renamed[1]["by_type"] and "Torture" not in renamed[1]["by_type"]
     with translation.override("ru"):
         russian = _drawn(*args, "ru")
