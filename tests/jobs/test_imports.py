@@ -128,3 +128,19 @@ def test_an_import_that_committed_is_not_run_again(
     assert job.status == "done" and job.attempts == 2
     assert job.message.startswith("imported in one transaction")
     assert Incident.objects.count() == 2
+
+
+def test_an_upload_before_the_vault_has_a_key_is_a_clear_form_error_not_a_500(
+    tmp_path: Path, settings: Any, investigator: Any, compartment: Any
+) -> None:
+    # GIVEN a workspace whose vault has no identity yet (no `crimebook evidence keygen`)
+    settings.CRIMEBOOK_VAULT_DIR = tmp_path / "vault"
+    settings.CRIMEBOOK_VAULT_RECIPIENTS = []
+    # WHEN a file is uploaded for import
+    response = _post(investigator, compartment, GOOD)
+    # THEN the form says why it could not be stored; no job, nothing imported or staged
+    assert response.status_code == 200
+    assert b"could not be stored" in response.content and b"keygen" in response.content
+    assert not Job.objects.exists() and not Incident.objects.exists()
+    assert not EvidenceItem.objects.exists()
+    assert not any(p.is_file() for p in (tmp_path / "vault").rglob("*"))

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 
 from crimebook.evidence import keys
 from crimebook.evidence.pipeline import MAX_FILE_BYTES, Staged
-from crimebook.evidence.sealing import HEAD_BYTES, CheckedWriter
+from crimebook.evidence.sealing import HEAD_BYTES, CheckedWriter, SealError
 from crimebook.intake.sealing import StreamSealer
 
 __all__ = ["StagedUpload", "VaultUploadHandler", "discard_uploads", "upload_failures"]
@@ -74,11 +74,17 @@ class VaultUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
+        self._current = None
+        try:
+            recipients = keys.vault_recipients()
+        except SealError as exc:  # no vault key yet: the view says so, nothing is stored
+            self.failures.append((self.file_name or "", str(exc)[:300]))
+            return
         path, sink = self.store.open_staged()
         self.staged.append(path)
         checked = CheckedWriter(sink)  # the sealer's pyrage call would ignore write errors
         try:
-            sealer = StreamSealer(cast(BinaryIO, checked), keys.vault_recipients())
+            sealer = StreamSealer(cast(BinaryIO, checked), recipients)
         except Exception:
             sink.close()
             raise
