@@ -128,6 +128,20 @@ def test_create_incident_rejected_shows_error_beside_field_and_writes_nothing(
     assert "Nothing was saved" in body
 
 
+def test_create_incident_shows_every_problem_at_once(
+    inv_client: Client, case_a: Compartment
+) -> None:
+    # GIVEN a form with the end before the start, a latitude off the globe and a negative radius
+    data = incident_post(case_a, end="2020-08-10T21:00", latitude="91", radius_m="-5")
+    # WHEN it is saved
+    response = inv_client.post(reverse("web:incident_create"), data)
+    # THEN each problem is marked beside its field in one answer, not one per attempt
+    assert_error_beside(response, "end", "before it starts")
+    assert_error_beside(response, "latitude", "outside -90")
+    assert_error_beside(response, "radius_m", "cannot be negative")
+    assert not Incident.objects.filter(title="Detention at Stela").exists()
+
+
 def test_witness_of_another_compartment_is_unknown(
     inv_client: Client, case_a: Compartment, world: World
 ) -> None:

@@ -94,8 +94,10 @@ def _apply_incident(
     require_compartment_write(actor, data.compartment_id)
     if not creating and incident.compartment_id != data.compartment_id:
         require_compartment_write(actor, incident.compartment_id)
-    raise_problems(check_window(data.start, data.end, what="incident"))
-    raise_problems(check_place(data.latitude, data.longitude, data.radius_m))
+    raise_problems(  # every problem at once, not one per attempt
+        check_window(data.start, data.end, what="incident")
+        + check_place(data.latitude, data.longitude, data.radius_m)
+    )
     violation_terms = terms("violation_type", data.violation_types, field="violation_types")
     sources = _same_compartment(Source, data.source_ids, data.compartment_id, "source_ids")
     witnesses = _same_compartment(Person, data.witness_ids, data.compartment_id, "witness_ids")

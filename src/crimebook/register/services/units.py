@@ -232,8 +232,10 @@ def _apply_deployment(
     require_compartment_write(actor, data.compartment_id)
     if not creating and deployment.compartment_id != data.compartment_id:
         require_compartment_write(actor, deployment.compartment_id)
-    raise_problems(check_window(data.start, data.end, what="deployment"))
-    raise_problems(check_place(data.latitude, data.longitude, data.radius_m))
+    raise_problems(  # every problem at once, not one per attempt
+        check_window(data.start, data.end, what="deployment")
+        + check_place(data.latitude, data.longitude, data.radius_m)
+    )
     if not Unit.objects.filter(pk=data.unit_id).exists():
         raise ValidationFailed.single("unit_id", f"No unit with id {data.unit_id}.")
     if not Source.objects.filter(pk=data.source_id, compartment_id=data.compartment_id).exists():
