@@ -201,8 +201,11 @@ def test_swap_is_named_even_without_a_region_when_only_the_swap_is_in_range() ->
 
 
 @pytest.mark.parametrize(
-    "cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
-)
+    "cell",
+    ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd",
+     ' =HYPERLINK("http://x")', "  @SUM(A1)", "\n=1+1", "\u00a0+cmd|' /C calc'!A0", "-inf",
+     "+nan", "-1_000"],
+)  # fmt: skip
 def test_formula_cells_are_neutralised_and_restored_on_import(cell: str) -> None:
     out = io.StringIO()
     csvio.write_incidents(out, [IncidentRecord(title=cell, place_name=cell)])
@@ -215,6 +218,8 @@ def test_formula_cells_are_neutralised_and_restored_on_import(cell: str) -> None
 
 def test_negative_numbers_stay_numbers() -> None:
     assert csvio.neutralise("-71.25") == "-71.25"
+    assert csvio.neutralise("-1e5") == "-1e5" and csvio.neutralise("+.5") == "+.5"
+    assert csvio.neutralise(" plain text") == " plain text"
     assert csvio.neutralise("-cmd") == "'-cmd"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TextIO
@@ -92,18 +93,26 @@ def template(kind: str) -> str:
     return out.getvalue()
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _formula_like(cell: str) -> bool:
+    # spreadsheets that trim cells on import (Google Sheets, LibreOffice's "trim spaces") run
+    # " =1+1" as a formula too, so leading whitespace does not make a cell safe
+    return cell.startswith(FORMULA_START) or cell.lstrip().startswith(FORMULA_START)
+
+
 def neutralise(cell: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula; numbers stay numbers."""
-    if cell.startswith(FORMULA_START):
-        try:
-            float(cell)
-        except ValueError:
-            return "'" + cell
+    """Prefix ``'`` to text a spreadsheet would run as a formula, also after leading
+    whitespace; plain decimal numbers (``-71.25``, ``-1e5``) stay numbers — not ``-inf``,
+    ``+nan`` or ``-1_000``, which only Python reads as numbers."""
+    if _formula_like(cell) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
     return cell
 
 
 def unneutralise(cell: str) -> str:
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+    if len(cell) > 1 and cell[0] == "'" and _formula_like(cell[1:]):
         return cell[1:]
     return cell
 
