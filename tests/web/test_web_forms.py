@@ -142,6 +142,21 @@ def test_create_incident_shows_every_problem_at_once(
     assert not Incident.objects.filter(title="Detention at Stela").exists()
 
 
+def test_create_incident_problems_are_in_the_readers_language(
+    inv_client: Client, case_a: Compartment
+) -> None:
+    # GIVEN an investigator working in Belarusian
+    inv_client.cookies["django_language"] = "be"
+    # WHEN they save an incident that ends before it starts, off the globe, radius negative
+    data = incident_post(case_a, end="2020-08-10T21:00", latitude="91", radius_m="-5")
+    response = inv_client.post(reverse("web:incident_create"), data, HTTP_ACCEPT_LANGUAGE="be")
+    # THEN each problem is said in Belarusian, the times as typed (to the minute, Minsk time)
+    assert_error_beside(response, "end", "Інцыдэнт заканчваецца (2020-08-10 21:00) раней")
+    assert_error_beside(response, "latitude", "Шырата 91.0 па-за дыяпазонам")
+    assert_error_beside(response, "radius_m", "Радыус нявызначанасці не можа быць адмоўным")
+    assert "before it starts" not in response.content.decode()
+
+
 def test_witness_of_another_compartment_is_unknown(
     inv_client: Client, case_a: Compartment, world: World
 ) -> None:

@@ -9,7 +9,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
+
+class Message(str):
+    """A problem's English text that also keeps its template and parameters, so the Django
+    layer can say it in the reader's language (``services._common.raise_problems``); to
+    everything else (import reports, the API in English) it is the plain English string."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        text = super().__new__(cls, template % params if params else template)
+        text.template, text.params = template, params
+        return text
+
+
 Problem = tuple[str, str]
+
+
+def _when(value: datetime | date) -> str:
+    """A time as people write it (to the minute, in its own zone), a date as ISO."""
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else value.isoformat()
+
 
 MAX_RADIUS_M = 1_000_000.0  # 1,000 km: beyond that a "place" says nothing
 
@@ -24,7 +45,8 @@ def check_window(
     if problems:
         return problems
     if start is not None and end is not None and end < start:
-        problems.append(("end", f"The {what} ends ({end}) before it starts ({start})."))
+        template = f"The {what} ends (%(end)s) before it starts (%(start)s)."
+        problems.append(("end", Message(template, end=_when(end), start=_when(start))))
     return problems
 
 
@@ -34,21 +56,26 @@ def check_place(
     problems: list[Problem] = []
     if (latitude is None) != (longitude is None):
         field = "longitude" if longitude is None else "latitude"
-        problems.append((field, "Give both latitude and longitude, or neither."))
+        problems.append((field, Message("Give both latitude and longitude, or neither.")))
     if latitude is not None and not -90.0 <= latitude <= 90.0:
-        problems.append(("latitude", f"Latitude {latitude} is outside -90 … 90."))
+        problems.append(
+            ("latitude", Message("Latitude %(value)s is outside -90 … 90.", value=latitude))
+        )
     if longitude is not None and not -180.0 <= longitude <= 180.0:
-        problems.append(("longitude", f"Longitude {longitude} is outside -180 … 180."))
+        problems.append(
+            ("longitude", Message("Longitude %(value)s is outside -180 … 180.", value=longitude))
+        )
     for name, value in (("latitude", latitude), ("longitude", longitude), ("radius_m", radius_m)):
         if value is not None and value != value:  # NaN
-            problems.append((name, "Not a number."))
+            problems.append((name, Message("Not a number.")))
     if radius_m is not None:
         if radius_m < 0:
-            problems.append(
-                ("radius_m", f"The uncertainty radius cannot be negative ({radius_m}).")
-            )
+            problems.append((
+                "radius_m",
+                Message("The uncertainty radius cannot be negative (%(value)s).", value=radius_m),
+            ))  # fmt: skip
         elif radius_m > MAX_RADIUS_M:
-            problems.append(("radius_m", "The uncertainty radius cannot exceed 1,000 km."))
+            problems.append(("radius_m", Message("The uncertainty radius cannot exceed 1,000 km.")))
     return problems
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from crimebook.accounts.access import (
     can_edit_reference_data,
@@ -16,7 +17,7 @@ from crimebook.accounts.access import (
 from crimebook.accounts.models import Compartment
 from crimebook.audit.services import Actor, audit_record, field_changes, snapshot
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
-from crimebook.register.domain import Problem
+from crimebook.register.domain import Message, Problem
 from crimebook.register.models import Term, Vocabulary
 
 
@@ -42,8 +43,35 @@ def raise_problems(problems: Sequence[Problem]) -> None:
         return
     errors: dict[str, list[str]] = {}
     for field, message in problems:
-        errors.setdefault(field, []).append(message)
+        errors.setdefault(field, []).append(_said(message))
     raise ValidationFailed(errors)
+
+
+def _said(message: str) -> str:
+    """A domain problem in the active language (its English text when not translated)."""
+    if isinstance(message, Message):
+        return (
+            gettext(message.template) % message.params
+            if message.params
+            else gettext(message.template)
+        )
+    return message
+
+
+# The domain's (pure, Django-free) problem templates, marked here for the catalogs.
+DOMAIN_MESSAGES = (
+    gettext_noop("The incident ends (%(end)s) before it starts (%(start)s)."),
+    gettext_noop("The deployment ends (%(end)s) before it starts (%(start)s)."),
+    gettext_noop("The post ends (%(end)s) before it starts (%(start)s)."),
+    gettext_noop("The subordination ends (%(end)s) before it starts (%(start)s)."),
+    gettext_noop("The unit's lifetime ends (%(end)s) before it starts (%(start)s)."),
+    gettext_noop("Give both latitude and longitude, or neither."),
+    gettext_noop("Latitude %(value)s is outside -90 … 90."),
+    gettext_noop("Longitude %(value)s is outside -180 … 180."),
+    gettext_noop("Not a number."),
+    gettext_noop("The uncertainty radius cannot be negative (%(value)s)."),
+    gettext_noop("The uncertainty radius cannot exceed 1,000 km."),
+)
 
 
 def clean(instance: models.Model, exclude: Iterable[str] = ()) -> None:
