@@ -314,6 +314,41 @@ def test_geojson_points_only_in_lon_lat_order() -> None:
         list(geojson.read_features(io.BytesIO(b'{"type": "Feature"}')))
 
 
+def test_geojson_unknown_properties_are_named_not_silently_dropped() -> None:
+    # GIVEN features with the place in properties beside a null geometry, a misspelt name,
+    # an object where a title belongs, and column names in another case
+    located = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {"external_id": "g-1", "title": "x", "latitude": 53.9, "longitude": 27.5},
+    }
+    misspelt = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {"title": "y", "violation_type": "torture"},
+    }
+    nested = {"type": "Feature", "geometry": None, "properties": {"title": {"ru": "z"}}}
+    cased = {
+        "type": "Feature",
+        "geometry": None,
+        "properties": {"Title": "w", "Start": "10.08.2020"},
+    }
+    # WHEN they are read
+    one, two, three, four = geojson.read_features(_fc(located, misspelt, nested, cased))
+    # THEN each unknown property rejects its feature by name (the place would have been lost)
+    assert isinstance(one, RowError) and one.external_id == "g-1"
+    assert "latitude, longitude" in one.errors["properties"][0]
+    assert "Point geometry" in one.errors["properties"][0]
+    assert isinstance(two, RowError) and "violation_type" in two.errors["properties"][0]
+    assert isinstance(three, RowError) and "not an object" in three.errors["title"][0]
+    assert isinstance(four, RowOk) and four.record.title == "w" and four.record.precision == "day"
+    # and --ignore-extra / --map behave as for CSV columns
+    opts = CsvOptions(ignore_extra=True, mapping={"violation_type": "violation_types"})
+    one, two, *_ = geojson.read_features(_fc(located, misspelt), opts)
+    assert isinstance(one, RowOk) and one.record.latitude is None
+    assert isinstance(two, RowOk) and two.record.violation_types == ("torture",)
+
+
 # --- TimeMap -----------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Import: every feature must be a Point with ``[longitude, latitude]`` (GeoJSON order); its
 ``properties`` use the CSV column names (``title``, ``start``, …, ``violation_types`` as a
-list or ``;``-separated). Export: the same properties, plus a ``metadata`` member on the
+list or ``;``-separated), case-insensitive, ``--map`` applied; other properties reject the
+feature unless ``--ignore-extra``, as unknown CSV columns do. Export: the same properties, plus a ``metadata`` member on the
 collection that says what was left out and why.
 """
 
@@ -14,7 +15,13 @@ from typing import Any, BinaryIO, TextIO
 
 from crimebook.interchange.formats.csvio import _incident
 from crimebook.interchange.formats.jsonsafe import JsonProblem, load_capped
-from crimebook.interchange.formats.records import CsvOptions, IncidentRecord, Row, RowError
+from crimebook.interchange.formats.records import (
+    CsvOptions,
+    Errors,
+    IncidentRecord,
+    Row,
+    RowError,
+)
 
 PROPERTY_NAMES = (
     "external_id", "title", "description", "start", "end", "precision", "place_name",
@@ -45,6 +52,42 @@ def read_features(raw: BinaryIO, options: CsvOptions | None = None, **caps: int)
         yield _feature(number, feature, opts)
 
 
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _properties(props: dict[str, Any], opts: CsvOptions) -> tuple[dict[str, str], Errors]:
+    """Cells by column name, as for a CSV row: names case-insensitive, ``--map`` applied; an
+    unknown property is an error unless ``--ignore-extra`` (never silently dropped: a
+    ``latitude`` property beside a null geometry would lose the place); an object where a
+    value belongs is an error (never imported as its Python text)."""
+    names = {n.casefold(): n for n in PROPERTY_NAMES}
+    mapping = {k.strip().casefold(): v.strip() for k, v in opts.mapping.items()}
+    values = dict.fromkeys(PROPERTY_NAMES, "")
+    unknown: list[str] = []
+    errors: Errors = {}
+    for key, value in props.items():
+        folded = str(key).strip().casefold()
+        name = mapping.get(folded) or names.get(folded)
+        if name is None or name not in values:
+            unknown.append(str(key))
+        elif not (_scalar(value) or (isinstance(value, list) and all(map(_scalar, value)))):
+            errors[name] = ["Expected text, a number or a list of them, not an object."]
+        else:
+            values[name] = _cell(value)
+    if unknown and not opts.ignore_extra:
+        where = (
+            " (coordinates belong in the Point geometry, [longitude, latitude])"
+            if {"latitude", "longitude", "lat", "lon", "lng"} & {u.casefold() for u in unknown}
+            else ""
+        )
+        errors["properties"] = [
+            f"Unknown properties: {', '.join(unknown[:20])}{where}; map them with "
+            "--map 'NAME=column' or pass --ignore-extra."
+        ]
+    return values, errors
+
+
 def _feature(number: int, feature: Any, opts: CsvOptions) -> Row:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         return RowError(number, {"__all__": ["Not a GeoJSON Feature."]})
@@ -52,7 +95,9 @@ def _feature(number: int, feature: Any, opts: CsvOptions) -> Row:
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
         return RowError(number, {"properties": ["'properties' must be an object."]})
-    values = {k: _cell(props.get(k)) for k in PROPERTY_NAMES}
+    values, errors = _properties(props, opts)
+    if errors:
+        return RowError(number, errors, external_id=values["external_id"] or None)
     if geometry is not None:
         if not isinstance(geometry, dict) or geometry.get("type") != "Point":
             kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
