@@ -130,6 +130,22 @@ def test_half_utf8_half_cp1251_is_refused_not_decoded_into_mojibake() -> None:
     )
 
 
+def test_utf8_rows_after_the_sniffed_head_of_a_cp1251_file_stop_the_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a Windows-1251 file (Russian and Belarusian text) with a UTF-8 row appended
+    # beyond the part whose encoding is sniffed
+    monkeypatch.setattr("crimebook.interchange.formats.encoding.SNIFF_BYTES", 200)
+    body = "title\r\n" + "Избиение в автозаке; Сёння ў Мінску, СІНЯЯ вуліца\r\n" * 400
+    clean = body.encode("cp1251")
+    text, encoding = open_text(io.BytesIO(clean))
+    assert encoding == "cp1251" and len(list(csvio.read_records(text, "incidents"))) == 400
+    # WHEN the mixed file is read THEN it stops (it was imported as "РџСЂРёРІРµС‚")
+    text, _ = open_text(io.BytesIO(clean + "Привет из другого файла\r\n".encode()))
+    with pytest.raises(FileProblem, match=r"not valid windows-1251 .*mixes encodings"):
+        list(csvio.read_records(text, "incidents"))
+
+
 # --- CSV shape ---------------------------------------------------------------------------
 
 

@@ -182,7 +182,8 @@ def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
         return
     except UnicodeDecodeError as exc:
         raise FileProblem(
-            f"line {prev_end + 1}: bytes that are not valid {exc.encoding} ({exc.reason}); "
+            f"line {prev_end + 1} or a few lines after it (the file is read in blocks): bytes "
+            f"that are not valid {exc.encoding} ({exc.reason}); "
             "the file mixes encodings. Save it again as CSV UTF-8."
         ) from None
     except csv.Error as exc:

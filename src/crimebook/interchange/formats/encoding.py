@@ -95,16 +95,68 @@ def detect_encoding(head: bytes) -> str:
     )
 
 
+# Three UTF-8 Cyrillic letters in a row (lead byte 0xD0/0xD1, then a continuation byte): in
+# Windows-1251 that is "Р"/"С" followed by a punctuation sign or a rare letter, three times
+# over, which natural text never holds; in a UTF-8 row it is any word of three letters.
+_UTF8_CYRILLIC_RUN = re.compile(rb"(?:[\xd0\xd1][\x80-\xbf]){3}")
+_CHECKED_CP1251 = "crimebook-cp1251-checked"
+
+
+class _CheckedCp1251Decoder(codecs.IncrementalDecoder):
+    """Windows-1251 that refuses UTF-8 Cyrillic text past the sniffed head (rows appended
+    from another export), which plain Windows-1251 would decode into mojibake."""
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors)
+        self._tail = b""
+
+    def decode(self, input: Any, final: bool = False) -> str:
+        data = bytes(input)
+        joined = self._tail + data
+        match = _UTF8_CYRILLIC_RUN.search(joined)
+        if match is not None:
+            start = max(0, match.start() - len(self._tail))
+            raise UnicodeDecodeError(
+                "windows-1251", data, start, start + 1, "UTF-8 Cyrillic text in the file"
+            )
+        self._tail = joined[-5:]
+        return data.decode("cp1251")
+
+    def reset(self) -> None:
+        self._tail = b""
+
+
+def _search_codec(name: str) -> codecs.CodecInfo | None:
+    if name != _CHECKED_CP1251.replace("-", "_") and name != _CHECKED_CP1251:
+        return None
+    base = codecs.lookup("cp1251")
+    return codecs.CodecInfo(
+        name=_CHECKED_CP1251,
+        encode=base.encode,
+        decode=base.decode,
+        incrementalencoder=base.incrementalencoder,
+        incrementaldecoder=_CheckedCp1251Decoder,
+    )
+
+
+codecs.register(_search_codec)
+
+
 def open_text(raw: BinaryIO, encoding: str | None = None) -> tuple[io.TextIOWrapper, str]:
     """Wrap a binary stream as text (``newline=""`` for the csv module), detecting the
-    encoding from a peek at its start unless one is given."""
+    encoding from a peek at its start unless one is given. A detected Windows-1251 file is
+    decoded with a check that stops at UTF-8 Cyrillic text further on (a mixed file)."""
     buffered: io.BufferedReader = (
         raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     )
+    codec = encoding
     if encoding is None:
         head = _peek(buffered, SNIFF_BYTES)
-        encoding = detect_encoding(head)
-    return io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline=""), encoding
+        encoding = codec = detect_encoding(head)
+        if encoding == "cp1251":
+            codec = _CHECKED_CP1251
+    wrapper = io.TextIOWrapper(buffered, encoding=codec, errors="strict", newline="")
+    return wrapper, encoding
 
 
 def _peek(stream: io.BufferedReader, size: int) -> bytes:
