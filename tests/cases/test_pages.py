@@ -212,3 +212,14 @@ def test_case_page_labels_name_their_own_fields(world: CaseWorld, lead: Any) -> 
         chooser = re.search(r'<select name="choice" id="id_suspect_choice"', html)
         assert chooser is not None
         assert 'for="id_suspect_choice"' in html
+
+
+def test_case_page_names_roles_in_the_readers_language(world: CaseWorld, lead: Any) -> None:
+    # GIVEN the case's lead reading in Russian
+    client = _client(lead)
+    client.cookies["django_language"] = "ru"
+    # WHEN they open the case page
+    html = client.get(f"/cases/{world.case.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # THEN their role and the members' roles are words in Russian, not the stored code
+    assert "ведущий (правит дело" in html
+    assert "(lead)" not in html and "<dd>lead</dd>" not in html

@@ -145,6 +145,11 @@ def _definition_choices() -> list[tuple[str, str]]:
             for d in selectors.definitions_active()]  # fmt: skip
 
 
+def _role_label(role: str) -> str:
+    """The case role as the reader's language says it ("" for none)."""
+    return str(CaseRole(role).label) if role in CaseRole.values else role
+
+
 def material_auto_id(kind: str) -> str:
     """The case page holds one material form per kind: ids per kind, so each label names
     its own field (``id_suspect_choice``), not the first form's."""
@@ -167,7 +172,7 @@ def _detail(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -
         classifications.append({"c": c, "gaps": gap_count(rows), "elements": len(rows)})
     context = {
         "case": case,
-        "role": selectors.case_role_of(user, case),
+        "role_label": _role_label(selectors.case_role_of(user, case)),
         "can_manage": selectors.can_manage(user, case),
         "can_contribute": contribute,
         "can_export": selectors.can_export(user, case),
