@@ -470,3 +470,18 @@ def test_api_create_list_read_and_errors(
     assert client.get(f"/api/v1/communications/{out['id']}", **outsider).status_code == 404  # type: ignore[arg-type]
     assert client.get("/api/v1/communications", **outsider).json()["count"] == 0  # type: ignore[arg-type]
     assert Communication.objects.count() == 1
+
+
+def test_cell_area_radius_is_written_in_the_readers_language(
+    compartment: Any, investigator: Any
+) -> None:
+    # GIVEN a call with an 800 m cell area and an investigator reading in Belarusian
+    comm = communication_create(actor=None, data=_data(compartment))
+    client = _client(investigator)
+    client.cookies["django_language"] = "be"
+    # WHEN they open the list and the record
+    for url in ("/communications/", f"/communications/{comm.pk}/"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="be").content.decode()
+        # THEN the radius is in metres as Belarusian writes them ("м", not "m")
+        assert "± 800 м" in html, url
+        assert "± 800 m" not in html, url
