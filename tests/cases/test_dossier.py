@@ -258,3 +258,20 @@ def test_refusal_is_in_the_readers_language(
     html = client.get(f"/cases/{case.pk}/dossier/", HTTP_ACCEPT_LANGUAGE="be").content.decode()
     assert "Нічога з гэтай справы нельга перадаць пракурору" in html
     assert "Nothing in this case may be shared" not in html
+
+
+def test_a_bad_recipient_key_is_refused_in_the_readers_language(
+    world: CaseWorld, lead: Any, settings: Any
+) -> None:
+    # GIVEN a legal reviewer reading in Russian
+    client = Client()
+    client.force_login(lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    # WHEN they ask for the ZIP with something that is not an age public key
+    page = client.post(f"/cases/{world.case.pk}/dossier/",
+                       {"format": "zip", "language": "ru", "recipient": "ssh-rsa AAAA"},
+                       HTTP_ACCEPT_LANGUAGE="ru")  # fmt: skip
+    # THEN nothing is exported and the reason is said in Russian, beside the key field
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "не открытый ключ age X25519" in page.content.decode()

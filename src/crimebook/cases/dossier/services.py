@@ -18,6 +18,7 @@ from typing import BinaryIO
 import pyrage
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.cases.dossier.bundle import (
@@ -106,8 +107,11 @@ def dossier_export(
     _allowed(actor, case)
     try:
         key = parse_recipient(recipient)
-    except BundleError as exc:
-        raise ValidationFailed.single("recipient", str(exc)) from None
+    except BundleError:  # said in the reader's language (the bundle's text is English)
+        raise ValidationFailed.single("recipient", gettext(
+            "The recipient is not an age X25519 public key (age1…): ask the prosecutor for "
+            "theirs."
+        )) from None  # fmt: skip
     with translation.override(language):  # element texts in the dossier's language
         plan = dossier_plan(case)
     pdf = _pdf(plan, actor, language)
