@@ -63,6 +63,23 @@ def test_list_filters_match_the_selector(alice_api: Any, world: Any, many: list[
     assert _ids(alice_api.get("/incidents", status="closed")) == set()
 
 
+def test_a_filter_value_no_incident_can_have_is_a_422_not_an_empty_page(
+    alice_api: Any, many: list[Incident]
+) -> None:
+    # GIVEN incidents; WHEN a client filters by a misspelt status, verification or type
+    response = alice_api.get(
+        "/incidents", status="verifed", verification="confirmed", violation_type="tortur"
+    )
+    # THEN the answer names each bad value (an empty page would read as "none exist")
+    assert response.status_code == 422, response.content
+    fields = response.json()["error"]["fields"]
+    assert set(fields) == {"status", "verification", "violation_type"}
+    assert "'verifed' is not one of" in fields["status"][0]
+    assert _ids(alice_api.get("/incidents", status="", violation_type="")) == _ids(
+        alice_api.get("/incidents")
+    )
+
+
 def test_pagination_walks_every_incident_once_newest_first_by_cursor(
     alice_api: Any, many: list[Incident], error_of: Check
 ) -> None:
