@@ -106,19 +106,15 @@ def map_incidents_for(user: Any, query: MapQuery) -> QuerySet[Incident]:
     """The incidents the map (and its table) shows: ``incidents_for`` with the same facets as
     the list, plus place and unit, and the slider's day. Not limited to the box."""
     start, end, empty = query.period()
-    # The violation type is the same facet as the list's (an incident with a type of that
-    # code) but as a semi-join: the list's join + DISTINCT made SQLite materialise every
-    # matching row before counting or ordering a page (seconds at a million incidents).
-    code = query.incidents.violation_type
-    filters = dataclasses.replace(query.incidents, date_from=start, date_to=end, violation_type="")
+    # The violation type is the list's facet, from the list's selector: a semi-join on the
+    # term's id (from the reference cache). A join to the terms by code instead hid the
+    # type's share from PostgreSQL's planner (4,000 links estimated, 79,764 of 200,000 in
+    # fact): it read every typed link and looked each incident up by key, 320,000 buffers
+    # and ~0.7 s for the page's table of 1,001 keys.
+    filters = dataclasses.replace(query.incidents, date_from=start, date_to=end)
     qs = selectors.incidents_for(user, filters)
     if empty:
         return qs.none()
-    if code:
-        typed = Incident.violation_types.through.objects.filter(
-            incident_id=OuterRef("pk"), term__code=code
-        )
-        qs = qs.filter(Exists(typed))
     if query.place.strip():
         qs = qs.filter(place_name__icontains=query.place.strip())
     if query.unit_id:
