@@ -37,6 +37,17 @@ def _jobs_run_inline() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """No test inherits the language a previous one's request activated (the locale
+    middleware leaves it active in the thread): services called directly speak English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters live in the cache; no test inherits another's."""
     from django.core.cache import cache

@@ -223,3 +223,22 @@ def test_case_page_names_roles_in_the_readers_language(world: CaseWorld, lead: A
     # THEN their role and the members' roles are words in Russian, not the stored code
     assert "ведущий (правит дело" in html
     assert "(lead)" not in html and "<dd>lead</dd>" not in html
+
+
+def test_adding_material_explains_problems_in_the_readers_language(
+    world: CaseWorld, lead: Any
+) -> None:
+    # GIVEN the case's lead reading in Belarusian
+    client = _client(lead)
+    client.cookies["django_language"] = "be"
+    url = f"/cases/{world.case.pk}/material/add/"
+    # WHEN they press "Add" with nothing chosen, with a word, and with an unknown number
+    nothing = client.post(url, {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="be")
+    word = client.post(url, {"kind": "incident", "numbers": "abc"}, HTTP_ACCEPT_LANGUAGE="be")
+    unknown = client.post(url, {"kind": "incident", "numbers": "999999"},
+                          HTTP_ACCEPT_LANGUAGE="be")  # fmt: skip
+    # THEN each is refused with its reason in Belarusian
+    assert nothing.status_code == word.status_code == unknown.status_code == 400
+    assert "Выберыце хаця б адзін запіс." in nothing.content.decode()
+    assert "Не нумар запісу: &#x27;abc&#x27;." in word.content.decode()
+    assert "Не знойдзена ў адсеку доступу справы: 999999" in unknown.content.decode()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from crimebook.accounts.access import readable_compartment_ids, writable_compartment_ids
 from crimebook.accounts.models import Membership, User
@@ -207,11 +208,15 @@ def _ids(values: Iterable[object], field: str) -> list[int]:
         try:
             out.append(int(str(value)))
         except ValueError:
-            raise ValidationFailed.single(field, f"Not a record number: {value!r}.") from None
+            raise ValidationFailed.single(
+                field, gettext("Not a record number: %(value)s.") % {"value": repr(value)}
+            ) from None
     if not out:
-        raise ValidationFailed.single(field, "Choose at least one record.")
+        raise ValidationFailed.single(field, gettext("Choose at least one record."))
     if len(out) > MAX_BATCH:
-        raise ValidationFailed.single(field, f"At most {MAX_BATCH} records at a time.")
+        raise ValidationFailed.single(field, ngettext(
+            "At most %(n)d record at a time.", "At most %(n)d records at a time.", MAX_BATCH
+        ) % {"n": MAX_BATCH})  # fmt: skip
     return list(dict.fromkeys(out))
 
 
@@ -231,11 +236,12 @@ def case_material_add(*, actor: Actor | None, case: Case, kind: str, ids: Iterab
     found = set(qs.values_list("pk", flat=True))
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise ValidationFailed.single(
-            "ids",
-            f"Not found in the case's compartment{' (or not an ingested original)' if kind == 'exhibit' else ''}: "
-            + ", ".join(map(str, missing[:20])),
-        )
+        listed = ", ".join(map(str, missing[:20]))
+        raise ValidationFailed.single("ids", (
+            gettext("Not found in the case's compartment (or not an ingested original): %(ids)s")
+            if kind == "exhibit"
+            else gettext("Not found in the case's compartment: %(ids)s")
+        ) % {"ids": listed})  # fmt: skip
     manager = getattr(case, relation)
     present = set(manager.filter(pk__in=wanted).values_list("pk", flat=True))
     new = [i for i in wanted if i not in present]
