@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 
 from crimebook.evidence.models import EvidenceItem
@@ -144,3 +145,48 @@ def test_an_upload_before_the_vault_has_a_key_is_a_clear_form_error_not_a_500(
     assert not Job.objects.exists() and not Incident.objects.exists()
     assert not EvidenceItem.objects.exists()
     assert not any(p.is_file() for p in (tmp_path / "vault").rglob("*"))
+
+
+def test_progress_is_shown_while_the_import_holds_its_transaction(
+    vault: Path, investigator: Any, compartment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an import whose progress reports are watched from inside its one transaction,
+    # where the job's row cannot be written (SQLite: the register's write lock is the import's)
+    from crimebook.accounts.services import api_token_create
+    from crimebook.interchange import files
+
+    _, secret = api_token_create(actor=None, user=investigator, name="watch")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    page = _client(investigator)
+    seen: list[tuple[bool, bytes, dict[str, Any]]] = []
+    real = files.file_import
+
+    def watched(**kwargs: Any) -> Any:
+        report = kwargs["on_progress"]
+
+        def on_progress(done: int, total: int) -> None:
+            report(done, total)
+            job = Job.objects.get(kind=IMPORT_FILE)
+            listed = api.get("/api/v1/jobs").json()["items"]
+            shown = next(x for x in listed if x["id"] == job.pk)
+            seen.append((transaction.get_connection().in_atomic_block,
+                         page.get(f"/jobs/{job.pk}/").content,
+                         {"row": (job.progress_done, job.progress_total), "api": shown,
+                          "total": total, "done": done}))  # fmt: skip
+
+        return real(**{**kwargs, "on_progress": on_progress})
+
+    monkeypatch.setattr(files, "file_import", watched)
+    # WHEN the file is imported
+    _post(investigator, compartment, GOOD)
+    # THEN while the transaction was open the row kept its old figures, but the job page and
+    # the API showed the import's progress
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "done" and seen
+    inside, body, figures = seen[0]  # the first report is written at once
+    assert inside and figures["row"] == (0, None)
+    total = figures["total"]
+    assert f'<progress max="{total}" value="{figures["done"]}"'.encode() in body
+    assert (figures["api"]["progress_done"], figures["api"]["progress_total"]) == (
+        figures["done"], total,
+    )  # fmt: skip

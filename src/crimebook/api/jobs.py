@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
 from crimebook.evidence.reasons import reason_code, reason_shown
+from crimebook.jobs import progress
 from crimebook.jobs.models import Job
 from crimebook.jobs.selectors import job_get_for, jobs_for
 from crimebook.jobs.wording import job_message, job_message_code
@@ -50,6 +51,14 @@ class JobOut(Schema):
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
+
+    @staticmethod
+    def resolve_progress_done(obj: Job) -> int:
+        return progress.overlay(obj).progress_done
+
+    @staticmethod
+    def resolve_progress_total(obj: Job) -> int | None:
+        return progress.overlay(obj).progress_total
 
     @staticmethod
     def resolve_message_localized(obj: Job) -> str:

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from crimebook.audit.services import audit_record
+from crimebook.jobs import progress as live_progress
 from crimebook.jobs import registry, wording
 from crimebook.jobs.models import Job
 
@@ -53,8 +54,9 @@ class _Reporter:
         self.job_id, self.token, self.attempt = job_id, token, attempt
         self._last = 0.0
         self._pending: tuple[int, int | None] | None = None
-        # Progress is not written from inside a transaction the job opened (an import is
-        # one transaction): the row lock would stall the heartbeat until the commit.
+        # Inside a transaction the job opened (an import is one transaction) progress goes
+        # to the cache only (jobs/progress.py): writing the row would wait for the register's
+        # write lock (SQLite) or hold the row lock and stall the heartbeat until the commit.
         self._depth = len(connection.atomic_blocks)
 
     def _mine(self) -> Any:
@@ -76,9 +78,10 @@ class _Reporter:
     def flush(self, *, final: bool = False) -> None:
         if self._pending is None:
             return
+        done, total = self._pending
+        live_progress.record(self.job_id, self.attempt, done, total)
         if not final and len(connection.atomic_blocks) > self._depth:
             return
-        done, total = self._pending
         self._mine().update(progress_done=done, progress_total=total, heartbeat_at=timezone.now())
         self._pending = None
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.evidence.reasons import reason_shown
-from crimebook.jobs import registry, selectors, services
+from crimebook.jobs import progress, registry, selectors, services
 from crimebook.jobs.kinds import EVIDENCE_ITEM, SUBMISSION
 from crimebook.jobs.models import Job
 from crimebook.web.views._common import register_view, user_of
@@ -64,7 +64,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if status not in Job.Status.values:
         status = ""
     page = Paginator(selectors.jobs_for(user, status=status), 50).get_page(request.GET.get("page"))
-    rows = [{"job": job, "label": _label(job)} for job in page.object_list]
+    rows = [{"job": progress.overlay(job), "label": _label(job)} for job in page.object_list]
     context = {
         "page_obj": page, "rows": rows, "status": status, "statuses": Job.Status.choices,
         "refresh": REFRESH_SECONDS if any(r["job"].is_active for r in rows) else None,
@@ -77,7 +77,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @register_view
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    job = selectors.job_get_for(user, pk)
+    job = progress.overlay(selectors.job_get_for(user, pk))
     result = job.result if isinstance(job.result, dict) else {}
     outcomes = result.get("outcomes")
     rejected = result.get("errors")

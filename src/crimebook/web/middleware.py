@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from crimebook.maps.tiles import tile_csp_source, validate_tile_url
+from crimebook.web.sessions import SessionStore
 
 # Paths reachable without logging in. Everything else needs a session (the API has its
 # own token authentication and answers 401 in JSON itself).
@@ -78,6 +79,8 @@ class IdleSessionMiddleware(SessionMiddleware):
         if recent and not session.modified:
             patch_vary_headers(response, ("Cookie",))  # as Django does for an accessed session
             return response
+        if not session.modified and isinstance(session, SessionStore):
+            session.touch_only = True  # only the idle clock moves: a skippable write
         session[SESSION_TOUCHED_KEY] = now
         return super().process_response(request, response)
 
