@@ -19,6 +19,7 @@ from pydantic import AfterValidator, ConfigDict, create_model
 
 from crimebook.accounts.models import User
 from crimebook.core.errors import ValidationFailed
+from crimebook.register.models import Term
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -88,6 +89,29 @@ def responses(ok: Any, status: int = 200) -> dict[int, Any]:
         422: ErrorOut,
         429: ErrorOut,
     }
+
+
+def check_filters(
+    filters: Schema,
+    *,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    terms: Mapping[str, str] | None = None,
+) -> None:
+    """A list filter's value no record can have is a 422 naming it, not an empty page that
+    reads as "none exist" (a misspelt ``status=verifed``). ``choices``: query parameter ->
+    the values it may take; ``terms``: query parameter -> the vocabulary its code is from
+    (retired terms included: old records still carry them). Empty values filter nothing."""
+    errors: dict[str, list[str]] = {}
+    for name, allowed in (choices or {}).items():
+        value = getattr(filters, name)
+        if value and value not in allowed:
+            errors[name] = [f"'{value[:100]}' is not one of {', '.join(allowed)}."]
+    for name, vocabulary in (terms or {}).items():
+        code = getattr(filters, name)
+        if code and not Term.objects.filter(vocabulary__code=vocabulary, code=code).exists():
+            errors[name] = [f"'{code[:100]}' is not a {vocabulary} code."]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 class Input(Schema):

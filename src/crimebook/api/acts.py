@@ -15,12 +15,13 @@ from crimebook.api._common import (
     Patch,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     payload_dict,
     responses,
     to_data,
 )
-from crimebook.register.models import Act
+from crimebook.register.models import Act, MedicalGrade
 from crimebook.register.selectors import act_get_for, acts_for
 from crimebook.register.services import ActData, act_create, act_update
 
@@ -96,6 +97,9 @@ def data_of(act: Act) -> ActData:
 def list_acts(
     request: HttpRequest, filters: Query[ActQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(
+        filters, choices={"medical_grade": MedicalGrade.values}, terms={"act_type": "act_type"}
+    )
     found = acts_for(caller(request), **filters.model_dump()).select_related("detention_place")
     return paginate(found, page, prefetch=("injuries", "methods"))
 

@@ -16,6 +16,7 @@ from crimebook.api._common import (
     PageParams,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     responses,
 )
@@ -188,6 +189,7 @@ def list_definitions(request: HttpRequest) -> list[LegalDefinition]:
 def list_cases(
     request: HttpRequest, filters: Query[CaseQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, choices={"status": Case.Status.values})
     return paginate(selectors.cases_for(caller(request), **filters.model_dump()), page)
 
 

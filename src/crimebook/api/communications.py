@@ -17,6 +17,7 @@ from crimebook.api._common import (
     PageParams,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     payload_dict,
     responses,
@@ -98,6 +99,7 @@ class CommunicationQuery(Schema):
 def list_communications(
     request: HttpRequest, filters: Query[CommunicationQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, choices={"kind": Communication.Kind.values})
     f = CommunicationFilter(**filters.model_dump())
     return paginate(communications_for(caller(request), f), page)
 

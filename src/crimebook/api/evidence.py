@@ -11,7 +11,15 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.api._common import (
+    Page,
+    PageParams,
+    UtcDatetime,
+    caller,
+    check_filters,
+    paginate,
+    responses,
+)
 from crimebook.evidence.models import EvidenceItem
 from crimebook.evidence.selectors import EvidenceFilter, evidence_for, evidence_get_for
 from crimebook.evidence.services import evidence_ingest_stream
@@ -73,6 +81,10 @@ class IngestOut(Schema):
 def list_evidence(
     request: HttpRequest, filters: Query[EvidenceQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(
+        filters,
+        choices={"kind": EvidenceItem.Kind.values, "status": EvidenceItem.Status.values},
+    )
     f = EvidenceFilter(
         kind=filters.kind, status=filters.status, date_from=filters.captured_from,
         date_to=filters.captured_to, near=filters.near,

@@ -18,14 +18,14 @@ from crimebook.api._common import (
     Patch,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     payload_dict,
     responses,
     to_data,
 )
-from crimebook.core.errors import ValidationFailed
 from crimebook.register.consent import Use, split_by_consent, withheld_note
-from crimebook.register.models import Incident, Term
+from crimebook.register.models import Incident
 from crimebook.register.selectors import IncidentFilter, incident_get_for, incidents_for
 from crimebook.register.services import IncidentData, incident_create, incident_update
 
@@ -125,29 +125,18 @@ def data_of(incident: Incident) -> IncidentData:
     )  # fmt: skip
 
 
-def _check_filters(filters: IncidentQuery) -> None:
-    """A value no incident can have is a 422 naming it, not an empty page that reads as
-    "no such incidents" (a misspelt ``status=verifed``)."""
-    errors: dict[str, list[str]] = {}
-    for name, choices in (
-        ("status", Incident.Status.values),
-        ("verification", Incident.Verification.values),
-    ):
-        value = getattr(filters, name)
-        if value and value not in choices:
-            errors[name] = [f"'{value[:100]}' is not one of {', '.join(choices)}."]
-    code = filters.violation_type
-    if code and not Term.objects.filter(vocabulary__code="violation_type", code=code).exists():
-        errors["violation_type"] = [f"'{code[:100]}' is not a violation_type code."]
-    if errors:
-        raise ValidationFailed(errors)
-
-
 @router.get("", response=responses(Page[IncidentOut]), summary="List incidents")
 def list_incidents(
     request: HttpRequest, filters: Query[IncidentQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
-    _check_filters(filters)
+    check_filters(
+        filters,
+        choices={
+            "status": Incident.Status.values,
+            "verification": Incident.Verification.values,
+        },
+        terms={"violation_type": "violation_type"},
+    )
     found = incidents_for(caller(request), IncidentFilter(**filters.model_dump()))
     return paginate(found, page, prefetch=PREFETCH)
 

@@ -9,7 +9,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from crimebook.api._common import Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.api._common import (
+    Page,
+    PageParams,
+    UtcDatetime,
+    caller,
+    check_filters,
+    paginate,
+    responses,
+)
 from crimebook.evidence.reasons import reason_code, reason_shown
 from crimebook.jobs import progress
 from crimebook.jobs.models import Job
@@ -91,6 +99,7 @@ class JobQuery(Schema):
 def list_jobs(
     request: HttpRequest, filters: Query[JobQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, choices={"status": Job.Status.values})
     return paginate(jobs_for(caller(request), status=filters.status), page)
 
 

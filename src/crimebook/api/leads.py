@@ -10,7 +10,16 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from crimebook.api._common import Input, Page, PageParams, UtcDatetime, caller, paginate, responses
+from crimebook.api._common import (
+    Input,
+    Page,
+    PageParams,
+    UtcDatetime,
+    caller,
+    check_filters,
+    paginate,
+    responses,
+)
 from crimebook.leads.models import Lead
 from crimebook.leads.selectors import LeadFilter, lead_get_for, leads_for
 from crimebook.leads.services import lead_accept, lead_reject
@@ -97,6 +106,7 @@ class RejectIn(Input):
 def list_leads(
     request: HttpRequest, filters: Query[LeadQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, choices={"kind": Lead.Kind.values, "status": Lead.Status.values})
     f = LeadFilter(**filters.model_dump())
     return paginate(leads_for(caller(request), f), page)
 

@@ -11,9 +11,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._bulk import add_bulk_route
-from crimebook.api._common import Input, Page, PageParams, caller, paginate, responses
+from crimebook.api._common import (
+    Input,
+    Page,
+    PageParams,
+    caller,
+    check_filters,
+    paginate,
+    responses,
+)
 from crimebook.register.models import Person
-from crimebook.register.selectors import person_get_for, persons_for
+from crimebook.register.selectors import PERSON_ROLES, person_get_for, persons_for
 from crimebook.register.services import (
     PersonData,
     PersonIdentity,
@@ -89,6 +97,7 @@ def person_data(payload: PersonIn) -> PersonData:
 def list_persons(
     request: HttpRequest, filters: Query[PersonQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, choices={"role": PERSON_ROLES})
     return paginate(persons_for(caller(request), **filters.model_dump()), page)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from crimebook.api._common import caller, responses
+from crimebook.api._common import caller, check_filters, responses
+from crimebook.register.models import Incident
 from crimebook.search.selectors import MAX_PER_PAGE, Hit, SearchParams, search_for
 
 router = Router(tags=["search"])
@@ -79,6 +80,11 @@ def _hit(h: Hit) -> dict[str, Any]:
 
 @router.get("", response=responses(SearchOut), summary="Search with facets")
 def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
+    check_filters(
+        query,
+        choices={"status": Incident.Status.values, "verification": Incident.Verification.values},
+        terms={"violation_type": "violation_type"},
+    )
     values = query.model_dump()
     values["kinds"] = tuple(values["kinds"])
     result = search_for(caller(request), SearchParams(**values))

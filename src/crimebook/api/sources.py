@@ -17,6 +17,7 @@ from crimebook.api._common import (
     Patch,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     payload_dict,
     responses,
@@ -111,6 +112,9 @@ def data_of(source: Source) -> SourceData:
 def list_sources(
     request: HttpRequest, filters: Query[SourceQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(
+        filters, choices={"kind": Source.Kind.values, "reliability": Source.Reliability.values}
+    )
     return paginate(sources_for(caller(request), **filters.model_dump()), page)
 
 

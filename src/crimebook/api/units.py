@@ -16,6 +16,7 @@ from crimebook.api._common import (
     Patch,
     UtcDatetime,
     caller,
+    check_filters,
     paginate,
     payload_dict,
     responses,
@@ -101,6 +102,7 @@ def data_of(unit: Unit) -> UnitData:
 def list_units(
     request: HttpRequest, filters: Query[UnitQuery], page: Query[PageParams]
 ) -> dict[str, Any]:
+    check_filters(filters, terms={"unit_type": "unit_type"})
     return paginate(units_for(caller(request), **filters.model_dump()), page)
 
 

@@ -129,9 +129,12 @@ def involvements_for(
     return qs
 
 
+PERSON_ROLES = ("victim", "witness", "insider", "perpetrator")
+
+
 def persons_for(user: Any, *, role: str = "", q: str = "") -> QuerySet[Person]:
     qs = Person.objects.visible_to(user)
-    if role in {"victim", "witness", "insider", "perpetrator"}:
+    if role in PERSON_ROLES:
         qs = qs.filter(**{f"is_{role}": True})
     if q:
         qs = qs.filter(pseudonym__icontains=q.strip())
