@@ -175,6 +175,23 @@ def test_cli_imports_a_cp1251_semicolon_file_with_a_mapping(
 
 
 @pytest.mark.django_db
+def test_cli_refuses_a_bad_mapping_as_the_import_page_does(
+    compartment: Any, tmp_path: Path
+) -> None:
+    # GIVEN a file; WHEN --map names a field the kind lacks and maps a column twice
+    path = tmp_path / "excel.csv"
+    path.write_text("Название;Дата\r\nИзбиение;10.08.2020\r\n", encoding="utf-8")
+    result = _cli("import", str(path), "--compartment", "Case A", "--map", "Название=titel",
+                  "--map", "Дата=start", "--map", "дата=end", "--map", "nonsense")  # fmt: skip
+    # THEN the shared parser's messages name each line, and nothing is imported
+    assert result.exit_code != 0
+    assert "titel is not a field of this kind" in result.output
+    assert "already mapped on line 2" in result.output
+    assert "Line 4 (nonsense)" in result.output
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.django_db
 def test_cli_writes_an_error_report_and_imports_nothing(compartment: Any, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "a,ok,,,,,\r\nb,swapped,,27.5,53.9,,\r\n", encoding="utf-8")

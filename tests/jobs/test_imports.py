@@ -190,3 +190,89 @@ def test_progress_is_shown_while_the_import_holds_its_transaction(
     assert (figures["api"]["progress_done"], figures["api"]["progress_total"]) == (
         figures["done"], total,
     )  # fmt: skip
+
+
+RUSSIAN = (
+    "Код;Название;Дата;Широта;Долгота;Примечание\r\n"
+    "r-1;Задержание у метро;08/10/2020 22:30;53,9;27,5;x\r\n"
+    "r-2;Избиение во дворе;12/01/2020;;;y\r\n"
+)
+RUSSIAN_MAP = (
+    "Код=external_id\r\nНазвание=title\r\n\r\nДата = start\r\nширота=latitude\r\nДолгота=longitude"
+)
+
+
+def test_russian_headers_import_through_the_page_with_a_mapping_and_month_first_dates(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    # GIVEN a file with Russian column names, month-first dates and an extra column
+    # WHEN it is posted with a mapping, month-first dates, a region and extra columns ignored
+    response = _post(
+        investigator, compartment, RUSSIAN, mapping=RUSSIAN_MAP, us_dates="on",
+        region="belarus", ignore_extra="on",
+    )  # fmt: skip
+    # THEN the job imports both rows, the dates read month first (08/10 is 10 August)
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert response.status_code == 302 and job.status == "done", job.message
+    first = Incident.objects.get(external_id="r-1")
+    second = Incident.objects.get(external_id="r-2")
+    assert first.title == "Задержание у метро" and first.latitude == pytest.approx(53.9)
+    assert (first.start.month, first.start.day) == (8, 10)  # 22:30 Minsk is 19:30 UTC
+    assert (second.start.month, second.start.day) == (11, 30)  # 1 December 00:00 Minsk
+    # AND the job page shows what it was asked to do
+    assert job.parameters["mapping"]["Дата"] == "start"
+    page = _client(investigator).get(f"/jobs/{job.pk}/").content.decode()
+    assert "Import options" in page and "Дата=start" in page and "Month-first dates" in page
+
+
+def test_without_month_first_dates_a_slash_date_is_refused_as_ambiguous(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    # GIVEN the same file; WHEN month-first dates are not declared
+    _post(investigator, compartment, RUSSIAN, mapping=RUSSIAN_MAP, ignore_extra="on")
+    # THEN the rows are rejected, naming the date, and nothing is written
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "failed" and not Incident.objects.exists()
+    assert "start" in job.result["errors"][0]["errors"]
+
+
+def test_extra_columns_stop_the_import_unless_ignored(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    _post(investigator, compartment, RUSSIAN, mapping=RUSSIAN_MAP, us_dates="on")
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "failed" and "Примечание" in job.message
+    assert not Incident.objects.exists()
+
+
+def test_a_region_rejects_coordinates_outside_it(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    outside = RUSSIAN.replace("53,9;27,5", "27,5;53,9")  # swapped: Iran, not Minsk
+    _post(investigator, compartment, outside, mapping=RUSSIAN_MAP, us_dates="on",
+          ignore_extra="on", region="belarus")  # fmt: skip
+    job = Job.objects.get(kind=IMPORT_FILE)
+    assert job.status == "failed" and not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("mapping", "fragment"),
+    [
+        ("Дата start", "write &#x27;Column in file=field&#x27;"),
+        ("Дата=", "write &#x27;Column in file=field&#x27;"),
+        ("Дата=begin", "begin is not a field of this kind"),
+        ("Дата=start\nдата=end", "the column дата is already mapped on line 1"),
+        ("Дата=start\nКогда=start", "the field start is already mapped on line 1"),
+    ],
+)
+def test_a_bad_mapping_line_is_a_form_error_and_changes_nothing(
+    vault: Path, investigator: Any, compartment: Any, mapping: str, fragment: str
+) -> None:
+    # GIVEN a mapping with a malformed line, an unknown field or a duplicate; WHEN posted
+    response = _post(investigator, compartment, RUSSIAN, mapping=mapping)
+    # THEN the form answers with the problem under the mapping; no file, no job, no record
+    assert response.status_code == 200
+    assert response.context["form"].errors["mapping"], response.context["form"].errors
+    assert fragment in response.content.decode()
+    assert not Job.objects.exists() and not EvidenceItem.objects.exists()
+    assert not Incident.objects.exists()

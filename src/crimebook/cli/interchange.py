@@ -31,6 +31,7 @@ from crimebook.interchange.imports import (
     bundle_import,
     records_import,
 )
+from crimebook.interchange.mapping import MappingError, parse_mapping
 from crimebook.register.consent import Use
 from crimebook.register.disclosure import DisclosureError, Rule
 from crimebook.register.models import Term
@@ -177,12 +178,12 @@ def import_(
         fail("--on-duplicate must be skip or update")
     if region != "none" and region not in REGIONS:
         fail(f"--region must be one of {', '.join(REGIONS)} or none")
-    pairs = {}
-    for item in mapping or []:
-        source, sep, target = item.partition("=")
-        if not sep:
-            fail(f"--map {item!r}: write 'Header in file=column'")
-        pairs[source] = target
+    try:
+        pairs = parse_mapping(
+            mapping or [], "incidents" if _format(file, fmt) == "geojson" else kind
+        )
+    except MappingError as exc:
+        fail("--map: " + " ".join(exc.problems))
     actor = _user(as_user)
     chosen = _format(file, fmt)
     options = ImportOptions(

@@ -27,13 +27,21 @@ from crimebook.evidence.uploads import (
 )
 from crimebook.interchange.files import FORMATS, format_of
 from crimebook.interchange.formats.csvio import SCHEMAS
+from crimebook.interchange.formats.records import REGIONS
+from crimebook.interchange.mapping import MappingError, parse_mapping
 from crimebook.jobs.kinds import EVIDENCE_ITEM, IMPORT_FILE
 from crimebook.jobs.services import job_submit
 from crimebook.web.forms import UserForm
 from crimebook.web.forms._fields import compartment_choices, compartment_field, set_choices
 from crimebook.web.views._common import apply_errors, forbidden, posted, register_view, user_of
 
-__all__ = ["ImportForm", "import_create"]
+__all__ = ["ImportForm", "import_create", "import_options_shown"]
+
+REGION_LABELS = {
+    "belarus": gettext_lazy("Belarus"),
+    "ukraine": gettext_lazy("Ukraine"),
+    "world": gettext_lazy("the world"),
+}
 
 
 class ImportForm(UserForm):
@@ -56,10 +64,83 @@ class ImportForm(UserForm):
     dry_run = forms.BooleanField(
         label=gettext_lazy("Dry run: check every row, write nothing"), required=False
     )
+    mapping = forms.CharField(
+        label=gettext_lazy("Column names in your file"),
+        help_text=gettext_lazy(
+            "One 'Column in file=field' a line, e.g. 'Дата=start', for columns whose names are "
+            "not the import schema's (CSV, XLSX, GeoJSON properties)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10_000,
+    )
+    us_dates = forms.BooleanField(
+        label=gettext_lazy("Dates with slashes are month first (MM/DD/YYYY)"),
+        help_text=gettext_lazy("Otherwise a date such as 08/10/2020 is refused as ambiguous."),
+        required=False,
+    )
+    region = forms.ChoiceField(
+        label=gettext_lazy("Declared region"),
+        help_text=gettext_lazy("Coordinates outside it are rejected (a swapped pair, a typo)."),
+        choices=[("none", gettext_lazy("none")), *((k, REGION_LABELS[k]) for k in REGIONS)],
+        initial="none",
+        required=False,
+    )
+    ignore_extra = forms.BooleanField(
+        label=gettext_lazy("Ignore columns the import does not know"),
+        help_text=gettext_lazy("Otherwise such a column stops the import, naming it."),
+        required=False,
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding"),
+        choices=[
+            ("", gettext_lazy("detect (UTF-8 or Windows-1251)")),
+            ("utf-8", "UTF-8"),
+            ("cp1251", "Windows-1251"),
+            ("utf-16", "UTF-16"),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "compartment", compartment_choices(self.user))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = "incidents" if data.get("format") == "geojson" else data.get("kind")
+        if kind in SCHEMAS and "mapping" in data:
+            try:
+                data["mapping"] = parse_mapping(str(data["mapping"]).splitlines(), kind)
+            except MappingError as exc:
+                for problem in exc.problems:
+                    self.add_error("mapping", problem)
+        return data
+
+
+def import_options_shown(parameters: Any) -> list[tuple[str, str]]:
+    """The options an import job was asked with, as (label, value) for its page."""
+    if not isinstance(parameters, dict):
+        return []
+    mapping = parameters.get("mapping")
+    pairs = mapping.items() if isinstance(mapping, dict) else ()
+    yes, no = _("yes"), _("no")
+    region = str(parameters.get("region") or "none")
+    shown = [
+        (_("Records in the file (CSV, XLSX)"), str(parameters.get("kind", ""))),
+        (_("Format"), str(parameters.get("format", ""))),
+        (_("Dry run"), yes if parameters.get("dry_run") is True else no),
+        (_("Column names in your file"), "; ".join(f"{k}={v}" for k, v in pairs) or "—"),
+        (_("Month-first dates"), yes if parameters.get("us_dates") is True else no),
+        (_("Declared region"), str(REGION_LABELS.get(region, _("none")))),
+        (_("Unknown columns ignored"), yes if parameters.get("ignore_extra") is True else no),
+        (_("Encoding"), str(parameters.get("encoding") or _("detected"))),
+        (
+            _("A record already imported (same external id)"),
+            _("update it") if parameters.get("on_duplicate") == "update" else _("skip it"),
+        ),
+    ]
+    return shown
 
 
 @csrf_exempt
@@ -107,7 +188,11 @@ def _import_create(request: HttpRequest) -> HttpResponse:
                     parameters={"item_id": stored.item_id, "compartment_id": data["compartment"],
                                 "format": fmt, "kind": data["kind"],
                                 "on_duplicate": data["on_duplicate"],
-                                "dry_run": bool(data["dry_run"])},
+                                "dry_run": bool(data["dry_run"]),
+                                "mapping": data["mapping"], "us_dates": bool(data["us_dates"]),
+                                "region": data["region"],
+                                "ignore_extra": bool(data["ignore_extra"]),
+                                "encoding": data["encoding"]},
                     subject=(EVIDENCE_ITEM, stored.item_id),
                 )  # fmt: skip
                 messages.success(

@@ -141,14 +141,30 @@ def import_file(context: JobContext) -> JobOutcome:
     from crimebook.evidence.models import EvidenceItem
     from crimebook.evidence.pipeline import plaintext_copy
     from crimebook.interchange.files import FORMATS, ImportFileError, file_import
+    from crimebook.interchange.formats.records import REGIONS, CsvOptions
     from crimebook.interchange.imports import ImportOptions
 
     item_id, compartment_id = _int(context, "item_id"), _int(context, "compartment_id")
     fmt, kind = str(context.parameters.get("format")), str(context.parameters.get("kind"))
     on_duplicate = context.parameters.get("on_duplicate", "skip")
     dry_run = context.parameters.get("dry_run") is True
-    if fmt not in FORMATS or on_duplicate not in ("skip", "update"):
+    mapping = context.parameters.get("mapping") or {}
+    region = context.parameters.get("region") or "none"
+    encoding = context.parameters.get("encoding") or None
+    if (
+        fmt not in FORMATS
+        or on_duplicate not in ("skip", "update")
+        or not isinstance(mapping, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+        or (region != "none" and region not in REGIONS)
+        or encoding not in (None, "utf-8", "cp1251", "utf-16")
+    ):
         raise JobFailed(Message("import.bad_parameters"))
+    csv_options = CsvOptions(
+        mapping=dict(mapping), us_dates=context.parameters.get("us_dates") is True,
+        region=REGIONS.get(region),
+        ignore_extra=context.parameters.get("ignore_extra") is True,
+    )  # fmt: skip
     item = EvidenceItem.objects.filter(
         pk=item_id, compartment_id=compartment_id, status=EvidenceItem.Status.INGESTED
     ).first()
@@ -171,7 +187,7 @@ def import_file(context: JobContext) -> JobOutcome:
         with plaintext_copy(store, item.storage_key) as path, transaction.atomic():
             result = file_import(
                 actor=actor, path=path, fmt=fmt, kind=kind, options=options,
-                on_progress=context.progress,
+                csv_options=csv_options, encoding=encoding, on_progress=context.progress,
             )  # fmt: skip
             if result.committed:
                 outcome = _import_result(result, item_id)

@@ -19,7 +19,8 @@ from crimebook.accounts.access import writable_compartment_ids
 from crimebook.core.errors import ValidationFailed
 from crimebook.evidence.reasons import reason_shown
 from crimebook.jobs import progress, registry, selectors, services
-from crimebook.jobs.kinds import EVIDENCE_ITEM, SUBMISSION
+from crimebook.jobs.imports import import_options_shown
+from crimebook.jobs.kinds import EVIDENCE_ITEM, IMPORT_FILE, SUBMISSION
 from crimebook.jobs.models import Job
 from crimebook.web.views._common import register_view, user_of
 
@@ -96,6 +97,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rejected_rows": rejected if isinstance(rejected, list) else [],
         "rejected_count": result.get("rejected", 0),
         "summaries": summaries if isinstance(summaries, list) else [],
+        "import_options": (
+            import_options_shown(job.parameters) if job.kind == IMPORT_FILE else []
+        ),
         "refresh": REFRESH_SECONDS if job.is_active else None,
     }  # fmt: skip
     return render(request, "jobs/detail.html", context)
