@@ -39,6 +39,7 @@ from crimebook.maps import _compiled, gridindex
 from crimebook.maps.grid import FINE_EXPONENT, LAYERS, WORLD, Bounds, cell_size_for
 from crimebook.register import selectors
 from crimebook.register.models import Incident, Involvement, Post, Unit
+from crimebook.register.models.units import unit_name_expression
 from crimebook.register.selectors import IncidentFilter
 from crimebook.web.refdata import UNITS
 
@@ -203,7 +204,7 @@ POINT_FIELDS: dict[str, tuple[str, ...]] = {
         "pk", "title", "place_name", "latitude", "longitude", "radius_m", "start", "end",
         "precision", "status", "verification",
     ),
-    "detention": ("pk", "name", "latitude", "longitude"),
+    "detention": ("pk", "name", "name_ru", "name_be", "latitude", "longitude"),
     "cameras": ("pk", "external_id", "name", "latitude", "longitude", "fov_radius_m"),
     "evidence": (
         "pk", "original_name", "kind", "latitude", "longitude", "gps_accuracy_m", "captured_at",
@@ -382,7 +383,9 @@ def map_rows_for(user: Any, query: MapQuery, layer: str) -> QuerySet[Any]:
     if layer == "incidents":
         return map_incidents_for(user, query).order_by("-start", "-id")
     if layer == "detention":
-        return _detention(user).filter(latitude__isnull=False).order_by("name")
+        return (
+            _detention(user).filter(latitude__isnull=False).order_by(unit_name_expression(), "pk")
+        )
     if layer == "cameras":
         return _cameras(user, query).order_by("external_id", "id")
     if layer == "evidence":

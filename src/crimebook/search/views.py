@@ -3,6 +3,7 @@ paginated result, and a separate POST form for the exact identity lookup."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -90,6 +91,17 @@ def facet_labels(result: SearchResult) -> dict[str, dict[str, str]]:
     }
 
 
+def _named_units(hits: list[Hit]) -> list[Hit]:
+    """Unit hits titled in the reader's language (the index keeps the stored default name;
+    the names come from the shared reference cache, no query)."""
+    if not any(h.kind == "unit" for h in hits):
+        return hits
+    names = refdata.unit_names()
+    return [
+        replace(h, title=names.get(h.object_id, h.title)) if h.kind == "unit" else h for h in hits
+    ]
+
+
 def _pair(key: str, value: str, encoding: str) -> str:
     """``key=value`` as ``QueryDict.urlencode`` writes it (``urllib.parse.urlencode`` of the
     encoded bytes: ``quote_plus``, nothing kept safe)."""
@@ -173,8 +185,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     }  # fmt: skip
     if result is not None:
         urls = hit_urls(result.hits)
+        hits = _named_units(result.hits)
         context["hits"] = [{"hit": h, "url": url, "kind": KIND_LABELS[h.kind]}
-                           for h, url in zip(result.hits, urls, strict=True)]  # fmt: skip
+                           for h, url in zip(hits, urls, strict=True)]  # fmt: skip
         context["facets"] = facet_rows(request, result)
         # the two loops in Python (_html.py): most of the template's time otherwise
         context["hits_html"] = hits_html(context["hits"])

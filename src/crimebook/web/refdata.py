@@ -96,18 +96,37 @@ def terms_by_id() -> dict[int, tuple[tuple[str, str], str]]:
     }
 
 
-def _units() -> list[tuple[int, str]]:
+def _units() -> list[tuple[int, str, str, str]]:
     from crimebook.register.models import Unit
 
-    return [
-        (pk, name) for pk, name in Unit.objects.order_by("name", "pk").values_list("pk", "name")
-    ]
+    return list(Unit.objects.order_by("pk").values_list("pk", "name", "name_ru", "name_be"))
+
+
+def _localised_units(language: str) -> list[tuple[int, str]]:
+    from crimebook.register.models.units import unit_name
+
+    rows = refcache.get_or_compute(UNITS, "all-names", _units, kept=True)
+    named = [(pk, unit_name(name, ru, be, language)) for pk, name, ru, be in rows]
+    return sorted(named, key=lambda item: (item[1].casefold(), item[0]))
 
 
 def units() -> list[tuple[int, str]]:
-    """(id, name) of every unit by name. Units are public structure, shared by all
-    compartments: callers still check that the reader is an active staff account."""
-    return list(refcache.get_or_compute(UNITS, "all", _units, kept=True))
+    """(id, name in the reader's language) of every unit, ordered by that name (a missing
+    Russian or Belarusian name falls back to the stored default, as ``Unit.display_name``).
+    Units are public structure, shared by all compartments: callers still check that the
+    reader is an active staff account."""
+    language = (get_language() or "en")[:2]
+    return list(
+        refcache.get_or_compute(
+            UNITS, f"all-{language}", lambda: _localised_units(language), kept=True
+        )
+    )
+
+
+def unit_names() -> dict[int, str]:
+    """unit id → name in the reader's language (``units`` as a mapping): map popups,
+    search hits and charts name units through this, without a query of their own."""
+    return dict(units())
 
 
 def _demo_exists() -> bool:

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Case, F, When
+from django.db.models.expressions import Combinable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crimebook.register.models.common import Compartmented, Located, TimeWindow, VisibleQuerySet
 from crimebook.register.models.people import Person
 from crimebook.register.models.sources import Source
 from crimebook.register.models.vocab import Term
+
+
+def unit_name(name: str, name_ru: str, name_be: str, language: str | None = None) -> str:
+    """The unit's name in ``language`` (default: the reader's), else the stored default
+    ``name``: the one rule for every page, map popup, chart, search hit and choice list."""
+    lang = (language or get_language() or "en")[:2]
+    return {"ru": name_ru, "be": name_be}.get(lang, "") or name
+
+
+def unit_name_expression(language: str | None = None) -> Combinable:
+    """``unit_name`` in SQL (``Unit`` rows), to order a queryset by what the reader sees:
+    ``qs.order_by(unit_name_expression(), "pk")``."""
+    lang = (language or get_language() or "en")[:2]
+    if lang not in ("ru", "be"):
+        return F("name")
+    column = f"name_{lang}"
+    return Case(When(**{column: ""}, then=F("name")), default=F(column))
 
 
 class Unit(models.Model):
@@ -34,7 +54,12 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language, else the stored default (``unit_name``)."""
+        return unit_name(self.name, self.name_ru, self.name_be)
 
 
 class UnitRelation(models.Model):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from crimebook.maps import selectors as maps
 from crimebook.maps.grid import LAYERS, cell_box
 from crimebook.register.models import Incident
+from crimebook.register.models.units import unit_name
 from crimebook.register.selectors import IncidentFilter
 from crimebook.web.display import format_window
 from crimebook.web.forms.maps import (
@@ -167,7 +168,9 @@ def _feature(layer: str, row: dict[str, Any]) -> dict[str, Any]:
         )
     elif layer == "detention":
         props.update(
-            label=row["name"], url=reverse("web:unit_detail", args=[row["pk"]]), radius_m=None
+            label=unit_name(row["name"], row.get("name_ru", ""), row.get("name_be", "")),
+            url=reverse("web:unit_detail", args=[row["pk"]]),
+            radius_m=None,
         )
     elif layer == "communications":
         props.update(

@@ -17,6 +17,7 @@ from crimebook.accounts.access import can_edit_reference_data, writable_compartm
 from crimebook.accounts.models import User
 from crimebook.register import selectors, services
 from crimebook.register.models import Unit
+from crimebook.register.models.units import unit_name_expression
 from crimebook.web.forms._fields import local_zone
 from crimebook.web.forms.filters import UnitFilterForm
 from crimebook.web.forms.units import UnitForm, UnitParentForm
@@ -46,7 +47,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
 
     def query(data: dict[str, Any]) -> Any:
-        return selectors.units_for(user, q=data["q"].strip(), unit_type=data["unit_type"])
+        units = selectors.units_for(user, q=data["q"].strip(), unit_type=data["unit_type"])
+        return units.order_by(unit_name_expression(), "pk")  # by the name the reader sees
 
     return list_page(
         request, form=UnitFilterForm(request.GET, user=user), query=query,
