@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from crimebook.audit.labels import action_label, actor_label
 from crimebook.register.models import Incident
 from crimebook.web import context, display
 from crimebook.web.escaping import conditional_escape as _escaped
@@ -41,6 +42,19 @@ def choice(record: Model, name: str) -> str:
     value = getattr(record, name)
     label = _choice_labels(type(record), name).get(value, value)
     return str(label)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """``{{ entry.action|audit_action }}``: the audit action's label in the current language
+    (``audit/labels.py``; an unknown code as itself)."""
+    return action_label(code)
+
+
+@register.filter
+def audit_actor(name: str) -> str:
+    """``{{ entry.actor_name|audit_actor }}``: "system" translated, a username as it is."""
+    return actor_label(name)
 
 
 @register.filter
