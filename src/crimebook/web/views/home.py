@@ -259,6 +259,14 @@ def unit_attrition(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     unit = selectors.unit_get_for(user, pk)
     form, _start, _end, staff_start, staff_end = periods(request, st.first_incident_day(user))
+    if form.is_bound and not form.is_valid():
+        # wrong dates (e.g. the end before the start): the form with its errors and no
+        # figures — never the default period's figures next to the error
+        return render(
+            request,
+            "web/units/attrition.html",
+            {"unit": unit, "data": None, "charts": {}, "form": form, "staff_period": None},
+        )
     data = st.unit_attrition(user, unit, staff_start, staff_end)
     charts = {
         "headcount": column_chart(
