@@ -15,7 +15,7 @@ from crimebook.accounts.services import api_token_create
 from crimebook.cli.app import app
 from crimebook.leads.build import correlation_run
 from crimebook.leads.models import CorrelationRun, Lead
-from crimebook.leads.wording import lead_sentence
+from crimebook.leads.wording import lead_sentence, names_for
 from tests.leads.helpers import Scene, lead_of
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +38,19 @@ def _auth(user: Any) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
+def _shown(lead: Lead, user: Any) -> str:
+    """The explanation as a page shows it: units and cameras named, escaped."""
+    return escape(lead_sentence(lead, names_for(user, [lead])))
+
+
 def test_queue_lists_proposed_leads_with_filters_and_forms(leads: Scene, analyst: Any) -> None:
     client = _client(analyst)
     page = client.get("/leads/")
     body = page.content.decode()
     assert page.status_code == 200
     rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
-    assert rec.explanation in body
+    assert _shown(rec, analyst) in body and rec.explanation not in body
+    assert leads.camera.name in _shown(rec, analyst)
     assert (
         f'action="/leads/{rec.pk}/accept/"' in body and f'action="/leads/{rec.pk}/reject/"' in body
     )
@@ -54,16 +60,16 @@ def test_queue_lists_proposed_leads_with_filters_and_forms(leads: Scene, analyst
     by_unit = client.get("/leads/", {"unit": leads.unit.pk, "status": ""}).content.decode()
     assert f"/leads/{rec.pk}/accept/" not in by_unit
     high = client.get("/leads/", {"min_score": "1.0", "status": ""}).content.decode()
-    assert rec.explanation not in high
+    assert _shown(rec, analyst) not in high
     # the last run's summary names what could not be matched, and why
     assert "no time: an incident without a start cannot be matched" in body
     ru = client.get("/leads/", HTTP_ACCEPT_LANGUAGE="ru")
     with translation.override("ru"):  # the sentence in Russian (test_wording.py checks it)
-        in_russian = lead_sentence(rec)
+        in_russian = lead_sentence(rec, names_for(analyst, [rec]))
     assert ru.status_code == 200 and escape(in_russian) in ru.content.decode()
     bad = client.get("/leads/", {"min_score": "7"})
     assert bad.status_code == 200 and b"not valid" in bad.content
-    assert rec.explanation.encode() not in bad.content
+    assert _shown(rec, analyst).encode() not in bad.content
 
 
 def test_accept_and_reject_through_the_page_without_javascript(leads: Scene, analyst: Any) -> None:
@@ -88,7 +94,7 @@ def test_reader_sees_leads_without_buttons_and_cannot_post(leads: Scene, reader:
     client = _client(reader)
     body = client.get("/leads/").content.decode()
     unit = lead_of(leads.incident, f"unit:{leads.unit.pk}")
-    assert unit.explanation in body and "/accept/" not in body
+    assert _shown(unit, reader) in body and "/accept/" not in body
     assert client.post(f"/leads/{unit.pk}/accept/").status_code == 403
     unit.refresh_from_db()
     assert unit.status == "proposed"
@@ -98,9 +104,9 @@ def test_detail_pages_show_their_leads(leads: Scene, investigator: Any) -> None:
     client = _client(investigator)
     incident = client.get(f"/incidents/{leads.incident.pk}/").content.decode()
     rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
-    assert 'id="leads-heading"' in incident and rec.explanation in incident
+    assert 'id="leads-heading"' in incident and _shown(rec, investigator) in incident
     unit_page = client.get(f"/units/{leads.unit.pk}/").content.decode()
-    assert lead_of(leads.incident, f"unit:{leads.unit.pk}").explanation in unit_page
+    assert _shown(lead_of(leads.incident, f"unit:{leads.unit.pk}"), investigator) in unit_page
 
 
 def test_mallory_sees_no_lead_anywhere(leads: Scene, mallory: Any) -> None:

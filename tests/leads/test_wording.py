@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,12 @@ from crimebook.correlation import (
     correlate,
 )
 from crimebook.correlation.facts import evidence_facts, reasons_en, render_en
+from crimebook.evidence.models import Camera as CameraRow
 from crimebook.leads import wording
 from crimebook.leads.build import correlation_run
 from crimebook.leads.models import Lead
+from crimebook.register import services as register_services
+from tests import factories
 from tests.leads.helpers import Scene, lead_of
 from tests.test_translations import load_po
 
@@ -248,14 +252,18 @@ def test_the_queue_and_incident_page_show_the_explanation_in_russian(
         reasons = wording.lead_reasons(rec)
     assert russian.startswith(f"камера {leads.camera.pk}, расстояние 33 метра, запись ")
     assert "охватывает заявленное время" in russian
+    with translation.override("ru"):  # the pages name the camera the reader may see
+        russian = wording.lead_sentence(rec, wording.names_for(analyst, [rec]))
+        reasons = wording.lead_reasons(rec, wording.names_for(analyst, [rec]))
+    assert russian.startswith(f"камера {leads.camera.name}, расстояние 33 метра, запись ")
     page = _client(analyst, "ru").get("/leads/").content.decode()
     assert escape(russian) in page and rec.explanation not in page
     assert escape(reasons[1]) in page  # "место: 33 метра между центрами"
     incident_page = _client(analyst, "ru").get(f"/incidents/{leads.incident.pk}/")
     assert escape(russian) in incident_page.content.decode()
     with translation.override("be"):
-        belarusian = wording.lead_sentence(rec)
-    assert belarusian.startswith(f"камера {leads.camera.pk}, адлегласць 33 метры, запіс ")
+        belarusian = wording.lead_sentence(rec, wording.names_for(analyst, [rec]))
+    assert belarusian.startswith(f"камера {leads.camera.name}, адлегласць 33 метры, запіс ")
     assert escape(belarusian) in _client(analyst, "be").get("/leads/").content.decode()
 
 
@@ -289,10 +297,68 @@ def test_the_api_keeps_the_english_and_adds_the_requested_language(
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     ru = client.get(f"/api/v1/leads/{rec.pk}", HTTP_ACCEPT_LANGUAGE="ru").json()
     assert ru["explanation"] == rec.explanation
-    assert ru["explanation_localized"].startswith(f"камера {leads.camera.pk}, расстояние")
+    assert ru["explanation_localized"].startswith(f"камера {leads.camera.name}, расстояние")
     assert ru["reasons"] == rec.reasons and ru["reasons_localized"][0].startswith("время: ")
     en = client.get(f"/api/v1/leads/{rec.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert en["explanation_localized"] == rec.explanation
+    # English: the engine's sentence with the camera's name for its number
+    assert en["explanation_localized"] == rec.explanation.replace(
+        f"camera {leads.camera.pk},", f"camera {leads.camera.name},"
+    )
+    assert en["explanation"] == rec.explanation
     listed = client.get("/api/v1/leads", HTTP_ACCEPT_LANGUAGE="be").json()
     mine = next(x for x in listed["items"] if x["id"] == rec.pk)
-    assert mine["explanation_localized"].startswith(f"камера {leads.camera.pk}, адлегласць")
+    assert mine["explanation_localized"].startswith(f"камера {leads.camera.name}, адлегласць")
+
+
+# --- records named, not numbered ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_lead_mentioning_two_units_names_both(
+    leads: Scene, analyst: Any, compartment: Any, lang: str
+) -> None:
+    # GIVEN the scene's unit under a parent (names in both languages, one needing escaping)
+    parent = factories.unit("gumvd", name="Main <Directorate> & Co", name_ru="ГУВД <Минск>")
+    register_services.unit_parent_add(
+        actor=None, child=leads.unit, parent=parent, valid_from=date(2000, 1, 1)
+    )
+    correlation_run(actor=None, compartment_id=compartment.pk, full=True)
+    lead = lead_of(leads.incident, f"unit:{parent.pk}")
+    child_name = leads.unit.name
+    parent_name = "ГУВД <Минск>" if lang == "ru" else "Main <Directorate> & Co"
+    # WHEN the reader sees the lead on the queue and through the API
+    page = _client(analyst, lang).get("/leads/?status=").content.decode()
+    _, secret = api_token_create(actor=None, user=analyst, name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE=lang)
+    shown = api.get(f"/api/v1/leads/{lead.pk}").json()
+    # THEN both units are named (escaped on the page), the stored English is untouched
+    text = shown["explanation_localized"]
+    assert parent_name in text and child_name in text
+    assert f"unit {parent.pk} " not in text and f"unit {leads.unit.pk} " not in text
+    assert escape(text) in page and parent_name not in page
+    assert shown["explanation"] == lead.explanation
+    assert f"unit {parent.pk} was 1 level above unit {leads.unit.pk}" in lead.explanation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_camera_of_another_compartment_is_not_named(
+    leads: Scene, analyst: Any, other_compartment: Any, lang: str
+) -> None:
+    # GIVEN the recording lead's camera moved to a compartment the analyst cannot read
+    rec = lead_of(leads.incident, f"recording:{leads.recording.pk}")
+    CameraRow.objects.filter(pk=leads.camera.pk).update(compartment=other_compartment)
+    # WHEN the analyst reads the lead on the queue and through the API
+    page = _client(analyst, lang).get("/leads/").content.decode()
+    _, secret = api_token_create(actor=None, user=analyst, name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE=lang)
+    shown = api.get(f"/api/v1/leads/{rec.pk}").json()
+    listed = api.get("/api/v1/leads").json()
+    # THEN the camera keeps its number everywhere in the explanation: its name does not leak
+    word = "камера" if lang == "ru" else "camera"
+    assert shown["explanation_localized"].startswith(f"{word} {leads.camera.pk}, ")
+    mine = next(x for x in listed["items"] if x["id"] == rec.pk)
+    assert mine["explanation_localized"] == shown["explanation_localized"]
+    assert escape(shown["explanation_localized"]) in page
+    assert leads.camera.name not in shown["explanation_localized"]

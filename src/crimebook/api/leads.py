@@ -23,9 +23,20 @@ from crimebook.api._common import (
 from crimebook.leads.models import Lead
 from crimebook.leads.selectors import LeadFilter, lead_get_for, leads_for
 from crimebook.leads.services import lead_accept, lead_reject
-from crimebook.leads.wording import lead_reasons, lead_sentence
+from crimebook.leads.wording import NUMBERS, Names, lead_reasons, lead_sentence, names_for
 
 router = Router(tags=["leads"])
+NAMES = "crimebook_lead_names"  # request attribute: the names for the leads of this response
+
+
+def _named(request: HttpRequest, leads: list[Lead]) -> None:
+    """Looks up the names the response's leads mention, once for the whole page."""
+    setattr(request, NAMES, names_for(caller(request), leads))
+
+
+def _names(context: dict[str, Any]) -> Names:
+    names = getattr(context.get("request"), NAMES, None)
+    return names if isinstance(names, Names) else NUMBERS
 
 
 class LeadOut(Schema):
@@ -68,12 +79,12 @@ class LeadOut(Schema):
         return obj.target_key
 
     @staticmethod
-    def resolve_explanation_localized(obj: Lead) -> str:
-        return lead_sentence(obj)
+    def resolve_explanation_localized(obj: Lead, context: dict[str, Any]) -> str:
+        return lead_sentence(obj, _names(context))
 
     @staticmethod
-    def resolve_reasons_localized(obj: Lead) -> list[str]:
-        return lead_reasons(obj)
+    def resolve_reasons_localized(obj: Lead, context: dict[str, Any]) -> list[str]:
+        return lead_reasons(obj, _names(context))
 
     @staticmethod
     def resolve_reviewer(obj: Lead) -> str | None:
@@ -108,12 +119,16 @@ def list_leads(
 ) -> dict[str, Any]:
     check_filters(filters, choices={"kind": Lead.Kind.values, "status": Lead.Status.values})
     f = LeadFilter(**filters.model_dump())
-    return paginate(leads_for(caller(request), f), page)
+    result = paginate(leads_for(caller(request), f), page)
+    _named(request, result["items"])
+    return result
 
 
 @router.get("/{lead_id}", response=responses(LeadOut), summary="Read a lead")
 def get_lead(request: HttpRequest, lead_id: int) -> Lead:
-    return lead_get_for(caller(request), lead_id)
+    lead = lead_get_for(caller(request), lead_id)
+    _named(request, [lead])
+    return lead
 
 
 @router.post("/{lead_id}/accept", response=responses(LeadOut), summary="Accept a lead")
@@ -121,7 +136,9 @@ def accept_lead(request: HttpRequest, lead_id: int, payload: ReviewIn) -> Lead:
     user = caller(request)
     lead = lead_get_for(user, lead_id)
     lead_accept(actor=user, lead=lead, note=payload.note, act_id=payload.act_id)
-    return lead_get_for(user, lead_id)
+    lead = lead_get_for(user, lead_id)
+    _named(request, [lead])
+    return lead
 
 
 @router.post("/{lead_id}/reject", response=responses(LeadOut), summary="Reject a lead")
@@ -129,4 +146,6 @@ def reject_lead(request: HttpRequest, lead_id: int, payload: RejectIn) -> Lead:
     user = caller(request)
     lead = lead_get_for(user, lead_id)
     lead_reject(actor=user, lead=lead, note=payload.note)
-    return lead_get_for(user, lead_id)
+    lead = lead_get_for(user, lead_id)
+    _named(request, [lead])
+    return lead

@@ -13,6 +13,8 @@ stored English sentence and reasons.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +28,51 @@ from crimebook.leads.models import Lead
 logger = logging.getLogger(__name__)
 Facts = dict[str, Any]
 
-__all__ = ["lead_reasons", "lead_sentence", "reasons", "sentence"]
+__all__ = ["Names", "lead_reasons", "lead_sentence", "names_for", "reasons", "sentence"]
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names the reader may see, by id: units (shared reference data) and cameras
+    (read through ``cameras_for``). A record missing here keeps its number."""
+
+    units: Mapping[int, str] = field(default_factory=dict)
+    cameras: Mapping[int, str] = field(default_factory=dict)
+
+    def unit(self, pk: Any) -> str:
+        return (self.units.get(pk) if isinstance(pk, int) else None) or str(pk)
+
+    def camera(self, pk: Any) -> str:
+        return (self.cameras.get(pk) if isinstance(pk, int) else None) or str(pk)
+
+
+NUMBERS = Names()
+
+
+def _camera_ids(f: Any) -> set[int]:
+    if not isinstance(f, dict):
+        return set()
+    ids = {f["source"]} if f.get("kind") == "camera" and isinstance(f.get("source"), int) else set()
+    for key in ("basis", "via"):
+        ids |= _camera_ids(f.get(key))
+    return ids
+
+
+def names_for(user: Any, leads: Iterable[Lead]) -> Names:
+    """The names to explain these leads with: units from the reference cache (no query),
+    the cameras they mention in one query through ``cameras_for(user)`` — a camera the reader
+    may not see is not named."""
+    from crimebook.evidence.selectors import cameras_for
+    from crimebook.web import refdata
+
+    ids: set[int] = set()
+    for lead in leads:
+        ids |= _camera_ids(_facts_of(lead))
+    cameras: dict[int, str] = {}
+    if ids:
+        rows = cameras_for(user).filter(pk__in=ids).values_list("pk", "name", "external_id")
+        cameras = {pk: name or external for pk, name, external in rows if name or external}
+    return Names(units=refdata.unit_names(), cameras=cameras)
 
 
 # --- quantities -----------------------------------------------------------------------------
@@ -150,7 +196,7 @@ def _relation(f: Facts, subject: str) -> str:
 # --- sentences ------------------------------------------------------------------------------
 
 
-def _evidence(f: Facts) -> str:
+def _evidence(f: Facts, names: Names = NUMBERS) -> str:
     kind = f["kind"]
     values = {
         "id": f["id"],
@@ -190,6 +236,7 @@ def _evidence(f: Facts) -> str:
         )
     if kind == "deployment":
         values["relation"] = _relation(f, _("the deployment"))
+        values["source"] = names.unit(f["source"])
         return (
             _(
                 "unit %(source)s deployed %(time)s in an area of radius %(radius)s "
@@ -198,13 +245,14 @@ def _evidence(f: Facts) -> str:
             % values
         )
     values["relation"] = _relation(f, _("recording %(time)s") % values)
+    values["source"] = names.camera(f["source"])
     return _("camera %(source)s, %(distance)s away, %(relation)s") % values
 
 
-def _unit(f: Facts) -> str:
+def _unit(f: Facts, names: Names = NUMBERS) -> str:
     basis = _("unit %(unit)s deployed there: %(basis)s") % {
-        "unit": f["deployed"],
-        "basis": _evidence(f["basis"]),
+        "unit": names.unit(f["deployed"]),
+        "basis": _evidence(f["basis"], names),
     }
     level = int(f["level"])
     if level == 0:
@@ -214,20 +262,20 @@ def _unit(f: Facts) -> str:
         "unit %(unit)s was %(levels)s above unit %(deployed)s at the time "
         "(directly above unit %(below)s); %(basis)s"
     ) % {
-        "unit": f["unit"],
+        "unit": names.unit(f["unit"]),
         "levels": levels,
-        "deployed": f["deployed"],
-        "below": f["below"],
+        "deployed": names.unit(f["deployed"]),
+        "below": names.unit(f["below"]),
         "basis": basis,
     }
 
 
-def _person(f: Facts) -> str:
+def _person(f: Facts, names: Names = NUMBERS) -> str:
     values = {
         "person": f["person"],
         "title": f" ({f['title']})" if f["title"] else "",
-        "unit": f["unit"],
-        "via": _unit(f["via"]),
+        "unit": names.unit(f["unit"]),
+        "via": _unit(f["via"], names),
     }
     if f["role"] == "commander":
         text = _(
@@ -265,15 +313,16 @@ def _merge_reason(r: Facts) -> str:
     }
 
 
-def sentence(f: Facts) -> str:
-    """The explanation of the facts in the active language (raises on facts it cannot read)."""
+def sentence(f: Facts, names: Names = NUMBERS) -> str:
+    """The explanation of the facts in the active language (raises on facts it cannot read);
+    records are named from ``names`` (their numbers by default: the stored English)."""
     kind = f["kind"]
     if kind in EVIDENCE_KINDS:
-        return _evidence(f)
+        return _evidence(f, names)
     if kind == "unit":
-        return _unit(f)
+        return _unit(f, names)
     if kind == "person":
-        return _person(f)
+        return _person(f, names)
     if kind == "merge":
         return _("Possibly the same event as incident %(other)s: %(reasons)s.") % {
             "other": f["other"],
@@ -282,7 +331,7 @@ def sentence(f: Facts) -> str:
     raise ValueError(f"unknown kind of explanation: {kind!r}")
 
 
-def reasons(f: Facts) -> list[str]:
+def reasons(f: Facts, names: Names = NUMBERS) -> list[str]:
     """The reasons list of the facts in the active language."""
     kind = f["kind"]
     if kind in EVIDENCE_KINDS:
@@ -298,7 +347,7 @@ def reasons(f: Facts) -> list[str]:
         return out
     if kind == "merge":
         return [_merge_reason(r) for r in f["reasons"]]
-    return [sentence(f)]
+    return [sentence(f, names)]
 
 
 # --- for a stored lead ----------------------------------------------------------------------
@@ -312,27 +361,27 @@ def _facts_of(lead: Lead) -> Facts | None:
     return None
 
 
-def lead_sentence(lead: Lead) -> str:
+def lead_sentence(lead: Lead, names: Names = NUMBERS) -> str:
     """The lead's explanation in the active language; its stored English sentence when it
     has no structured form (older rows) or one that cannot be read."""
     facts = _facts_of(lead)
     if facts is None:
         return lead.explanation
     try:
-        return sentence(facts)
+        return sentence(facts, names)
     except (KeyError, TypeError, ValueError, IndexError):
         logger.warning("lead %s: unreadable structured explanation", lead.pk)
         return lead.explanation
 
 
-def lead_reasons(lead: Lead) -> list[str]:
+def lead_reasons(lead: Lead, names: Names = NUMBERS) -> list[str]:
     """The lead's reasons in the active language (stored English ones as the fallback)."""
     facts = _facts_of(lead)
     stored = [str(r) for r in lead.reasons] if isinstance(lead.reasons, list) else []
     if facts is None:
         return stored
     try:
-        return reasons(facts)
+        return reasons(facts, names)
     except (KeyError, TypeError, ValueError, IndexError):
         logger.warning("lead %s: unreadable structured reasons", lead.pk)
         return stored
