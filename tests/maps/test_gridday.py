@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crimebook.accounts.models import Compartment
 from crimebook.accounts.services import compartment_create
 from crimebook.audit.services import audit_record
 from crimebook.maps import _gridday, gridindex
@@ -26,6 +25,7 @@ from crimebook.maps.models import MapPoint
 from crimebook.maps.selectors import MapQuery, map_incidents_for
 from crimebook.register.models import Incident, Term
 from crimebook.register.selectors import IncidentFilter
+from tests.maps.test_gridindex import bulk_incidents
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +38,6 @@ LENGTHS = (
     timedelta(days=2, hours=1), timedelta(days=7), timedelta(days=7) + TICK,
     timedelta(days=8), timedelta(days=30), -timedelta(hours=5),
 )  # fmt: skip
-
-
-def bulk_incidents(compartment: Compartment, rows: list[dict[str, Any]]) -> list[int]:
-    """Rows inserted the way the bulk importer does: one batch, one audit entry naming them."""
-    created = Incident.objects.bulk_create(Incident(compartment=compartment, **r) for r in rows)
-    ids = sorted(i.pk for i in created)
-    audit_record(
-        actor=None, action="import", object_type="register.incident",
-        object_id=f"{ids[0]}..{ids[-1]}", changes={"ids": [[ids[0], ids[-1]]]},
-    )  # fmt: skip
-    return ids
 
 
 def _rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
