@@ -146,3 +146,23 @@ def test_lead_visible_only_if_both_sides_are(
     )  # fmt: skip
     assert not leads_for(investigator).filter(recording=foreign).exists()
     assert leads_for(investigator, LeadFilter(incident_id=leads.incident.pk)).exists()
+
+
+def test_lead_hidden_when_only_its_camera_is_in_another_compartment(
+    leads: Scene, investigator: Any, other_compartment: Any, compartment: Any
+) -> None:
+    # GIVEN a lead whose recording is readable but whose camera sits in another compartment
+    # (the lead pages print the camera's name)
+    from crimebook.evidence.models import Camera
+
+    cam = Camera.objects.create(compartment=other_compartment, external_id="secret-cam",
+                                name="Camera of another case", latitude=0, longitude=0)  # fmt: skip
+    lead = Lead.objects.create(
+        compartment=compartment, kind="recording", incident=leads.incident,
+        target_key="recording:forged-camera", recording=leads.recording, camera=cam, score=0.9,
+        explanation="forged",
+    )  # fmt: skip
+    # WHEN the investigator lists leads THEN that lead is not there, and reading it is "not found"
+    assert not leads_for(investigator).filter(pk=lead.pk).exists()
+    with pytest.raises(NotFound):
+        lead_get_for(investigator, lead.pk)

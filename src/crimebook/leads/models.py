@@ -73,6 +73,7 @@ class LeadQuerySet(VisibleQuerySet["Lead"]):
             Q(compartment_id__in=ids),
             Q(incident__compartment_id__in=ids),
             Q(recording__isnull=True) | Q(recording__compartment_id__in=ids),
+            Q(camera__isnull=True) | Q(camera__compartment_id__in=ids),
             Q(item__isnull=True) | Q(item__compartment_id__in=ids),
             Q(communication__isnull=True) | Q(communication__compartment_id__in=ids),
             Q(other_incident__isnull=True) | Q(other_incident__compartment_id__in=ids),
