@@ -19,7 +19,7 @@ from pydantic import AfterValidator, ConfigDict, create_model
 
 from crimebook.accounts.models import User
 from crimebook.core.errors import ValidationFailed
-from crimebook.register.models import Term
+from crimebook.web import refdata  # the reference cache the selectors' term filters use
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -108,7 +108,7 @@ def check_filters(
             errors[name] = [f"'{value[:100]}' is not one of {', '.join(allowed)}."]
     for name, vocabulary in (terms or {}).items():
         code = getattr(filters, name)
-        if code and not Term.objects.filter(vocabulary__code=vocabulary, code=code).exists():
+        if code and not refdata.term_ids(vocabulary, code):
             errors[name] = [f"'{code[:100]}' is not a {vocabulary} code."]
     if errors:
         raise ValidationFailed(errors)
