@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._common import (
@@ -265,7 +266,9 @@ def add_support(
     if (payload.exhibit_id is None) == (payload.testimony_id is None):
         from crimebook.core.errors import ValidationFailed
 
-        raise ValidationFailed.single("exhibit_id", "Give exactly one of exhibit_id, testimony_id.")
+        raise ValidationFailed.single(
+            "exhibit_id", gettext("Give exactly one of exhibit_id, testimony_id.")
+        )
     material = (f"exhibit:{payload.exhibit_id}" if payload.exhibit_id is not None
                 else f"testimony:{payload.testimony_id}")  # fmt: skip
     services.support_add(actor=user, case=case, classification_id=classification_id,

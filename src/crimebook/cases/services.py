@@ -95,7 +95,7 @@ def _require_contribute(actor: Actor | None, case: Case) -> None:
         return
     case_get_for(actor, case.pk)  # not a member: not found
     if not can_contribute(actor, case):
-        raise PermissionDenied("Your role in this case does not allow changes.")
+        raise PermissionDenied(gettext("Your role in this case does not allow changes."))
 
 
 def _require_manage(actor: Actor | None, case: Case) -> None:
@@ -103,22 +103,22 @@ def _require_manage(actor: Actor | None, case: Case) -> None:
         return
     case_get_for(actor, case.pk)
     if not can_manage(actor, case):
-        raise PermissionDenied("Only the case's lead may change the case and its members.")
+        raise PermissionDenied(gettext("Only the case's lead may change the case and its members."))
 
 
 def _apply(actor: Actor | None, case: Case, data: CaseData, creating: bool) -> Case:
     errors: dict[str, list[str]] = {}
     if data.mechanism not in Mechanism.values:
-        errors["mechanism"] = ["Choose the mechanism the case is for."]
+        errors["mechanism"] = [gettext("Choose the mechanism the case is for.")]
     if not data.title.strip():
-        errors["title"] = ["A case needs a title."]
+        errors["title"] = [gettext("A case needs a title.")]
     if not data.purpose.strip():
-        errors["purpose"] = ["Say what the case is for."]
+        errors["purpose"] = [gettext("Say what the case is for.")]
     if errors:
         raise ValidationFailed(errors)
     if not creating and data.compartment_id != case.compartment_id:
         raise ValidationFailed.single(
-            "compartment", "A case cannot move to another compartment: its material stays."
+            "compartment", gettext("A case cannot move to another compartment: its material stays.")
         )
     before = None if creating else snapshot(case, CASE_FIELDS)
     case.compartment_id = data.compartment_id
@@ -139,11 +139,13 @@ def case_create(*, actor: Actor | None, data: CaseData) -> Case:
     """Open a case; its creator becomes its lead."""
     if actor is not None:
         if data.compartment_id not in readable_compartment_ids(actor):
-            raise ValidationFailed.single("compartment", "Choose a compartment you belong to.")
+            raise ValidationFailed.single(
+                "compartment", gettext("Choose a compartment you belong to.")
+            )
         if getattr(actor, "role", None) not in CREATOR_ROLES:
-            raise PermissionDenied("Only legal reviewers open case files.")
+            raise PermissionDenied(gettext("Only legal reviewers open case files."))
         if data.compartment_id not in writable_compartment_ids(actor):
-            raise PermissionDenied("Your role in this compartment does not allow changes.")
+            raise PermissionDenied(gettext("Your role in this compartment does not allow changes."))
     return _apply(actor, Case(), data, creating=True)
 
 
@@ -157,14 +159,14 @@ def case_member_set(*, actor: Actor | None, case: Case, username: str, role: str
     (a case never shows anyone records they could not read anyway)."""
     _require_manage(actor, case)
     if role not in CaseRole.values:
-        raise ValidationFailed.single("role", "Choose a case role.")
+        raise ValidationFailed.single("role", gettext("Choose a case role."))
     user = User.objects.filter(username=username.strip(), is_active=True).first()
     if (
         user is None
         or not Membership.objects.filter(user=user, compartment_id=case.compartment_id).exists()
     ):
         raise ValidationFailed.single(
-            "username", "No active account of that name belongs to the case's compartment."
+            "username", gettext("No active account of that name belongs to the case's compartment.")
         )
     with transaction.atomic():
         member = CaseMember.objects.select_for_update().filter(case=case, user=user).first()
@@ -187,14 +189,16 @@ def _keep_a_lead(case: Case, *, excluding: int) -> None:
         .exclude(user_id=excluding)
         .exists()
     ):
-        raise ValidationFailed.single("role", "A case needs at least one lead.")
+        raise ValidationFailed.single("role", gettext("A case needs at least one lead."))
 
 
 def case_member_remove(*, actor: Actor | None, case: Case, username: str) -> None:
     _require_manage(actor, case)
     member = CaseMember.objects.filter(case=case, user__username=username).first()
     if member is None:
-        raise ValidationFailed.single("username", "That account is not a member of the case.")
+        raise ValidationFailed.single(
+            "username", gettext("That account is not a member of the case.")
+        )
     with transaction.atomic():
         if member.role == CaseRole.LEAD:
             _keep_a_lead(case, excluding=member.user_id)
@@ -225,7 +229,9 @@ def case_material_add(*, actor: Actor | None, case: Case, kind: str, ids: Iterab
     testimonies (sources) of the case's compartment; all or nothing. Returns how many were new."""
     _require_contribute(actor, case)
     if kind not in _MATERIAL:
-        raise ValidationFailed.single("kind", f"Kind must be one of {', '.join(MATERIAL_KINDS)}.")
+        raise ValidationFailed.single(
+            "kind", gettext("Kind must be one of %(kinds)s.") % {"kinds": ", ".join(MATERIAL_KINDS)}
+        )
     wanted = _ids(ids, "ids")
     relation, model = _MATERIAL[kind]
     qs = model.objects.filter(pk__in=wanted, compartment_id=case.compartment_id)
@@ -255,21 +261,23 @@ def case_material_add(*, actor: Actor | None, case: Case, kind: str, ids: Iterab
 def case_material_remove(*, actor: Actor | None, case: Case, kind: str, record_id: int) -> None:
     _require_contribute(actor, case)
     if kind not in _MATERIAL:
-        raise ValidationFailed.single("kind", f"Kind must be one of {', '.join(MATERIAL_KINDS)}.")
+        raise ValidationFailed.single(
+            "kind", gettext("Kind must be one of %(kinds)s.") % {"kinds": ", ".join(MATERIAL_KINDS)}
+        )
     relation, _model = _MATERIAL[kind]
     manager = getattr(case, relation)
     if not manager.filter(pk=record_id).exists():
         raise NotFound(kind)
     if kind == "incident" and case.classifications.filter(act__incident_id=record_id).exists():
         raise ValidationFailed.single(
-            "kind", "Acts of this incident are classified in the case: remove those first."
+            "kind", gettext("Acts of this incident are classified in the case: remove those first.")
         )
     if (
         kind in ("exhibit", "testimony")
         and ElementSupport.objects.filter(classification__case=case, **{kind: record_id}).exists()
     ):
         raise ValidationFailed.single(
-            "kind", "It supports elements in the matrix: remove those links first."
+            "kind", gettext("It supports elements in the matrix: remove those links first.")
         )
     with transaction.atomic():
         manager.remove(record_id)
@@ -287,16 +295,16 @@ def case_classify(
     except ValueError:
         act = None
     if act is None:
-        errors["act"] = ["Choose an act of one of the case's incidents."]
+        errors["act"] = [gettext("Choose an act of one of the case's incidents.")]
     found = LegalDefinition.objects.filter(code=definition, retired_in="").first()
     if found is None:
-        errors["definition"] = ["Choose a legal definition."]
+        errors["definition"] = [gettext("Choose a legal definition.")]
     if errors:
         raise ValidationFailed(errors)
     assert act is not None
     assert found is not None
     if Classification.objects.filter(case=case, act=act, definition=found).exists():
-        raise ValidationFailed.single("definition", "This act is already classified so.")
+        raise ValidationFailed.single("definition", gettext("This act is already classified so."))
     with transaction.atomic():
         item = Classification.objects.create(
             case=case, act=act, definition=found, note=note.strip(),
@@ -344,7 +352,7 @@ def support_add(
     except ValueError:
         element = None
     if element is None:
-        errors["element"] = ["Choose an element of this definition."]
+        errors["element"] = [gettext("Choose an element of this definition.")]
     kind, _sep, raw = material.partition(":")
     exhibit = testimony = None
     if kind == "exhibit" and raw.isdigit():
@@ -352,19 +360,19 @@ def support_add(
     elif kind == "testimony" and raw.isdigit():
         testimony = case.testimonies.filter(pk=int(raw)).first()
     if exhibit is None and testimony is None:
-        errors["material"] = ["Choose one of the case's exhibits or testimonies."]
+        errors["material"] = [gettext("Choose one of the case's exhibits or testimonies.")]
     note = note.strip()
     if not note:
-        errors["note"] = ["Say in a few words how it supports the element."]
+        errors["note"] = [gettext("Say in a few words how it supports the element.")]
     elif len(note) > 500:
-        errors["note"] = ["At most 500 characters."]
+        errors["note"] = [gettext("At most 500 characters.")]
     if errors:
         raise ValidationFailed(errors)
     assert element is not None
     if ElementSupport.objects.filter(
         classification=item, element=element, exhibit=exhibit, testimony=testimony
     ).exists():
-        raise ValidationFailed.single("material", "Already linked to this element.")
+        raise ValidationFailed.single("material", gettext("Already linked to this element."))
     with transaction.atomic():
         support = ElementSupport.objects.create(
             classification=item, element=element, exhibit=exhibit, testimony=testimony,

@@ -63,7 +63,7 @@ def _allowed(actor: Actor | None, case: Case) -> None:
         return
     case_get_for(actor, case.pk)
     if not can_export(actor, case):
-        raise PermissionDenied("Only the case's lead and reviewers may export a dossier.")
+        raise PermissionDenied(gettext("Only the case's lead and reviewers may export a dossier."))
 
 
 def _pdf(plan: DossierPlan, actor: Actor | None, language: str) -> bytes:
