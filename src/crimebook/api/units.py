@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from crimebook.api._bulk import add_bulk_route
@@ -145,7 +146,7 @@ def add_parent(request: HttpRequest, unit_id: int, payload: ParentIn) -> Status[
         parent = unit_get_for(user, payload.parent_id)
     except NotFound:
         raise ValidationFailed.single(
-            "parent_id", f"No unit with id {payload.parent_id}."
+            "parent_id", gettext("No unit with id %(id)s.") % {"id": payload.parent_id}
         ) from None
     relation = unit_parent_add(
         actor=user, child=child, parent=parent,

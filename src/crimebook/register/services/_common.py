@@ -30,12 +30,14 @@ def require_compartment_write(actor: Actor | None, compartment: Compartment | in
     if cid not in readable_compartment_ids(actor):
         raise NotFound("compartment")
     if cid not in writable_compartment_ids(actor):
-        raise PermissionDenied("Your role in this compartment does not allow changes.")
+        raise PermissionDenied(gettext("Your role in this compartment does not allow changes."))
 
 
 def require_reference_write(actor: Actor | None) -> None:
     if actor is not None and not can_edit_reference_data(actor):
-        raise PermissionDenied("Your role does not allow changing units and their hierarchy.")
+        raise PermissionDenied(
+            gettext("Your role does not allow changing units and their hierarchy.")
+        )
 
 
 def raise_problems(problems: Sequence[Problem]) -> None:
@@ -81,6 +83,17 @@ def clean(instance: models.Model, exclude: Iterable[str] = ()) -> None:
         raise ValidationFailed(exc.message_dict) from None
 
 
+# Unknown codes, named by their vocabulary (a vocabulary not listed is named by its code).
+_UNKNOWN_TERMS = {
+    "act_type": gettext_noop("Unknown act type: %(codes)s."),
+    "detention_place": gettext_noop("Unknown detention place: %(codes)s."),
+    "injury_type": gettext_noop("Unknown injury type: %(codes)s."),
+    "method": gettext_noop("Unknown method: %(codes)s."),
+    "unit_type": gettext_noop("Unknown unit type: %(codes)s."),
+    "violation_type": gettext_noop("Unknown violation type: %(codes)s."),
+}
+
+
 def terms(vocabulary: str, codes: Iterable[str], *, field: str) -> list[Term]:
     """Resolve vocabulary codes, rejecting unknown or retired ones by name."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
@@ -93,9 +106,16 @@ def terms(vocabulary: str, codes: Iterable[str], *, field: str) -> list[Term]:
     unknown = [c for c in wanted if c not in found]
     if unknown:
         if not Vocabulary.objects.filter(code=vocabulary).exists():
-            raise ValidationFailed.single(field, f"Vocabulary {vocabulary!r} is not loaded.")
+            raise ValidationFailed.single(
+                field, gettext("Vocabulary %(name)s is not loaded.") % {"name": repr(vocabulary)}
+            )
+        template = _UNKNOWN_TERMS.get(vocabulary)
+        listed = ", ".join(map(repr, unknown))
         raise ValidationFailed.single(
-            field, f"Unknown {vocabulary.replace('_', ' ')}: {', '.join(map(repr, unknown))}."
+            field,
+            gettext(template) % {"codes": listed}
+            if template
+            else f"Unknown {vocabulary.replace('_', ' ')}: {listed}.",
         )
     return [found[c] for c in wanted]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crimebook.audit.services import Actor, snapshot
 from crimebook.core.errors import ValidationFailed
@@ -82,8 +83,12 @@ def _same_compartment(
     if missing:
         raise ValidationFailed.single(
             field_name,
-            f"No {model._meta.verbose_name} with id {', '.join(map(str, missing))} "
-            "in this compartment.",
+            (
+                gettext("No source with id %(ids)s in this compartment.")
+                if model is Source
+                else gettext("No person with id %(ids)s in this compartment.")
+            )
+            % {"ids": ", ".join(map(str, missing))},
         )
     return wanted
 
@@ -172,7 +177,9 @@ class ActData:
 def _apply_act(*, actor: Actor | None, act: Act, data: ActData, creating: bool) -> Act:
     incident = Incident.objects.filter(pk=data.incident_id).first()
     if incident is None:
-        raise ValidationFailed.single("incident_id", f"No incident with id {data.incident_id}.")
+        raise ValidationFailed.single(
+            "incident_id", gettext("No incident with id %(id)s.") % {"id": data.incident_id}
+        )
     require_compartment_write(actor, incident.compartment_id)
     if not creating and act.incident.compartment_id != incident.compartment_id:
         require_compartment_write(actor, act.incident.compartment_id)
@@ -180,11 +187,13 @@ def _apply_act(*, actor: Actor | None, act: Act, data: ActData, creating: bool) 
         pk=data.victim_id, compartment_id=incident.compartment_id
     ).exists():
         raise ValidationFailed.single(
-            "victim_id", f"No person with id {data.victim_id} in this incident's compartment."
+            "victim_id",
+            gettext("No person with id %(id)s in this incident's compartment.")
+            % {"id": data.victim_id},
         )
     act_type = term("act_type", data.act_type, field="act_type")
     if act_type is None:
-        raise ValidationFailed.single("act_type", "An act needs an act type.")
+        raise ValidationFailed.single("act_type", gettext("An act needs an act type."))
     injuries = terms("injury_type", data.injuries, field="injuries")
     methods = terms("method", data.methods, field="methods")
     place = term("detention_place", data.detention_place, field="detention_place")
@@ -237,18 +246,21 @@ class InvolvementData:
 def involvement_create(*, actor: Actor | None, data: InvolvementData) -> Involvement:
     act = Act.objects.select_related("incident").filter(pk=data.act_id).first()
     if act is None:
-        raise ValidationFailed.single("act_id", f"No act with id {data.act_id}.")
+        raise ValidationFailed.single(
+            "act_id", gettext("No act with id %(id)s.") % {"id": data.act_id}
+        )
     compartment_id = act.incident.compartment_id
     require_compartment_write(actor, compartment_id)
     if not data.basis_source_ids:
         raise ValidationFailed.single(
             "basis_source_ids",
-            "An involvement needs a basis: name at least one source it rests on.",
+            gettext("An involvement needs a basis: name at least one source it rests on."),
         )
     basis = _same_compartment(Source, data.basis_source_ids, compartment_id, "basis_source_ids")
     if not Person.objects.filter(pk=data.person_id, compartment_id=compartment_id).exists():
         raise ValidationFailed.single(
-            "person_id", f"No person with id {data.person_id} in this act's compartment."
+            "person_id",
+            gettext("No person with id %(id)s in this act's compartment.") % {"id": data.person_id},
         )
     involvement = Involvement(
         act=act,

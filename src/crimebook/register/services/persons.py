@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crimebook.accounts.access import can_reveal_identity, readable_compartment_ids
 from crimebook.audit.services import Actor, audit_record, field_changes
@@ -57,12 +58,12 @@ def _new_pseudonym() -> str:
 def _validate_identity(identity: PersonIdentity) -> None:
     total = len(identity.full_name) + sum(len(x) for x in identity.contacts + identity.identifiers)
     if total > MAX_IDENTITY_CHARS:
-        raise ValidationFailed.single("full_name", "Identity fields are too long.")
+        raise ValidationFailed.single("full_name", gettext("Identity fields are too long."))
     if (
         identity.birth_date is not None
         and not date(1900, 1, 1) <= identity.birth_date <= date.today()
     ):
-        raise ValidationFailed.single("birth_date", "The birth date is not plausible.")
+        raise ValidationFailed.single("birth_date", gettext("The birth date is not plausible."))
 
 
 def person_index_digests(identity: PersonIdentity) -> set[tuple[str, str]]:
@@ -194,12 +195,12 @@ def person_identity_reveal(*, actor: Actor, person: Person, reason: str) -> Pers
     if person.compartment_id not in readable_compartment_ids(actor):
         raise NotFound("person")
     if not can_reveal_identity(actor, person.compartment_id):
-        raise PermissionDenied("Your role does not allow revealing identities.")
+        raise PermissionDenied(gettext("Your role does not allow revealing identities."))
     reason = reason.strip()
     if len(reason) < 5:
-        raise ValidationFailed.single("reason", "Say why you need to see this identity.")
+        raise ValidationFailed.single("reason", gettext("Say why you need to see this identity."))
     if len(reason) > 500:
-        raise ValidationFailed.single("reason", "Keep the reason under 500 characters.")
+        raise ValidationFailed.single("reason", gettext("Keep the reason under 500 characters."))
     identity = person_identity_decrypt(person)
     with transaction.atomic():
         audit_record(

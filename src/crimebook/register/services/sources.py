@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crimebook.audit.services import Actor, snapshot
 from crimebook.core.errors import ValidationFailed
@@ -54,7 +55,8 @@ def _apply_source(
         require_compartment_write(actor, source.compartment_id)
     if data.consent_prosecution_with and not data.consent_prosecution:
         raise ValidationFailed.single(
-            "consent_prosecution_with", "Named prosecutors need consent to sharing with them."
+            "consent_prosecution_with",
+            gettext("Named prosecutors need consent to sharing with them."),
         )
     before = None if creating else snapshot(source, SOURCE_FIELDS)
     for name in SOURCE_FIELDS:
@@ -79,9 +81,11 @@ def source_update(*, actor: Actor | None, source: Source, data: SourceData) -> S
 
 def _check_unit_and_source(unit_id: int, source_id: int, compartment_id: int) -> None:
     if not Unit.objects.filter(pk=unit_id).exists():
-        raise ValidationFailed.single("unit_id", f"No unit with id {unit_id}.")
+        raise ValidationFailed.single(
+            "unit_id", gettext("No unit with id %(id)s.") % {"id": unit_id}
+        )
     if not Source.objects.filter(pk=source_id, compartment_id=compartment_id).exists():
-        raise ValidationFailed.single("source_id", "No such source in this compartment.")
+        raise ValidationFailed.single("source_id", gettext("No such source in this compartment."))
 
 
 def staffing_record_create(
@@ -97,7 +101,7 @@ def staffing_record_create(
     require_compartment_write(actor, compartment_id)
     _check_unit_and_source(unit_id, source_id, compartment_id)
     if headcount < 0:
-        raise ValidationFailed.single("headcount", "A headcount cannot be negative.")
+        raise ValidationFailed.single("headcount", gettext("A headcount cannot be negative."))
     record = StaffingRecord(
         compartment_id=compartment_id,
         unit_id=unit_id,
@@ -130,12 +134,14 @@ def dismissal_create(
     require_compartment_write(actor, compartment_id)
     _check_unit_and_source(unit_id, source_id, compartment_id)
     if count < 1:
-        raise ValidationFailed.single("count", "A dismissal record counts at least one person.")
+        raise ValidationFailed.single(
+            "count", gettext("A dismissal record counts at least one person.")
+        )
     if (
         person_id is not None
         and not Person.objects.filter(pk=person_id, compartment_id=compartment_id).exists()
     ):
-        raise ValidationFailed.single("person_id", "No such person in this compartment.")
+        raise ValidationFailed.single("person_id", gettext("No such person in this compartment."))
     record = Dismissal(
         compartment_id=compartment_id,
         unit_id=unit_id,

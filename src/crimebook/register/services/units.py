@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from crimebook.audit.services import Actor, snapshot
 from crimebook.core.errors import ValidationFailed
@@ -73,7 +74,7 @@ def _apply_unit(*, actor: Actor | None, unit: Unit, data: UnitData, creating: bo
     raise_problems(check_place(data.latitude, data.longitude, None))
     unit_type = term("unit_type", data.unit_type, field="unit_type")
     if unit_type is None:
-        raise ValidationFailed.single("unit_type", "A unit needs a unit type.")
+        raise ValidationFailed.single("unit_type", gettext("A unit needs a unit type."))
     before = None if creating else snapshot(unit, UNIT_FIELDS)
     for name in (
         "code",
@@ -98,7 +99,13 @@ def _apply_unit(*, actor: Actor | None, unit: Unit, data: UnitData, creating: bo
         ]
         if bad:
             raise ValidationFailed.single(
-                "valid_from", f"{len(bad)} post(s) in this unit would fall outside its lifetime."
+                "valid_from",
+                ngettext(
+                    "%(n)d post in this unit would fall outside its lifetime.",
+                    "%(n)d posts in this unit would fall outside its lifetime.",
+                    len(bad),
+                )
+                % {"n": len(bad)},
             )
     with transaction.atomic():
         audited_save(actor=actor, instance=unit, before=before, fields=UNIT_FIELDS)
@@ -130,13 +137,16 @@ def unit_parent_add(
         edges[c].append(p)
     if creates_cycle(edges, child.pk, parent.pk):
         raise ValidationFailed.single(
-            "parent", f"{parent.name} is already below {child.name}: this would make a cycle."
+            "parent",
+            gettext("%(parent)s is already below %(child)s: this would make a cycle.")
+            % {"parent": parent.display_name, "child": child.display_name},
         )
     for link in UnitRelation.objects.filter(child=child):
         if periods_overlap(link.valid_from, link.valid_to, valid_from, valid_to):
             raise ValidationFailed.single(
                 "valid_from",
-                f"{child.name} already has a parent unit in this period; end that link first.",
+                gettext("%(child)s already has a parent unit in this period; end that link first.")
+                % {"child": child.display_name},
             )
     relation = UnitRelation(child=child, parent=parent, valid_from=valid_from, valid_to=valid_to)
     with transaction.atomic():
@@ -174,11 +184,15 @@ class PostData:
 def _apply_post(*, actor: Actor | None, post: Post, data: PostData, creating: bool) -> Post:
     person = Person.objects.filter(pk=data.person_id).first()
     if person is None:
-        raise ValidationFailed.single("person_id", f"No person with id {data.person_id}.")
+        raise ValidationFailed.single(
+            "person_id", gettext("No person with id %(id)s.") % {"id": data.person_id}
+        )
     require_compartment_write(actor, person.compartment_id)
     unit = Unit.objects.filter(pk=data.unit_id).first()
     if unit is None:
-        raise ValidationFailed.single("unit_id", f"No unit with id {data.unit_id}.")
+        raise ValidationFailed.single(
+            "unit_id", gettext("No unit with id %(id)s.") % {"id": data.unit_id}
+        )
     raise_problems(check_window(data.start, data.end, what="post"))
     raise_problems(
         check_within_lifetime(
@@ -191,7 +205,9 @@ def _apply_post(*, actor: Actor | None, post: Post, data: PostData, creating: bo
             pk=data.source_id, compartment_id=person.compartment_id
         ).exists()
     ):
-        raise ValidationFailed.single("source_id", "No such source in this person's compartment.")
+        raise ValidationFailed.single(
+            "source_id", gettext("No such source in this person's compartment.")
+        )
     before = None if creating else snapshot(post, POST_FIELDS)
     post.person = person
     post.unit = unit
@@ -237,10 +253,12 @@ def _apply_deployment(
         + check_place(data.latitude, data.longitude, data.radius_m)
     )
     if not Unit.objects.filter(pk=data.unit_id).exists():
-        raise ValidationFailed.single("unit_id", f"No unit with id {data.unit_id}.")
+        raise ValidationFailed.single(
+            "unit_id", gettext("No unit with id %(id)s.") % {"id": data.unit_id}
+        )
     if not Source.objects.filter(pk=data.source_id, compartment_id=data.compartment_id).exists():
         raise ValidationFailed.single(
-            "source_id", "A deployment needs a source in the same compartment."
+            "source_id", gettext("A deployment needs a source in the same compartment.")
         )
     before = None if creating else snapshot(deployment, DEPLOYMENT_FIELDS)
     for name in (
