@@ -22,6 +22,8 @@ import math
 import re
 from datetime import datetime
 
+from crimebook.register.domain import Message
+
 Problem = tuple[str, str]
 
 KINDS = ("call", "message", "radio", "other")
@@ -37,6 +39,20 @@ _PHONE = re.compile(r"\+?\(?\d(?:[\s\-.()]{0,2}\d){6,}")
 _PHONE_DIGITS = re.compile(r"^\+?[\d\s\-.()]+$")
 
 
+# Problem templates (English; marked for translation in evidence/communications.py).
+_NO_ZONE = {
+    "start": "The start must include a time zone (UTC offset).",
+    "end": "The end must include a time zone (UTC offset).",
+}
+_OUT_OF_RANGE = (
+    "(%(latitude)s, %(longitude)s) is out of range (latitude -90…90, longitude -180…180)."
+)
+_OUT_OF_RANGE_SWAPPED = (
+    "(%(latitude)s, %(longitude)s) is out of range (latitude -90…90, longitude -180…180); "
+    "latitude and longitude look swapped."
+)
+
+
 def looks_like_phone(text: str) -> bool:
     """True if ``text`` holds something that reads as a phone number (≥ 7 digits)."""
     return bool(_PHONE.search(_DATE_OR_TIME.sub(" ", text)))
@@ -49,7 +65,7 @@ def check_phone(value: str, *, field: str) -> list[Problem]:
         return []
     digits = sum(ch.isdigit() for ch in value)
     if not _PHONE_DIGITS.fullmatch(value) or not 7 <= digits <= 20:
-        return [(field, "Not a phone number (7 to 20 digits, optional + and separators).")]
+        return [(field, Message("Not a phone number (7 to 20 digits, optional + and separators)."))]
     return []
 
 
@@ -57,36 +73,42 @@ def check_labels(party_a: str, party_b: str, summary: str) -> list[Problem]:
     problems: list[Problem] = []
     for field, label in (("party_a", party_a), ("party_b", party_b)):
         if len(label) > MAX_LABEL:
-            problems.append((field, f"A party label has at most {MAX_LABEL} characters."))
+            problems.append(
+                (field, Message("A party label has at most %(n)d characters.", n=MAX_LABEL))
+            )
         elif looks_like_phone(label):
             problems.append(
-                (field, "A party label must be a pseudonym (e.g. “subscriber A”), not a phone "
-                 "number: give the number as the party's phone, which is kept only as a "
-                 "blind digest.")
+                (field, Message("A party label must be a pseudonym (e.g. “subscriber A”), not a "
+                 "phone number: give the number as the party's phone, which is kept only as "
+                 "a blind digest."))
             )  # fmt: skip
     if len(summary) > MAX_SUMMARY:
-        problems.append(("summary", f"The summary has at most {MAX_SUMMARY} characters."))
+        problems.append(
+            ("summary", Message("The summary has at most %(n)d characters.", n=MAX_SUMMARY))
+        )
     elif looks_like_phone(summary):
         problems.append(
-            ("summary", "The summary seems to contain a phone number; refer to the parties by "
-             "their labels.")
+            ("summary", Message("The summary seems to contain a phone number; refer to the "
+             "parties by their labels."))
         )  # fmt: skip
     return problems
 
 
 def check_span(start: datetime | None, end: datetime | None) -> list[Problem]:
     if start is None:
-        return [("start", "A communication needs its start time.")]
+        return [("start", Message("A communication needs its start time."))]
     problems: list[Problem] = []
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
-            problems.append((name, f"The {name} must include a time zone (UTC offset)."))
+            problems.append((name, Message(_NO_ZONE[name])))
     if problems:
         return problems
     if end is not None and end < start:
-        problems.append(("end", f"The end ({end.isoformat()}) is before the start."))
+        problems.append(
+            ("end", Message("The end (%(end)s) is before the start.", end=end.isoformat()))
+        )
     elif end is not None and (end - start).total_seconds() > MAX_SPAN_S:
-        problems.append(("end", "A communication cannot last more than 31 days."))
+        problems.append(("end", Message("A communication cannot last more than 31 days.")))
     return problems
 
 
@@ -100,7 +122,8 @@ def check_area(
     if not all(given):
         return [
             ("radius_m" if radius_m is None else "latitude" if latitude is None else "longitude",
-             "A cell area needs latitude, longitude and radius together (or none of them).")
+             Message("A cell area needs latitude, longitude and radius together (or none of "
+                     "them)."))
         ]  # fmt: skip
     assert latitude is not None
     assert longitude is not None
@@ -108,19 +131,22 @@ def check_area(
     problems: list[Problem] = []
     for name, value in (("latitude", latitude), ("longitude", longitude), ("radius_m", radius_m)):
         if not math.isfinite(value):
-            problems.append((name, "Not a number."))
+            problems.append((name, Message("Not a number.")))
     if problems:
         return problems
     if not -90.0 <= latitude <= 90.0 or not -180.0 <= longitude <= 180.0:
-        message = f"({latitude}, {longitude}) is out of range (latitude -90…90, longitude -180…180)"
-        if -90.0 <= longitude <= 90.0 and -180.0 <= latitude <= 180.0:
-            message += "; latitude and longitude look swapped"
-        problems.append(("latitude", message + "."))
+        swapped = -90.0 <= longitude <= 90.0 and -180.0 <= latitude <= 180.0
+        template = _OUT_OF_RANGE_SWAPPED if swapped else _OUT_OF_RANGE
+        problems.append(("latitude", Message(template, latitude=latitude, longitude=longitude)))
     if radius_m <= 0:
-        problems.append(("radius_m", f"The cell area radius must be more than 0 m ({radius_m:g})."))
+        problems.append(
+            ("radius_m", Message("The cell area radius must be more than 0 m (%(radius)s).",
+                                 radius=f"{radius_m:g}"))
+        )  # fmt: skip
     elif radius_m > MAX_RADIUS_M:
         problems.append(
-            ("radius_m", f"The cell area radius cannot exceed {MAX_RADIUS_M / 1000:g} km "
-             f"({radius_m:g} m): such an area says nothing about where the call was placed.")
+            ("radius_m", Message("The cell area radius cannot exceed %(km)s km (%(radius)s m): such "
+             "an area says nothing about where the call was placed.",
+             km=f"{MAX_RADIUS_M / 1000:g}", radius=f"{radius_m:g}"))
         )  # fmt: skip
     return problems

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from crimebook.audit.services import Actor, snapshot
 from crimebook.core.errors import ValidationFailed
@@ -67,6 +68,40 @@ class CommunicationData:
     external_id: str = ""
 
 
+# The pure rules' (commrules) problem templates, marked here for the catalogs;
+# raise_problems says them in the reader's language.
+COMMRULES_MESSAGES = (
+    gettext_noop("Not a phone number (7 to 20 digits, optional + and separators)."),
+    gettext_noop("A party label has at most %(n)d characters."),
+    gettext_noop(
+        "A party label must be a pseudonym (e.g. “subscriber A”), not a phone number: give the "
+        "number as the party's phone, which is kept only as a blind digest."
+    ),
+    gettext_noop("The summary has at most %(n)d characters."),
+    gettext_noop(
+        "The summary seems to contain a phone number; refer to the parties by their labels."
+    ),
+    gettext_noop("A communication needs its start time."),
+    gettext_noop("The start must include a time zone (UTC offset)."),
+    gettext_noop("The end must include a time zone (UTC offset)."),
+    gettext_noop("The end (%(end)s) is before the start."),
+    gettext_noop("A communication cannot last more than 31 days."),
+    gettext_noop("A cell area needs latitude, longitude and radius together (or none of them)."),
+    gettext_noop(
+        "(%(latitude)s, %(longitude)s) is out of range (latitude -90…90, longitude -180…180)."
+    ),
+    gettext_noop(
+        "(%(latitude)s, %(longitude)s) is out of range (latitude -90…90, longitude -180…180); "
+        "latitude and longitude look swapped."
+    ),
+    gettext_noop("The cell area radius must be more than 0 m (%(radius)s)."),
+    gettext_noop(
+        "The cell area radius cannot exceed %(km)s km (%(radius)s m): such an area says nothing "
+        "about where the call was placed."
+    ),
+)
+
+
 def phone_digest(number: str) -> str:
     """The blind-index digest of a phone number (digits only; "+375 29 …" and "375-29-…"
     meet), equal to a person's contact digest for the same number."""
@@ -77,7 +112,12 @@ def check(data: CommunicationData) -> list[commrules.Problem]:
     """Every pure rule, before any database access."""
     problems: list[commrules.Problem] = []
     if data.kind not in commrules.KINDS:
-        problems.append(("kind", f"Kind must be one of {', '.join(commrules.KINDS)}."))
+        problems.append(
+            (
+                "kind",
+                gettext("Kind must be one of %(kinds)s.") % {"kinds": ", ".join(commrules.KINDS)},
+            )
+        )
     problems += commrules.check_span(data.start, data.end)
     problems += commrules.check_area(data.latitude, data.longitude, data.radius_m)
     problems += commrules.check_labels(data.party_a.strip(), data.party_b.strip(), data.summary)
@@ -85,9 +125,9 @@ def check(data: CommunicationData) -> list[commrules.Problem]:
                          ("party_b_phone", data.party_b_phone)):  # fmt: skip
         problems += commrules.check_phone((phone or "").strip(), field=field)
     if len(data.external_id) > 200:
-        problems.append(("external_id", "The record id has at most 200 characters."))
+        problems.append(("external_id", gettext("The record id has at most 200 characters.")))
     if len(data.place_name) > 300:
-        problems.append(("place_name", "The place has at most 300 characters."))
+        problems.append(("place_name", gettext("The place has at most 300 characters.")))
     return problems
 
 
@@ -105,12 +145,14 @@ def _apply(
             pk=data.item_id, compartment_id=cid, derived_from__isnull=True
         ).exists()
     ):
-        raise ValidationFailed.single("item_id", "No such evidence item in this compartment.")
+        raise ValidationFailed.single(
+            "item_id", gettext("No such evidence item in this compartment.")
+        )
     if (
         data.source_id is not None
         and not Source.objects.filter(pk=data.source_id, compartment_id=cid).exists()
     ):
-        raise ValidationFailed.single("source_id", "No such source in this compartment.")
+        raise ValidationFailed.single("source_id", gettext("No such source in this compartment."))
     external = data.external_id.strip()
     if external and (
         Communication.objects.filter(compartment_id=cid, external_id=external)
@@ -118,7 +160,9 @@ def _apply(
         .exists()
     ):
         raise ValidationFailed.single(
-            "external_id", f"The record id {external[:40]!r} is already used in this compartment."
+            "external_id",
+            gettext("The record id %(id)s is already used in this compartment.")
+            % {"id": repr(external[:40])},
         )
     before = None if creating else snapshot(comm, COMMUNICATION_FIELDS)
     comm.compartment_id = cid

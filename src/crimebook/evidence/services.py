@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.core.errors import NotFound, ValidationFailed
@@ -85,7 +86,7 @@ def _request(
         source_id is not None
         and not Source.objects.filter(pk=source_id, compartment_id=compartment_id).exists()
     ):
-        raise ValidationFailed.single("source", "No such source in this compartment.")
+        raise ValidationFailed.single("source", gettext("No such source in this compartment."))
     return IngestRequest(
         compartment_id=compartment_id,
         original_name=name,
@@ -232,9 +233,16 @@ def _target(kind: str, target_id: int, item: EvidenceItem) -> Incident | Act:
             pk=target_id, incident__compartment_id=item.compartment_id
         ).first()
     else:
-        raise ValidationFailed.single("kind", "Link to an incident or an act.")
+        raise ValidationFailed.single("kind", gettext("Link to an incident or an act."))
     if found is None:
-        raise ValidationFailed.single("target", f"No such {kind} in this compartment.")
+        raise ValidationFailed.single(
+            "target",
+            (
+                gettext("No such incident in this compartment.")
+                if kind == "incident"
+                else gettext("No such act in this compartment.")
+            ),
+        )
     return found
 
 
