@@ -25,3 +25,8 @@ class ValidationFailed(Exception):
     @classmethod
     def single(cls, field: str, message: str) -> ValidationFailed:
         return cls({field: [message]})
+
+    @property
+    def text(self) -> str:
+        """The messages alone, for a page message (``str()`` also names the fields)."""
+        return " ".join(m for messages in self.errors.values() for m in messages)

@@ -77,7 +77,7 @@ def job_submit(
     except (TypeError, ValueError):
         raise ValidationFailed.single("parameters", "Job parameters must be plain JSON.") from None
     if len(encoded) > MAX_PARAMETER_BYTES:
-        raise ValidationFailed.single("parameters", "Job parameters are too large.")
+        raise ValidationFailed.single("parameters", _("Job parameters are too large."))
     subject_type, subject_id = ("", "") if subject is None else (subject[0], str(subject[1]))
     with transaction.atomic():
         job = Job.objects.create(

@@ -113,7 +113,7 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.job_retry(actor=user, job=job)
     except ValidationFailed as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.text)
     else:
         messages.success(request, _("The job was queued again."))
     return redirect("web:job_detail", pk=job.pk)

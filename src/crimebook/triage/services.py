@@ -14,6 +14,7 @@ from typing import Any
 
 import pyrage
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from crimebook.audit.services import Actor, audit_record
 from crimebook.core.errors import NotFound, ValidationFailed
@@ -92,9 +93,17 @@ def reply_send(*, actor: Actor | None, submission: Submission, text: str) -> Rep
     _require_reviewer(actor)
     text = text.strip()
     if not text:
-        raise ValidationFailed.single("text", "Write a reply.")
+        raise ValidationFailed.single("text", gettext("Write a reply."))
     if len(text) > MAX_REPLY_CHARS:
-        raise ValidationFailed.single("text", f"Keep a reply under {MAX_REPLY_CHARS} characters.")
+        raise ValidationFailed.single(
+            "text",
+            ngettext(
+                "Keep a reply under %(n)d character.",
+                "Keep a reply under %(n)d characters.",
+                MAX_REPLY_CHARS,
+            )
+            % {"n": MAX_REPLY_CHARS},
+        )
     with transaction.atomic():
         reply = Reply.objects.create(
             source=submission.source,
@@ -121,13 +130,17 @@ def submission_mark(
     _require_reviewer(actor)
     allowed = {Review.State.SPAM, Review.State.DUPLICATE, Review.State.OPENED}
     if state not in allowed:
-        raise ValidationFailed.single("state", "Mark as spam, duplicate, or back to open.")
+        raise ValidationFailed.single("state", gettext("Mark as spam, duplicate, or back to open."))
     if state == Review.State.DUPLICATE and (duplicate_of is None or duplicate_of == submission):
-        raise ValidationFailed.single("duplicate_of", "Name the submission this one repeats.")
+        raise ValidationFailed.single(
+            "duplicate_of", gettext("Name the submission this one repeats.")
+        )
     with transaction.atomic():
         review, _ = Review.objects.get_or_create(submission=submission)
         if review.state == Review.State.CONVERTED:
-            raise ValidationFailed.single("state", "This submission is already in the register.")
+            raise ValidationFailed.single(
+                "state", gettext("This submission is already in the register.")
+            )
         old = review.state
         review.state = state
         review.duplicate_of = duplicate_of if state == Review.State.DUPLICATE else None
@@ -159,7 +172,7 @@ def submission_to_vault(*, actor: Actor | None, submission: Submission, compartm
     _require_reviewer(actor)
     require_compartment_write(actor, compartment_id)
     if not submission.attachments.exists():
-        raise ValidationFailed.single("submission", "This submission has no attachments.")
+        raise ValidationFailed.single("submission", gettext("This submission has no attachments."))
     active = Job.objects.filter(
         kind=FROM_INTAKE, subject_type=SUBMISSION, subject_id=str(submission.uuid),
         status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
@@ -211,12 +224,16 @@ def submission_convert(
     register's services, in one transaction, each linked back to the submission."""
     _require_reviewer(actor)
     if data.act_types and not data.create_victim:
-        raise ValidationFailed.single("act_types", "Acts need a victim: tick “create victim”.")
+        raise ValidationFailed.single(
+            "act_types", gettext("Acts need a victim: tick “Create a victim record”.")
+        )
     links: list[tuple[str, int]] = []
     with transaction.atomic():
         review, _ = Review.objects.select_for_update().get_or_create(submission=submission)
         if review.state == Review.State.CONVERTED:
-            raise ValidationFailed.single("__all__", "This submission is already in the register.")
+            raise ValidationFailed.single(
+                "__all__", gettext("This submission is already in the register.")
+            )
         source = source_create(
             actor=actor,
             data=SourceData(

@@ -108,7 +108,7 @@ def reply(request: HttpRequest, submission_id: str) -> HttpResponse:
             reply_send(actor=request.user, submission=submission, text=form.cleaned_data["text"])
             messages.success(request, _("Reply sealed for the source."))
         except ValidationFailed as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.text)
     else:
         messages.error(request, _("Write a reply."))
     return redirect("triage:detail", submission_id=submission.uuid)
@@ -135,7 +135,7 @@ def mark(request: HttpRequest, submission_id: str) -> HttpResponse:
             )
             messages.success(request, _("Marked."))
         except ValidationFailed as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.text)
     return redirect("triage:detail", submission_id=submission.uuid)
 
 
@@ -194,7 +194,7 @@ def vault(request: HttpRequest, submission_id: str) -> HttpResponse:
             compartment_id=form.cleaned_data["compartment"],
         )  # fmt: skip
     except ValidationFailed as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.text)
         return redirect("triage:detail", submission_id=submission.uuid)
     except (NotFound, PermissionDenied):
         messages.error(request, _("Choose a compartment you may write to."))
