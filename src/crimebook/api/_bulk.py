@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import create_model
 
@@ -50,7 +51,7 @@ def _item_errors(index: int, exc: Exception) -> dict[str, list[str]]:
     if isinstance(exc, NotFound):
         # same words for missing and forbidden, as for a single create
         return {f"{index}.__all__": [f"Not found: {exc}." if str(exc) else "Not found."]}
-    return {f"{index}.__all__": [str(exc) or "You may not do this."]}
+    return {f"{index}.__all__": [str(exc) or gettext("You may not do this.")]}
 
 
 def create_all(user: User, items: list[Any], create: Callable[[User, Any], Any]) -> list[Any]:

@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -57,7 +58,7 @@ class BearerToken(HttpBearer):
             if scope.read_only and not _reads_only(request):
                 # access.py already gives such a token no writable compartment; this also
                 # covers writes decided by other rules (lead review, case roles)
-                raise PermissionDenied("This token is read-only.")
+                raise PermissionDenied(gettext("This token is read-only."))
         return user
 
 
@@ -122,12 +123,13 @@ class JsonParser(Parser):
 
 # --- ninja's request validation into the error shape ---------------------------------------
 
+# Said in the request's language; any other problem keeps pydantic's own (English) words.
 _MESSAGES = {
-    "timezone_aware": (
+    "timezone_aware": gettext_noop(
         "Give a time zone offset (e.g. 2020-08-10T22:30:00+03:00); a time without one is ambiguous."
     ),
-    "missing": "This field is required.",
-    "extra_forbidden": "Unknown field.",
+    "missing": gettext_noop("This field is required."),
+    "extra_forbidden": gettext_noop("Unknown field."),
 }
 
 
@@ -148,7 +150,8 @@ def _in_path(error: dict[str, Any]) -> bool:
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
-        message = _MESSAGES.get(str(err.get("type")), str(err.get("msg", "Invalid value.")))
+        known = _MESSAGES.get(str(err.get("type")))
+        message = gettext(known) if known else str(err.get("msg", "Invalid value."))
         fields.setdefault(_field_name(err.get("loc", ())), []).append(message)
     return fields
 
@@ -164,12 +167,12 @@ def install(api: NinjaAPI) -> None:
         if exc.errors and all(_in_path(e) for e in exc.errors):
             return error_response(404, NOT_FOUND)  # /incidents/abc names no record either
         return error_response(
-            422, "The request is not valid; see fields.", validation_fields(exc.errors)
+            422, gettext("The request is not valid; see fields."), validation_fields(exc.errors)
         )
 
     @api.exception_handler(ValidationFailed)
     def _rejected(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
-        return error_response(422, "The record was not saved; see fields.", exc.errors)
+        return error_response(422, gettext("The record was not saved; see fields."), exc.errors)
 
     @api.exception_handler(NotFound)
     def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
@@ -182,11 +185,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return error_response(403, str(exc) or "You may not do this.")
+        return error_response(403, str(exc) or gettext("You may not do this."))
 
     @api.exception_handler(DjangoPermissionDenied)
     def _django_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
-        return error_response(403, "You may not do this.")
+        return error_response(403, gettext("You may not do this."))
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
