@@ -1,7 +1,9 @@
 """Workspace URLconf. The public intake will have its own URLconf and settings."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from crimebook.accounts.views import admin_login
 
@@ -14,5 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("crimebook.api.urls")),
     path("triage/", include("crimebook.triage.urls")),
+    # Pages that do not link the icon (admin, JSON, the API documents): browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("crimebook/favicon.svg"), permanent=True)),
     path("", include("crimebook.web.urls")),
 ]

@@ -35,3 +35,12 @@ def test_pages_link_our_favicon_and_it_is_served(inv_client: Client) -> None:
     assert body.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
     assert finders.find("crimebook/favicon.svg") is not None
     assert b"http" not in body.replace(b"http://www.w3.org/2000/svg", b"")  # no outside link
+
+
+def test_favicon_ico_leads_to_the_icon_without_a_session() -> None:
+    # GIVEN a browser on a page that does not link the icon (admin, JSON) asking for the
+    # conventional address, signed in or not
+    response = Client().get("/favicon.ico")
+    # THEN it is sent to our SVG, not to the login page
+    assert response.status_code == 301
+    assert response["Location"] == "/static/crimebook/favicon.svg"

@@ -15,7 +15,14 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/logout/", "/accounts/login/")
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/favicon.ico",
+)
 ENROLMENT_PREFIXES = ("/accounts/2fa/", "/accounts/reauthenticate/")
 
 

@@ -17,7 +17,14 @@ from crimebook.web.sessions import SessionStore
 
 # Paths reachable without logging in. Everything else needs a session (the API has its
 # own token authentication and answers 401 in JSON itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/2fa/authenticate/", "/static/", "/i18n/", "/api/")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/2fa/authenticate/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/favicon.ico",
+)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
