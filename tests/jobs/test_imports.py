@@ -276,3 +276,19 @@ def test_a_bad_mapping_line_is_a_form_error_and_changes_nothing(
     assert fragment in response.content.decode()
     assert not Job.objects.exists() and not EvidenceItem.objects.exists()
     assert not Incident.objects.exists()
+
+
+def test_a_mapping_too_long_for_the_job_is_a_form_error_and_changes_nothing(
+    vault: Path, investigator: Any, compartment: Any
+) -> None:
+    # GIVEN a mapping within the field's 10,000 characters whose Cyrillic column name takes
+    # more than the job's parameters may hold once stored (six bytes a letter)
+    mapping = "Я" * 3000 + "=start"
+    # WHEN posted
+    response = _post(investigator, compartment, RUSSIAN, mapping=mapping)
+    # THEN the page answers with the problem under the mapping (not a 500); nothing is stored
+    assert response.status_code == 200
+    errors = response.context["form"].errors["mapping"]
+    assert any("too long together" in e for e in errors), errors
+    assert not Job.objects.exists() and not EvidenceItem.objects.exists()
+    assert not Incident.objects.exists()

@@ -5,6 +5,7 @@ job imports it, all or nothing, with progress and the rejected rows on the job's
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -30,12 +31,16 @@ from crimebook.interchange.formats.csvio import SCHEMAS
 from crimebook.interchange.formats.records import REGIONS
 from crimebook.interchange.mapping import MappingError, parse_mapping
 from crimebook.jobs.kinds import EVIDENCE_ITEM, IMPORT_FILE
-from crimebook.jobs.services import job_submit
+from crimebook.jobs.services import MAX_PARAMETER_BYTES, job_submit
 from crimebook.web.forms import UserForm
 from crimebook.web.forms._fields import compartment_choices, compartment_field, set_choices
 from crimebook.web.views._common import apply_errors, forbidden, posted, register_view, user_of
 
 __all__ = ["ImportForm", "import_create", "import_options_shown"]
+
+# The mapping travels in the job's parameters (at most MAX_PARAMETER_BYTES as JSON, where a
+# Cyrillic letter takes six bytes); half of that leaves room for the other options.
+MAPPING_MAX_BYTES = MAX_PARAMETER_BYTES // 2
 
 REGION_LABELS = {
     "belarus": gettext_lazy("Belarus"),
@@ -115,6 +120,18 @@ class ImportForm(UserForm):
             except MappingError as exc:
                 for problem in exc.problems:
                     self.add_error("mapping", problem)
+            else:
+                size = len(json.dumps(data["mapping"]))
+                if size > MAPPING_MAX_BYTES:
+                    self.add_error(
+                        "mapping",
+                        _(
+                            "The column names are too long together (%(size)s bytes stored, at "
+                            "most %(limit)s); map only the columns whose names differ from the "
+                            "schema."
+                        )
+                        % {"size": size, "limit": MAPPING_MAX_BYTES},
+                    )
         return data
 
 
@@ -182,7 +199,8 @@ def _import_create(request: HttpRequest) -> HttpResponse:
                 )  # fmt: skip
             except ValidationFailed as exc:
                 apply_errors(form, exc)
-            else:
+                return _page(request, form)
+            try:
                 job = job_submit(
                     actor=user, kind=IMPORT_FILE, compartment_id=data["compartment"],
                     parameters={"item_id": stored.item_id, "compartment_id": data["compartment"],
@@ -195,10 +213,17 @@ def _import_create(request: HttpRequest) -> HttpResponse:
                                 "encoding": data["encoding"]},
                     subject=(EVIDENCE_ITEM, stored.item_id),
                 )  # fmt: skip
+            except ValidationFailed as exc:  # the file stays, as the upload's trace
+                apply_errors(form, exc)
+            else:
                 messages.success(
                     request, _("The file is stored; the import runs in the background.")
                 )
                 return redirect("web:job_detail", pk=job.pk)
+    return _page(request, form)
+
+
+def _page(request: HttpRequest, form: ImportForm) -> HttpResponse:
     return render(
         request, "jobs/import.html", {"form": form, "cancel_url": reverse("web:job_list")}
     )
