@@ -71,3 +71,35 @@ def test_reversed_dates_show_the_error_and_no_figures(
         f"/units/{unit_with_staffing.pk}/attrition/", {"staff_from": "not-a-date"}
     )
     assert alert in page.content.decode() and "1234" not in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "be"])
+def test_overview_with_wrong_periods_shows_no_figures_for_them(
+    unit_with_staffing: Any, investigator: Any, language: str
+) -> None:
+    client = _client(investigator, language)
+    # GIVEN the overview with its default periods: the per-day chart and the attrition figures
+    good = client.get("/").content.decode()
+    assert "1234" in good and "987" in good
+    assert "2020-08-10" in good  # the per-day chart's period
+    # WHEN both periods end before they start
+    page = client.get(
+        "/",
+        {"date_from": "2020-09-01", "date_to": "2020-08-01",
+         "staff_from": "2020-10-01", "staff_to": "2020-08-01"},
+    )  # fmt: skip
+    # THEN the form says so and neither the default period's chart nor its headcounts show
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert body.count('role="alert"') >= 2
+    assert "1234" not in body and "987" not in body
+    assert "2020-08-10" not in body
+    # AND the period's downloads refuse with the reason instead of the default period's figures
+    for params in ({"format": "csv"}, {"format": "svg", "chart": "by_day"}):
+        refused = client.get("/", {"date_from": "2020-09-01", "date_to": "2020-08-01", **params})
+        assert refused.status_code == 400
+    other = client.get(
+        "/",
+        {"date_from": "2020-09-01", "date_to": "2020-08-01", "format": "svg", "chart": "by_type"},
+    )
+    assert other.status_code == 200  # not a chart of the period

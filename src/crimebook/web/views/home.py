@@ -35,6 +35,9 @@ from crimebook.web.views._common import register_view, user_of
 DEFAULT_DAYS = 92
 
 
+PERIOD_FIELDS = ("date_from", "date_to", "staff_from", "staff_to")
+
+
 class PeriodForm(forms.Form):
     """Two periods: the incidents chart and the attrition comparison."""
 
@@ -179,6 +182,21 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     overview = overview_for(user)
     form, start, end, staff_start, staff_end = periods(request, overview.first_day())
+    # a wrong period (unreadable, the end before the start) shows its error and none of its
+    # figures — never the default period's figures beside the error
+    wrong = {name for name in form.errors if name in PERIOD_FIELDS}
+    days_wrong = bool(wrong & {"date_from", "date_to"})
+    staff_wrong = bool(wrong & {"staff_from", "staff_to"})
+    if days_wrong and (fmt == "csv" or (fmt == "svg" and chart_name == "by_day")):
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(form.errors[name])}"
+            for name in PERIOD_FIELDS[:2]
+            if name in form.errors
+        )
+        return HttpResponseBadRequest(
+            _("Correct the dates to see the figures.") + " " + problems,
+            content_type="text/plain; charset=utf-8",
+        )
     rule = publication_rule(form)
     end = min(end, start + timedelta(days=st.MAX_DAYS))
     days = [
@@ -213,7 +231,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{chart_name}{suffix}.svg"'
         return response
-    attrition = st.attrition_overview(user, staff_start, staff_end)
+    attrition = [] if staff_wrong else st.attrition_overview(user, staff_start, staff_end)
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("chart", None)
@@ -226,8 +244,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         # the page's own query before a download's "format=…" (escaped by the template)
         "query_prefix": f"{encoded}&" if (encoded := query.urlencode()) else "",
-        "period": (start, end),
-        "staff_period": (staff_start, staff_end),
+        "period": None if days_wrong else (start, end),
+        "staff_period": None if staff_wrong else (staff_start, staff_end),
         "attrition": attrition,
         "attrition_published": [_attrition_row(r, rule) for r in attrition] if rule else None,
     }
