@@ -189,7 +189,7 @@ def home(request: HttpRequest) -> HttpResponse:
     staff_wrong = bool(wrong & {"staff_from", "staff_to"})
     if days_wrong and (fmt == "csv" or (fmt == "svg" and chart_name == "by_day")):
         problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(form.errors[name])}"
+            f"{form.fields[name].label}: {' '.join(str(e) for e in form.errors[name])}"
             for name in PERIOD_FIELDS[:2]
             if name in form.errors
         )
