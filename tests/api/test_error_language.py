@@ -138,3 +138,18 @@ def test_a_headcount_from_another_compartments_source_is_refused_in_russian(
     assert error["fields"]["source_id"] == ["В этом отсеке доступа нет такого источника."]
     assert "No such source" not in got["text"]
     assert not StaffingRecord.objects.exists()
+
+
+def test_a_filter_value_no_record_can_have_is_refused_in_russian(
+    make_token: Callable[..., str], users: Any, world: Any
+) -> None:
+    # GIVEN alice listing incidents in Russian with a misspelt status and type code
+    response = Client().get(
+        f"{API}/incidents", {"status": "verifed", "violation_type": "tortur"},
+        HTTP_AUTHORIZATION=f"Bearer {make_token(users.alice)}", HTTP_ACCEPT_LANGUAGE="ru",
+    )  # fmt: skip
+    # THEN each bad value is named in Russian
+    fields = check_error(response, 422)["fields"]
+    assert fields["status"][0].startswith("«verifed» — не одно из значений: ")
+    assert fields["violation_type"] == ["«tortur» — не код словаря violation_type."]
+    assert "is not" not in response.content.decode()

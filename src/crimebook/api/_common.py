@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Optional, TypeVar
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Body, Field, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.patch_dict import ModelToDict
@@ -105,11 +106,17 @@ def check_filters(
     for name, allowed in (choices or {}).items():
         value = getattr(filters, name)
         if value and value not in allowed:
-            errors[name] = [f"'{value[:100]}' is not one of {', '.join(allowed)}."]
+            errors[name] = [
+                _("'%(value)s' is not one of %(allowed)s.")
+                % {"value": value[:100], "allowed": ", ".join(allowed)}
+            ]
     for name, vocabulary in (terms or {}).items():
         code = getattr(filters, name)
         if code and not refdata.term_ids(vocabulary, code):
-            errors[name] = [f"'{code[:100]}' is not a {vocabulary} code."]
+            errors[name] = [
+                _("'%(value)s' is not a code of the vocabulary %(vocabulary)s.")
+                % {"value": code[:100], "vocabulary": vocabulary}
+            ]
     if errors:
         raise ValidationFailed(errors)
 
