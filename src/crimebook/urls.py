@@ -20,3 +20,6 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("crimebook/favicon.svg"), permanent=True)),
     path("", include("crimebook.web.urls")),
 ]
+
+# A write that waited out SQLite's write lock (a long import) is a 503 that says so.
+handler500 = "crimebook.web.views.errors.server_error"

@@ -35,6 +35,7 @@ ERROR_CODES = {
     422: "validation_failed",
     429: "throttled",
     500: "internal_error",
+    503: "busy",
 }
 
 T = TypeVar("T")

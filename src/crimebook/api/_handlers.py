@@ -30,6 +30,7 @@ from crimebook.api import ratelimit
 from crimebook.api._bulk import BulkRejected, BulkTooLarge
 from crimebook.api._common import error_response
 from crimebook.core.errors import NotFound, PermissionDenied, ValidationFailed
+from crimebook.core.writelock import RETRY_AFTER_SECONDS, is_lock_busy
 
 logger = logging.getLogger("crimebook.api")
 
@@ -225,6 +226,16 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if is_lock_busy(exc):  # SQLite: another writer (a long import) held the write lock
+            busy = error_response(
+                503,
+                gettext(
+                    "The register is busy with another long write (such as an import); "
+                    "nothing was saved. Send the request again later."
+                ),
+            )
+            busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return busy
         # The traceback names the failing code; the request (body, query, client) stays out.
         logger.error("unhandled API error: %s", type(exc).__name__, exc_info=exc)
         return error_response(500, "Internal error. It has been logged without request data.")

@@ -7,7 +7,9 @@ locks rows, not the database, so there this module changes nothing.
 
 * :func:`lock_wait` — wait at most this long for the lock in the block (SQLite), for writes
   that may be skipped (a session's idle-clock touch) rather than hold a page for 15 s;
-* :func:`is_lock_busy` — whether an exception (or what caused it) is that failure.
+* :func:`is_lock_busy` — whether an exception (or what caused it) is that failure: the
+  workspace's ``handler500`` (``web/views/errors.py``) and the API answer it with a 503 and
+  ``Retry-After: RETRY_AFTER_SECONDS`` saying nothing was saved; the CLI with exit code 3.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from collections.abc import Iterator
 
 from django.db import OperationalError, connection
 
-__all__ = ["is_lock_busy", "lock_wait"]
+__all__ = ["RETRY_AFTER_SECONDS", "is_lock_busy", "lock_wait"]
+
+# What a page or API answer refused for a busy lock asks the client to wait (Retry-After).
+RETRY_AFTER_SECONDS = 30
 
 _BUSY = ("database is locked", "database is busy", "database table is locked")
 
