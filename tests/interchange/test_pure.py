@@ -61,6 +61,28 @@ def test_slash_dates_only_when_declared_month_first() -> None:
     assert when.start == datetime(2020, 8, 10, 19, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("written", "us_dates", "says"),
+    [
+        ("13/10/2020", False, "'13/10/2020' has the day first: write it as 13.10.2020"),
+        ("10/25/2020", False, "'10/25/2020' has the month first: declare month-first dates"),
+        ("10/25/2020", False, "or write it as 25.10.2020 (DD.MM.YYYY)"),
+        ("13/10/2020 19:30", True, "has the day first, but month-first dates were declared"),
+        ("08/10/2020", False, "is ambiguous (day/month or month/day?)"),
+        ("13/13/2020", False, "is not a date"),
+        ("13/13/2020", True, "is not a date"),
+    ],
+)
+def test_a_refused_slash_date_says_which_order_it_has(
+    written: str, us_dates: bool, says: str
+) -> None:
+    # GIVEN a slash date whose order is or is not given away by a number above 12
+    # WHEN it is read; THEN the refusal names the order it has and how to write it
+    with pytest.raises(DateProblem) as problem:
+        parse_when(written, us_dates=us_dates)
+    assert says in str(problem.value)
+
+
 @pytest.mark.parametrize("bad", ["31.02.2020", "yesterday", "10.08.1812", "2020-13-01", "25:00"])
 def test_impossible_dates_are_refused(bad: str) -> None:
     with pytest.raises(DateProblem):

@@ -63,6 +63,35 @@ def _add_month(dt: datetime) -> datetime:
     )
 
 
+DECLARE = "declare month-first dates (--us-dates, or the import page's month-first box)"
+
+
+def _check_slash_order(value: str, a: int, b: int, year: str, us_dates: bool) -> None:
+    """Slash dates are read only when declared month first; say what a refused one is."""
+    if min(a, b) > 12 or min(a, b) < 1:
+        raise DateProblem(f"{value!r} is not a date; write {FORMS}.")
+    if us_dates:
+        if a > 12 >= b >= 1:
+            raise DateProblem(
+                f"{value!r} has the day first, but month-first dates were declared; "
+                f"write it as {a:02d}.{b:02d}.{year} (DD.MM.YYYY)."
+            )
+        return
+    if a > 12 >= b >= 1:
+        raise DateProblem(
+            f"{value!r} has the day first: write it as {a:02d}.{b:02d}.{year} (DD.MM.YYYY); "
+            "slash dates are read only as month first, when declared."
+        )
+    if b > 12 >= a >= 1:
+        raise DateProblem(
+            f"{value!r} has the month first: {DECLARE}, or write it as "
+            f"{b:02d}.{a:02d}.{year} (DD.MM.YYYY)."
+        )
+    raise DateProblem(
+        f"{value!r} is ambiguous (day/month or month/day?); write DD.MM.YYYY, or {DECLARE}."
+    )
+
+
 def _iso_minute(text: str, zone: tzinfo) -> When | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text[-1] == "Z" else text)
@@ -103,11 +132,7 @@ def _parse(value: str, us_dates: bool, zone: tzinfo) -> When:
         s = _SLASHED.fullmatch(text)
         if s is None:
             raise DateProblem(f"{value!r} is not a date; write {FORMS}.")
-        if not us_dates:
-            raise DateProblem(
-                f"{value!r} is ambiguous (day/month or month/day?); write DD.MM.YYYY, "
-                "or declare month-first dates (--us-dates)."
-            )
+        _check_slash_order(value, int(s["a"]), int(s["b"]), s["y"], us_dates)
         groups = s.groupdict()
         groups["m"], groups["d"] = groups.pop("a"), groups.pop("b")
     year = int(groups["y"] or 0)
