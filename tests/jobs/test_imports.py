@@ -292,3 +292,19 @@ def test_a_mapping_too_long_for_the_job_is_a_form_error_and_changes_nothing(
     assert any("too long together" in e for e in errors), errors
     assert not Job.objects.exists() and not EvidenceItem.objects.exists()
     assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("export.json", "auto"), ("map.json", "timemap")])
+def test_a_mapping_for_a_json_or_timemap_file_is_a_form_error_and_changes_nothing(
+    vault: Path, investigator: Any, compartment: Any, name: str, fmt: str
+) -> None:
+    # GIVEN a JSON or TimeMap file (their fields are named by the format) and a mapping
+    # whose field the CSV kind knows; WHEN posted
+    response = _post(
+        investigator, compartment, '{"events": []}', name=name, format=fmt, mapping="Дата=start"
+    )
+    # THEN the form says the mapping does not apply (not checked against the CSV kind)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["mapping"]
+    assert any("applies to CSV, XLSX and GeoJSON" in e for e in errors), errors
+    assert not Job.objects.exists() and not EvidenceItem.objects.exists()

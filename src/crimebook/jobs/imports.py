@@ -42,6 +42,17 @@ __all__ = ["ImportForm", "import_create", "import_options_shown"]
 # Cyrillic letter takes six bytes); half of that leaves room for the other options.
 MAPPING_MAX_BYTES = MAX_PARAMETER_BYTES // 2
 
+# Files whose fields are named by their own format, so a column mapping has nothing to rename.
+UNMAPPED = ("json", "timemap")
+
+
+def unmapped_problem(fmt: str) -> str:
+    return _(
+        "A column mapping applies to CSV, XLSX and GeoJSON files; a %(format)s file names its "
+        "fields itself. Clear the mapping."
+    ) % {"format": {"json": "JSON", "timemap": "TimeMap"}.get(fmt, fmt)}
+
+
 REGION_LABELS = {
     "belarus": gettext_lazy("Belarus"),
     "ukraine": gettext_lazy("Ukraine"),
@@ -114,7 +125,9 @@ class ImportForm(UserForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = "incidents" if data.get("format") == "geojson" else data.get("kind")
-        if kind in SCHEMAS and "mapping" in data:
+        if data.get("format") in UNMAPPED and str(data.get("mapping") or "").strip():
+            self.add_error("mapping", unmapped_problem(str(data["format"])))
+        elif kind in SCHEMAS and "mapping" in data:
             try:
                 data["mapping"] = parse_mapping(str(data["mapping"]).splitlines(), kind)
             except MappingError as exc:
@@ -190,6 +203,8 @@ def _import_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Choose one file."))
         elif fmt is None:
             form.add_error("format", _("The format cannot be told from the file name; choose it."))
+        elif fmt in UNMAPPED and data["mapping"]:
+            form.add_error("mapping", unmapped_problem(fmt))
         else:
             try:
                 stored = evidence_services.evidence_ingest_staged(
