@@ -128,3 +128,34 @@ def test_cli_imports_xlsx(compartment: Any, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert Incident.objects.get().precision == "day"
+
+
+@pytest.mark.parametrize(
+    ("cell", "found"),
+    [
+        (b'<c r="B2" t="str"><f>UPPER(A2)</f><v>F-1</v></c>', True),
+        (b'<c r="B2"><f t="shared" ref="B2:B9" si="0"/></c>', True),
+        (b'<x:c r="B2"><x:f>UPPER(A2)</x:f></x:c>', True),
+        (b'<c r="B2" t="inlineStr"><is><t>&lt;f&gt; and &lt;f x</t></is></c>', False),
+        (b'<c r="B2" t="inlineStr"><is><t>plain</t></is></c>', False),
+    ],
+)
+def test_formulas_are_found_by_a_scan_of_the_sheet_xml(cell: bytes, found: bool) -> None:
+    # GIVEN a sheet with a formula cell (plain, shared, with a namespace prefix) or text that
+    # merely looks like one once unescaped
+    data = _rewrite_sheet(
+        _book([["external_id", "title"], ["f-1", "placeholder"]]),
+        lambda xml: xml.replace(b'<c r="B2" t="inlineStr"><is><t>placeholder</t></is></c>', cell),
+    )
+    # WHEN scanned THEN only a real formula element counts (it decides the second read), and
+    # the file is left at its start for the read that follows
+    assert xlsx.has_formulas(data) is found
+    assert data.tell() == 0
+
+
+def test_a_workbook_without_formulas_reads_the_same_in_one_pass() -> None:
+    # GIVEN a plain workbook; WHEN read THEN every row comes, with no formula rejections
+    data = _book([["external_id", "title"], *([f"p-{i}", f"Title {i}"] for i in range(50))])
+    assert not xlsx.has_formulas(data)
+    rows = list(xlsx.read_workbook(data, "incidents"))
+    assert len(rows) == 50 and all(isinstance(r, RowOk) for r in rows)

@@ -13,6 +13,8 @@ read as local time (Europe/Minsk), as CSV values are.
 
 from __future__ import annotations
 
+import itertools
+import re
 import zipfile
 from collections import deque
 from collections.abc import Iterator
@@ -62,24 +64,59 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# A formula element in a worksheet part, with or without a namespace prefix (``<f>``,
+# ``<f t="shared" …/>``, ``<x:f>``); ``<family …>`` and the like do not match.
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CHUNK = 1 << 20
+
+
+def has_formulas(raw: BinaryIO) -> bool:
+    """Whether any worksheet part holds a formula: a streaming scan of the decompressed XML
+    (bounded by :func:`check_zip`), far cheaper than a second openpyxl read."""
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            for info in archive.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                with archive.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(_CHUNK):
+                        if _FORMULA.search(tail + chunk):
+                            return True
+                        tail = chunk[-64:]
+        return False
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return True  # let the full read name the damage
+    finally:
+        raw.seek(0)
+
+
 def _rows(raw: BinaryIO) -> Iterator[tuple[int, list[str], list[str]]]:
     """(sheet row number, cells, coordinates of formula cells with no saved value).
 
-    The sheet is read twice in step: once for the cached values (what is imported) and once
-    for the formulas, so that a formula whose result was never saved (a workbook written by a
-    script and never opened in Excel) is a rejected row, not a silently empty cell."""
+    When the workbook has formulas the sheet is read twice in step: once for the cached
+    values (what is imported) and once for the formulas, so that a formula whose result was
+    never saved (a workbook written by a script and never opened in Excel) is a rejected row,
+    not a silently empty cell. Without formulas (most exported sheets) it is read once."""
     from openpyxl import load_workbook
 
+    formulas_present = has_formulas(raw)
     try:
         values_book = load_workbook(raw, read_only=True, data_only=True)
-        formulas_book = load_workbook(raw, read_only=True, data_only=False)
+        formulas_book = (
+            load_workbook(raw, read_only=True, data_only=False) if formulas_present else None
+        )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileProblem(f"cannot read the workbook ({exc.__class__.__name__}).") from None
     number = 0
     try:
         values = values_book.worksheets[0].iter_rows(values_only=True)
-        formulas = formulas_book.worksheets[0].iter_rows()
-        for number, (row, cells) in enumerate(zip(values, formulas, strict=True), start=1):
+        formulas: Iterator[Any] = (
+            formulas_book.worksheets[0].iter_rows()
+            if formulas_book is not None
+            else itertools.repeat(())  # rows without formula cells
+        )
+        for number, (row, cells) in enumerate(zip(values, formulas, strict=False), start=1):
             unsaved = [
                 str(getattr(cell, "coordinate", ""))
                 for value, cell in zip(row, cells, strict=False)
@@ -97,7 +134,8 @@ def _rows(raw: BinaryIO) -> Iterator[tuple[int, list[str], list[str]]]:
         ) from None
     finally:
         values_book.close()
-        formulas_book.close()
+        if formulas_book is not None:
+            formulas_book.close()
 
 
 def read_workbook(raw: BinaryIO, kind: str, options: CsvOptions | None = None) -> Iterator[Row]:
