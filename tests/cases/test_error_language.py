@@ -15,15 +15,9 @@ from crimebook.audit.models import AuditEntry
 from crimebook.cases import services as cs
 from crimebook.cases.models import Case, CaseMember, CaseRole, Classification, ElementSupport
 from tests.cases.helpers import CaseWorld
+from tests.clients import speaking
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any, lang: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
-    client.force_login(user)
-    client.cookies["django_language"] = lang
-    return client
 
 
 def _api(user: Any, lang: str) -> Callable[[str, Any], Any]:
@@ -41,7 +35,7 @@ def _api(user: Any, lang: str) -> Callable[[str, Any], Any]:
 
 def test_the_last_lead_cannot_step_down_said_in_russian(world: CaseWorld, lead: Any) -> None:
     # GIVEN the case's only lead, reading in Russian
-    client = _client(lead, "ru")
+    client = speaking(lead, "ru")
     audit = AuditEntry.objects.count()
     # WHEN she makes herself a viewer
     page = client.post(f"/cases/{world.case.pk}/members/", {"username": "lena", "role": "viewer"})
@@ -55,7 +49,7 @@ def test_the_last_lead_cannot_step_down_said_in_russian(world: CaseWorld, lead: 
 
 
 def test_classifying_twice_and_linking_twice_said_in_russian(world: CaseWorld, lead: Any) -> None:
-    client = _client(lead, "ru")
+    client = speaking(lead, "ru")
     item = world.classification
     element = item.definition.elements.first()
     assert element is not None
@@ -78,7 +72,7 @@ def test_classifying_twice_and_linking_twice_said_in_russian(world: CaseWorld, l
 
 
 def test_removing_a_classified_incident_said_in_belarusian(world: CaseWorld, lead: Any) -> None:
-    client = _client(lead, "be")
+    client = speaking(lead, "be")
     refused = client.post(f"/cases/{world.case.pk}/material/remove/",
                           {"kind": "incident", "record": world.incident.pk}, follow=True)  # fmt: skip
     html = refused.content.decode()

@@ -7,21 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from crimebook.audit.models import AuditEntry
 from crimebook.jobs.models import Job
 from crimebook.register.models import Incident, Source
 from crimebook.triage.models import Review
+from tests.clients import speaking
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any, lang: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
-    client.force_login(user)
-    client.cookies["django_language"] = lang
-    return client
 
 
 def test_a_duplicate_without_its_original_is_refused_in_russian(
@@ -29,7 +22,7 @@ def test_a_duplicate_without_its_original_is_refused_in_russian(
 ) -> None:
     # GIVEN a submission and a reviewer reading in Russian
     submission, _ = receive()
-    client = _client(reviewer, "ru")
+    client = speaking(reviewer, "ru")
     audit = AuditEntry.objects.count()
     # WHEN they mark it as a duplicate without naming the submission it repeats
     page = client.post(f"/triage/{submission.uuid}/mark/", {"state": "duplicate"}, follow=True)
@@ -45,7 +38,7 @@ def test_moving_no_attachments_is_refused_in_russian(
     receive: Any, reviewer: Any, compartment: Any
 ) -> None:
     submission, _ = receive()
-    client = _client(reviewer, "ru")
+    client = speaking(reviewer, "ru")
     page = client.post(
         f"/triage/{submission.uuid}/vault/", {"compartment": compartment.pk}, follow=True
     )
@@ -59,7 +52,7 @@ def test_acts_without_a_victim_are_refused_in_belarusian(
     receive: Any, reviewer: Any, compartment: Any
 ) -> None:
     submission, _ = receive()
-    client = _client(reviewer, "be")
+    client = speaking(reviewer, "be")
     sources, incidents = Source.objects.count(), Incident.objects.count()
     page = client.post(f"/triage/{submission.uuid}/convert/", {
         "compartment": compartment.pk, "title": "Збіццё каля метро", "precision": "part_of_day",
