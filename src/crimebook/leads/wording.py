@@ -33,46 +33,118 @@ __all__ = ["Names", "lead_reasons", "lead_sentence", "names_for", "reasons", "se
 
 @dataclass(frozen=True)
 class Names:
-    """Display names the reader may see, by id: units (shared reference data) and cameras
-    (read through ``cameras_for``). A record missing here keeps its number."""
+    """Display names the reader may see, by id: units (shared reference data); cameras,
+    photos/videos (the item's name), communications (their record id), persons (their
+    pseudonym, never an identity) and incidents (their title), each read through its app's
+    access selector. A record missing here keeps its number."""
 
     units: Mapping[int, str] = field(default_factory=dict)
     cameras: Mapping[int, str] = field(default_factory=dict)
+    items: Mapping[int, str] = field(default_factory=dict)
+    communications: Mapping[int, str] = field(default_factory=dict)
+    persons: Mapping[int, str] = field(default_factory=dict)
+    incidents: Mapping[int, str] = field(default_factory=dict)
+
+    @staticmethod
+    def _of(names: Mapping[int, str], pk: Any) -> str:
+        return (names.get(pk) if isinstance(pk, int) else None) or str(pk)
 
     def unit(self, pk: Any) -> str:
-        return (self.units.get(pk) if isinstance(pk, int) else None) or str(pk)
+        return self._of(self.units, pk)
 
     def camera(self, pk: Any) -> str:
-        return (self.cameras.get(pk) if isinstance(pk, int) else None) or str(pk)
+        return self._of(self.cameras, pk)
+
+    def item(self, pk: Any) -> str:
+        return self._of(self.items, pk)
+
+    def communication(self, pk: Any) -> str:
+        return self._of(self.communications, pk)
+
+    def person(self, pk: Any) -> str:
+        return self._of(self.persons, pk)
+
+    def incident(self, pk: Any) -> str:
+        return self._of(self.incidents, pk)
 
 
 NUMBERS = Names()
 
+# which records the facts mention, by kind of record: (kind of facts, key holding the id)
+_MENTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "cameras": (("camera", "source"),),
+    "items": (("photo", "id"), ("video", "id")),
+    "communications": (("communication", "id"),),
+    "persons": (("person", "person"),),
+    "incidents": (("merge", "other"),),
+}
 
-def _camera_ids(f: Any) -> set[int]:
+
+def _mentioned(f: Any, out: dict[str, set[int]]) -> None:
+    """Adds the ids of the records the facts name (nested ``basis`` / ``via`` too) to ``out``."""
     if not isinstance(f, dict):
-        return set()
-    ids = {f["source"]} if f.get("kind") == "camera" and isinstance(f.get("source"), int) else set()
+        return
+    for record, places in _MENTIONS.items():
+        for kind, key in places:
+            if f.get("kind") == kind and isinstance(f.get(key), int):
+                out[record].add(f[key])
     for key in ("basis", "via"):
-        ids |= _camera_ids(f.get(key))
-    return ids
+        _mentioned(f.get(key), out)
 
 
 def names_for(user: Any, leads: Iterable[Lead]) -> Names:
-    """The names to explain these leads with: units from the reference cache (no query),
-    the cameras they mention in one query through ``cameras_for(user)`` — a camera the reader
-    may not see is not named."""
-    from crimebook.evidence.selectors import cameras_for
+    """The names to explain these leads with: units from the reference cache (no query); the
+    cameras, photos/videos, communications, persons and incidents the leads mention in at
+    most one query per kind of record for all the leads, each through its access selector
+    for ``user`` — a record the reader may not see is not named (it keeps its number)."""
+    from crimebook.evidence.selectors import cameras_for, communications_for, evidence_for
+    from crimebook.register.selectors import incidents_for, persons_for
     from crimebook.web import refdata
 
-    ids: set[int] = set()
+    ids: dict[str, set[int]] = {record: set() for record in _MENTIONS}
     for lead in leads:
-        ids |= _camera_ids(_facts_of(lead))
+        _mentioned(_facts_of(lead), ids)
+
+    def named(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
+        return {pk: name for pk, name in rows if name}
+
     cameras: dict[int, str] = {}
-    if ids:
-        rows = cameras_for(user).filter(pk__in=ids).values_list("pk", "name", "external_id")
-        cameras = {pk: name or external for pk, name, external in rows if name or external}
-    return Names(units=refdata.unit_names(), cameras=cameras)
+    if ids["cameras"]:
+        rows = cameras_for(user).filter(pk__in=ids["cameras"])
+        cameras = named(
+            (pk, name or external)
+            for pk, name, external in rows.values_list("pk", "name", "external_id")
+        )
+    items: dict[int, str] = {}
+    if ids["items"]:  # originals, as the engine matches them
+        items = named(
+            evidence_for(user).filter(pk__in=ids["items"]).values_list("pk", "original_name")
+        )
+    communications: dict[int, str] = {}
+    if ids["communications"]:  # the record id its page shows beside the number
+        communications = named(
+            communications_for(user)
+            .filter(pk__in=ids["communications"])
+            .values_list("pk", "external_id")
+        )
+    persons: dict[int, str] = {}
+    if ids["persons"]:  # the pseudonym only: identities are not read here
+        persons = named(
+            persons_for(user).filter(pk__in=ids["persons"]).values_list("pk", "pseudonym")
+        )
+    incidents: dict[int, str] = {}
+    if ids["incidents"]:
+        incidents = named(
+            incidents_for(user).filter(pk__in=ids["incidents"]).values_list("pk", "title")
+        )
+    return Names(
+        units=refdata.unit_names(),
+        cameras=cameras,
+        items=items,
+        communications=communications,
+        persons=persons,
+        incidents=incidents,
+    )
 
 
 # --- quantities -----------------------------------------------------------------------------
@@ -211,6 +283,7 @@ def _evidence(f: Facts, names: Names = NUMBERS) -> str:
             "unknown": ", " + _("time zone unknown"),
         }.get(f.get("capture_tz", "known"), "")
         values |= {
+            "id": names.item(f["id"]),
             "tolerance": duration(f["span_tol_s"]) + note,
             "relation": _relation(f, ""),
         }
@@ -226,6 +299,7 @@ def _evidence(f: Facts, names: Names = NUMBERS) -> str:
             )
         return text % values
     if kind == "communication":
+        values["id"] = names.communication(f["id"])
         values["relation"] = _relation(f, "")
         return (
             _(
@@ -272,7 +346,7 @@ def _unit(f: Facts, names: Names = NUMBERS) -> str:
 
 def _person(f: Facts, names: Names = NUMBERS) -> str:
     values = {
-        "person": f["person"],
+        "person": names.person(f["person"]),
         "title": f" ({f['title']})" if f["title"] else "",
         "unit": names.unit(f["unit"]),
         "via": _unit(f["via"], names),
@@ -325,7 +399,7 @@ def sentence(f: Facts, names: Names = NUMBERS) -> str:
         return _person(f, names)
     if kind == "merge":
         return _("Possibly the same event as incident %(other)s: %(reasons)s.") % {
-            "other": f["other"],
+            "other": names.incident(f["other"]),
             "reasons": "; ".join(_merge_reason(r) for r in f["reasons"]),
         }
     raise ValueError(f"unknown kind of explanation: {kind!r}")

@@ -1,7 +1,8 @@
 """``{% lead_names leads as names %}``, then ``{{ lead|lead_sentence:names }}`` and
 ``{{ lead|lead_reasons:names }}``: a lead's explanation and reasons in the active language
 (``leads.wording``; the stored English when a lead has no structured form), naming the units
-and the cameras the reader may see (one query for the cameras of the whole list)."""
+and the cameras, photos/videos, communications, persons and incidents the reader may see (one
+query per kind of record for the whole list)."""
 
 from __future__ import annotations
 
