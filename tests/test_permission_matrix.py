@@ -33,6 +33,7 @@ from crimebook.leads.selectors import leads_for
 from crimebook.register import selectors
 from crimebook.register import services as s
 from crimebook.register.stats import register_stats
+from crimebook.web.middleware import PUBLIC_PREFIXES
 from tests import factories as f
 from tests.evidence.helpers import jpeg_bytes, use_vault
 
@@ -230,8 +231,23 @@ def test_anonymous_is_sent_to_login_everywhere(world: World) -> None:
         ):
             continue
         response = Client().get(path)
+        if path == "/favicon.ico":  # the one public page route: a redirect to the static icon
+            assert (response.status_code, response["Location"]) == (
+                301,
+                "/static/crimebook/favicon.svg",
+            )
+            continue
         assert response.status_code == 302, (name, path, response.status_code)
         assert response["Location"].startswith("/accounts/login/"), name
+    # AND nothing else is reachable without a session: widening this list is a decision
+    assert PUBLIC_PREFIXES == (
+        "/accounts/login/",
+        "/accounts/2fa/authenticate/",
+        "/static/",
+        "/i18n/",
+        "/api/",
+        "/favicon.ico",
+    )
 
 
 POST_ONLY = {
