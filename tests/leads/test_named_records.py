@@ -92,6 +92,9 @@ WORDS = {
 }  # fmt: skip
 
 
+QUOTED = {"en": "“%s”", "ru": "«%s»", "be": "«%s»"}  # an incident's title inside a sentence
+
+
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_photo_communication_person_and_incident_are_named_on_the_queue_and_in_the_api(
     scene: Scene, compartment: Any, analyst: Any, lang: str
@@ -106,7 +109,7 @@ def test_photo_communication_person_and_incident_are_named_on_the_queue_and_in_t
         lead_of(scene.incident, f"person:{scene.commander.pk}"): (
             "person", scene.commander.pk, scene.commander.pseudonym,
         ),
-        _merge(scene): ("incident", other.pk, other.title),
+        _merge(scene): ("incident", other.pk, QUOTED[lang] % other.title),
     }  # fmt: skip
     stored = {lead.pk: (lead.explanation, lead.reasons) for lead in expected}
     # WHEN the analyst reads the queue and each lead through the API

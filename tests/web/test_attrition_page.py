@@ -73,6 +73,13 @@ def test_reversed_dates_show_the_error_and_no_figures(
     assert alert in page.content.decode() and "1234" not in page.content.decode()
 
 
+MESSAGE = {
+    "en": "Correct the dates to see the figures. The end comes before the start.",
+    "ru": "Исправьте даты, чтобы увидеть цифры. Конец раньше начала.",
+    "be": "Выпраўце даты, каб убачыць лічбы. Канец раней за пачатак.",
+}
+
+
 @pytest.mark.parametrize("language", ["en", "ru", "be"])
 def test_overview_with_wrong_periods_shows_no_figures_for_them(
     unit_with_staffing: Any, investigator: Any, language: str
@@ -98,6 +105,7 @@ def test_overview_with_wrong_periods_shows_no_figures_for_them(
     for params in ({"format": "csv"}, {"format": "svg", "chart": "by_day"}):
         refused = client.get("/", {"date_from": "2020-09-01", "date_to": "2020-08-01", **params})
         assert refused.status_code == 400
+        assert refused.content.decode().endswith(MESSAGE[language])
     other = client.get(
         "/",
         {"date_from": "2020-09-01", "date_to": "2020-08-01", "format": "svg", "chart": "by_type"},

@@ -134,9 +134,14 @@ def names_for(user: Any, leads: Iterable[Lead]) -> Names:
         )
     incidents: dict[int, str] = {}
     if ids["incidents"]:
-        incidents = named(
-            incidents_for(user).filter(pk__in=ids["incidents"]).values_list("pk", "title")
-        )
+        incidents = {  # a title is a phrase of its own: in the language's quotation marks
+            pk: pgettext("an incident's title quoted in a sentence", "“%(title)s”")
+            % {"title": title}
+            for pk, title in incidents_for(user)
+            .filter(pk__in=ids["incidents"])
+            .values_list("pk", "title")
+            if title
+        }
     return Names(
         units=refdata.unit_names(),
         cameras=cameras,

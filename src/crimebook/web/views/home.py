@@ -188,10 +188,8 @@ def home(request: HttpRequest) -> HttpResponse:
     days_wrong = bool(wrong & {"date_from", "date_to"})
     staff_wrong = bool(wrong & {"staff_from", "staff_to"})
     if days_wrong and (fmt == "csv" or (fmt == "svg" and chart_name == "by_day")):
-        problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(str(e) for e in form.errors[name])}"
-            for name in PERIOD_FIELDS[:2]
-            if name in form.errors
+        problems = " ".join(  # the dates' own messages ("The end comes before the start.")
+            dict.fromkeys(str(e) for name in PERIOD_FIELDS[:2] for e in form.errors.get(name, []))
         )
         return HttpResponseBadRequest(
             _("Correct the dates to see the figures.") + " " + problems,
