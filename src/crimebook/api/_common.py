@@ -90,6 +90,7 @@ def responses(ok: Any, status: int = 200) -> dict[int, Any]:
         404: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
+        503: ErrorOut,  # SQLite: a long import held the write lock (code "busy", Retry-After)
     }
 
 
