@@ -11,7 +11,13 @@ ratio of the p95s, the number of features returned, whether the layer was aggreg
 the first 10 hex digits of the answer's SHA-256 (to compare answers of two versions byte for
 byte).
 
-Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30]
+Every incident's window is one hour unless ``--long-share F`` gives a share F of them windows
+of several days (four in five 1–7 days, the rest 8–30 days, precision ``range``), so that the
+day read's multi-day spans and its long-window index are measured too (default 0: the same
+data, byte for byte, as runs before the option existed). Use another ``--data`` directory
+(and PostgreSQL database) for each share: a register already filled is not refilled.
+
+Run: ``.venv/bin/python benchmarks/map.py [--rows 1000000] [--repeat 30] [--long-share 0.2]
 [--data /tmp/cb-map-bench] [--backend sqlite|postgres|both] [--pg-url …]``.
 """
 
@@ -52,7 +58,7 @@ PAGES = (
 )  # fmt: skip
 
 
-def build(rows: int) -> Any:
+def build(rows: int, long_share: float = 0.0) -> Any:
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -103,11 +109,15 @@ def build(rows: int) -> Any:
         for i in range(n):
             lat, lon, spread, _ = rng.choices(SPOTS, weights)[0]
             start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))
+            end, precision = start + timedelta(hours=1), "hour"
+            if long_share and rng.random() < long_share:  # no draw at all when 0: same data
+                days = rng.randint(1, 7) if rng.random() < 0.8 else rng.randint(8, 30)
+                end, precision = start + timedelta(days=days), "range"
             values.append((
                 uuid.UUID(int=rng.getrandbits(128)).hex if connection.vendor == "sqlite"
                 else uuid.UUID(int=rng.getrandbits(128)),
                 compartment.pk, f"Fictitious incident {offset + i}", "", "reported",
-                "unverified", "confidential", start, start + timedelta(hours=1), "hour", "",
+                "unverified", "confidential", start, end, precision, "",
                 lat + rng.gauss(0, spread), lon + rng.gauss(0, spread),
                 float(rng.choice((50, 100, 300, 1000))), now, now,
             ))  # fmt: skip
@@ -134,7 +144,7 @@ def build(rows: int) -> Any:
     return user
 
 
-def child(backend: str, rows: int, repeat: int) -> None:
+def child(backend: str, rows: int, repeat: int, long_share: float) -> None:
     import django
 
     django.setup()
@@ -144,7 +154,7 @@ def child(backend: str, rows: int, repeat: int) -> None:
 
     from crimebook.register.models import Incident
 
-    user = build(rows)
+    user = build(rows, long_share)
     client = Client()
     client.force_login(user, "crimebook.accounts.backends.StaffAuthenticationBackend")
     from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
@@ -176,7 +186,10 @@ def child(backend: str, rows: int, repeat: int) -> None:
         t0 = time.perf_counter()
         gridindex.sync()
         print(f"  incremental sync after one write: {1000 * (time.perf_counter() - t0):.1f} ms")
-    print(f"{backend}: {Incident.objects.count():,} incidents; {repeat} requests each; ms")
+    print(
+        f"{backend}: {Incident.objects.count():,} incidents "
+        f"({long_share:.0%} with windows of days); {repeat} requests each; ms"
+    )
     print(f"  {'request':30s} {'server p50':>10s} {'p95':>7s}  {'bare p50':>8s} {'p95':>7s}"
           f"  {'ratio':>5s}  features, answer's SHA-256")  # fmt: skip
     for label, target in PAGES:
@@ -222,6 +235,7 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--long-share", type=float, default=0.0)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "cb-map-bench")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument(
@@ -230,15 +244,11 @@ def main() -> None:
     parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rows, args.repeat)
+        child(args.child, args.rows, args.repeat, args.long_share)
         return
-    run_per_backend(
-        __file__,
-        args.backend,
-        args.data,
-        args.pg_url,
-        ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data)],
-    )
+    argv = ["--rows", str(args.rows), "--repeat", str(args.repeat), "--data", str(args.data)]
+    argv += ["--long-share", str(args.long_share)]
+    run_per_backend(__file__, args.backend, args.data, args.pg_url, argv)
 
 
 if __name__ == "__main__":
